@@ -1,0 +1,100 @@
+"""Recognise bulk and automated mail from its headers, and from behaviour across the mailbox.
+
+Such mail is kept and marked with the reason, but its senders never become contacts. Domains are
+never a criterion: people write from webmail addresses too.
+"""
+
+from __future__ import annotations
+
+import re
+
+NOREPLY = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|postmaster|bounces?|"
+    r"notifications?|notify|alerts?|newsletters?|news|digest|automailer|auto[-_.]?confirm|"
+    r"daemon|listserv|majordomo|announce)(?:[-+_.][^@]*)?@",
+    re.I,
+)
+AUTO_SUBJECT = re.compile(
+    r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?reply|autoreply|"
+    r"undeliver(?:ed|able)|delivery status notification|returned mail|mail delivery failed)",
+    re.I,
+)
+TRANSACTIONAL = ("Feedback-ID", "X-Mailgun-Sid", "X-SES-Outgoing", "X-SG-EID", "X-MC-User",
+                 "X-Mailchimp-Campaign", "X-Campaign", "X-CampaignID")
+
+
+def _get(msg, name: str) -> str:
+    value = msg.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def classify_headers(msg) -> tuple[str | None, str | None]:
+    """(category, reason) for bulk/automated mail, (None, None) for mail between people."""
+    auto = _get(msg, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return "automated", f"Auto-Submitted: {auto[:40]}"
+    ctype = _get(msg, "Content-Type").lower()
+    if ctype.startswith("multipart/report") or "delivery-status" in ctype:
+        return "bounce", "delivery report (multipart/report)"
+    if msg.get("Return-Path") is not None and _get(msg, "Return-Path") in ("<>", ""):
+        return "bounce", "empty Return-Path"
+    if msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None:
+        if msg.get("List-Post") is not None:
+            return "list", "mailing list (List-Post)"
+        header = "List-Id" if msg.get("List-Id") is not None else "List-Unsubscribe"
+        return "newsletter", f"{header} without List-Post"
+    prec = _get(msg, "Precedence").lower()
+    if prec in ("bulk", "junk", "list"):
+        return ("list" if prec == "list" else "newsletter"), f"Precedence: {prec}"
+    for name in TRANSACTIONAL:
+        if msg.get(name) is not None:
+            return "automated", f"{name} header (bulk sender)"
+    if msg.get("X-Autoreply") is not None or msg.get("X-Autorespond") is not None:
+        return "automated", "auto-reply header"
+    sender = _get(msg, "From")
+    m = re.search(r"[\w.+-]+@[\w.-]+", sender)
+    if m and NOREPLY.match(m.group(0)):
+        return "automated", f"automated sender address ({m.group(0).split('@')[0][:30]}@)"
+    if AUTO_SUBJECT.match(_get(msg, "Subject")):
+        return "automated", "auto-reply or bounce subject"
+    return None, None
+
+
+# Behaviour: a sender who wrote to you this often and was never written to by you, and never
+# took part in a thread you wrote in, is a broadcaster, not a correspondent.
+BEHAVIOUR_MIN_MESSAGES = 5
+
+
+def mark_one_way_senders(db, self_addresses: set[str]) -> int:
+    """Mark mail from senders the user never writes to (and never converses with) as automated."""
+    if not self_addresses:
+        return 0
+    marks = ",".join("?" * len(self_addresses))
+    params = list(self_addresses)
+    sql = f"""
+    with written_to as (
+        select distinct a.address from message_addresses a join messages m on m.id = a.message
+        where m.from_address in ({marks}) and a.kind in ('to', 'cc', 'bcc')
+    ),
+    my_threads as (select distinct thread_id from messages where from_address in ({marks})),
+    candidates as (
+        select from_address, count(*) n from messages
+        where is_automated = 0 and from_address not in ({marks}) and from_address != ''
+          and from_address not in (select address from written_to)
+          and (thread_id is null or thread_id not in (select thread_id from my_threads where thread_id is not null))
+        group by from_address
+        having count(*) >= {BEHAVIOUR_MIN_MESSAGES}
+    )
+    select from_address, n from candidates
+    where from_address not in (
+        select m.from_address from messages m where m.thread_id in (select thread_id from my_threads)
+    )
+    """
+    rows = list(db.execute(sql, params * 3).fetchall())
+    for address, n in rows:
+        db.execute(
+            "update messages set is_automated = 1, category = 'automated', automated_reason = ? "
+            "where from_address = ? and is_automated = 0",
+            [f"one-way sender: {n} messages to you, never written to or answered", address],
+        )
+    return len(rows)

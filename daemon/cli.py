@@ -1,0 +1,172 @@
+"""The `goldenrule` command: a thin click layer over the pipeline's plain functions."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError, example_toml, load_config
+from .store import open_db
+
+
+def common_options(f):
+    """--config and --db on every command; loads the config and hands the command a `ctx` dict."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                  help="Config file (default: $XDG_CONFIG_HOME/goldenrule/config.toml).")
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False),
+                  help="Database file, overriding [database] path in the config.")
+    @functools.wraps(f)
+    def wrapper(config_path, db_path, **kwargs):
+        try:
+            cfg = load_config(config_path)
+        except ConfigError as e:
+            raise click.ClickException(str(e)) from None
+        if db_path:
+            cfg.database.path = db_path
+        return f(cfg=cfg, **kwargs)
+
+    return wrapper
+
+
+def _open(cfg: Config):
+    try:
+        return open_db(cfg.db_path)
+    except Exception as e:  # a clear line, never a traceback, for a database that cannot be opened
+        raise click.ClickException(f"{cfg.db_path}: cannot open database: {e}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="goldenrule")
+def cli():
+    """goldenrule: a private ledger of your professional relationships, built from your own mail.
+
+    Import mail, then explore the database (default ~/.local/share/goldenrule/goldenrule.db)
+    with Datasette or SQL.
+    """
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--me", multiple=True, metavar="ADDRESS",
+              help="One of your own addresses (repeatable; remembered in the database).")
+@click.option("--workers", type=int, default=None, help="Parser processes (default: one per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@common_options
+def import_(cfg: Config, paths, me, workers, as_json):
+    """Import mbox files (also .gz), Maildir folders and directories of .eml files.
+
+    Re-importing the same files changes nothing. Messages in folders named like a Sent folder
+    teach goldenrule your own addresses.
+    """
+    from .importer import import_messages
+    from .sources import read_path
+
+    if workers is not None:
+        cfg.import_.workers = workers
+    db = _open(cfg)
+    started = time.monotonic()
+    tty = sys.stderr.isatty() and not as_json
+
+    def progress(stats):
+        if tty:
+            rate = stats.copies_seen / max(time.monotonic() - started, 1e-6)
+            click.echo(f"\r{stats.copies_seen:,} copies read, {stats.messages_new:,} new messages "
+                       f"({rate:,.0f}/s)", nl=False, err=True)
+
+    def raws():
+        for p in paths:
+            yield from read_path(p)
+
+    stats = import_messages(db, raws(), cfg, me=me, paths=[str(p) for p in paths], progress=progress)
+    if tty:
+        click.echo("", err=True)
+    elapsed = time.monotonic() - started
+    summary = stats.as_dict() | {"seconds": round(elapsed, 2), "database": str(cfg.db_path)}
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    click.echo(
+        f"Read {stats.copies_seen:,} copies in {elapsed:.1f}s: {stats.messages_new:,} new messages, "
+        f"{stats.duplicates:,} duplicate copies, {stats.already_imported:,} already imported, "
+        f"{stats.errors:,} with problems recorded."
+    )
+    if stats.self_addresses:
+        click.echo("Your addresses: " + ", ".join(stats.self_addresses[:5])
+                   + (" ..." if len(stats.self_addresses) > 5 else ""))
+    else:
+        click.echo("Your own addresses are unknown: pass --me ADDRESS or set [identity] addresses.")
+    click.echo(f"Database: {cfg.db_path}")
+
+
+@cli.command()
+@common_options
+def rebuild(cfg: Config):
+    """Recompute everything derived from stored messages (threads, bulk senders, contacts)."""
+    from .importer import derive
+
+    db = _open(cfg)
+    derive(db, cfg, new_ids=None)
+    n_threads = db["threads"].count
+    n_contacts = db["contacts"].count
+    click.echo(f"{n_threads:,} threads, {n_contacts:,} contacts")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@common_options
+def stats(cfg: Config, as_json):
+    """Counts of what the database holds."""
+    db = _open(cfg)
+    out = {t: db[t].count for t in ("messages", "copies", "threads", "contacts", "attachments")}
+    out["automated_messages"] = db.execute("select count(*) from messages where is_automated = 1").fetchone()[0]
+    out["messages_with_problems"] = db.execute(
+        "select count(*) from messages where parse_error is not null").fetchone()[0]
+    out["my_addresses"] = [r["address"] for r in db["identities"].rows]
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for k, v in out.items():
+            click.echo(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {', '.join(v) or '(unknown)'}")
+
+
+@cli.group()
+def config():
+    """Check or print the configuration."""
+
+
+@config.command()
+@common_options
+def check(cfg: Config):
+    """Validate the config file and print where things will be stored."""
+    click.echo(f"{cfg.source}: OK")
+    click.echo(f"database: {cfg.db_path}")
+
+
+@config.command()
+def example():
+    """Print the documented example config (every key with its default)."""
+    click.echo(example_toml(), nl=False)
+
+
+@cli.command()
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="demo-output",
+              show_default=True, help="Where the sample mailbox and database are written.")
+@click.option("--serve/--no-serve", default=True, help="Start Datasette on the demo database.")
+@click.option("--port", type=int, default=8001, show_default=True)
+@common_options
+def demo(cfg: Config, out_dir, serve, port):
+    """Generate the built-in sample mailbox, import it, and open it in Datasette."""
+    from .demo import run_demo
+
+    run_demo(Path(out_dir), cfg, serve=serve, port=port)
+
+
+def main():
+    cli(prog_name="goldenrule")

@@ -1,0 +1,186 @@
+"""The import pipeline: raw copies -> dedupe -> parse (in worker processes) -> store -> derive.
+
+Any source that yields `RawMessage`s (local files here, IMAP elsewhere) goes through `import_messages`.
+Each copy is fingerprinted in the main process; only messages not stored yet are sent to the parser
+pool, so a mailbox whose folders overlap is parsed once. Writes happen in batches, one transaction
+each, so an interrupted import loses nothing and a re-run adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from . import people, threads
+from .bulk import mark_one_way_senders
+from .config import Config
+from .parse import parse_message, prekey
+from .sources import RawMessage
+from .store import existing_keys, known_copies, now_iso, store_batch
+
+BATCH = 500
+
+
+@dataclass
+class ImportStats:
+    copies_seen: int = 0
+    already_imported: int = 0
+    duplicates: int = 0
+    messages_new: int = 0
+    errors: int = 0
+    self_addresses: list[str] = field(default_factory=list)
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+def _parse_job(args):
+    raw, fingerprint, mid, max_body, folder, source_key, read_error = args
+    if read_error:
+        result = parse_message(b"", fingerprint, mid, max_body)
+        result["message"]["parse_error"] = read_error
+    else:
+        try:
+            result = parse_message(raw, fingerprint, mid, max_body)
+        except Exception as e:  # parse_message guards itself; this is the last line of defence
+            result = parse_message(b"", fingerprint, mid, max_body)
+            result["message"]["parse_error"] = f"parser crashed: {type(e).__name__}: {str(e)[:200]}"
+    result["message"]["folder"] = folder
+    result["copy"] = {"source_key": source_key, "folder": folder, "message": fingerprint,
+                      "header_message_id": mid, "error": read_error}
+    return result
+
+
+class _Deduper:
+    """Decides, in the feeding thread, which copies need parsing; the writer thread learns the rest."""
+
+    def __init__(self, db_path: str, stats: ImportStats, max_body: int):
+        self.db_path = db_path
+        self.stats = stats
+        self.max_body = max_body
+        self.in_flight_fp: dict[str, str] = {}
+        self.in_flight_mid: dict[str, str] = {}
+        self.dup_copies: list[dict] = []
+        self.lock = threading.Lock()
+
+    def jobs(self, raws: Iterable[RawMessage]):
+        import sqlite_utils
+
+        db = sqlite_utils.Database(self.db_path)  # this thread's own read connection
+        batch = []
+        for raw in raws:
+            batch.append(raw)
+            if len(batch) >= 256:
+                yield from self._decide(db, batch)
+                batch = []
+        if batch:
+            yield from self._decide(db, batch)
+        db.close()
+
+    def _decide(self, db, batch: list[RawMessage]):
+        keys = [r.source_key for r in batch]
+        seen_copies = known_copies(db, keys)
+        pre = [prekey(r.raw) if not r.error else (None, _error_fingerprint(r)) for r in batch]
+        todo = []
+        # Under the lock the writer cannot commit and forget an in-flight message between our
+        # database lookup and our in-flight lookup.
+        with self.lock:
+            by_fp, by_mid = existing_keys(db, [fp for _, fp in pre], [mid for mid, _ in pre])
+            for r, (mid, fp) in zip(batch, pre):
+                self.stats.copies_seen += 1
+                if r.source_key in seen_copies:
+                    self.stats.already_imported += 1
+                    continue
+                target = (by_fp.get(fp) or (by_mid.get(mid) if mid else None)
+                          or self.in_flight_fp.get(fp) or (self.in_flight_mid.get(mid) if mid else None))
+                if target is not None:
+                    self.stats.duplicates += 1
+                    self.dup_copies.append({"source_key": r.source_key, "folder": r.folder,
+                                            "message": target, "header_message_id": mid, "error": None})
+                    continue
+                self.in_flight_fp[fp] = fp
+                if mid:
+                    self.in_flight_mid[mid] = fp
+                todo.append((r.raw, fp, mid, self.max_body, r.folder, r.source_key, r.error))
+        yield from todo
+
+    def done(self, parsed: list[dict]):
+        for p in parsed:
+            self.in_flight_fp.pop(p["message"]["id"], None)
+            mid = p["copy"]["header_message_id"]
+            if mid:
+                self.in_flight_mid.pop(mid, None)
+
+    def take_dup_copies(self) -> list[dict]:
+        out, self.dup_copies = self.dup_copies, []
+        return out
+
+
+def _error_fingerprint(r: RawMessage) -> str:
+    import hashlib
+
+    return hashlib.blake2b(f"unreadable:{r.source_key}".encode(), digest_size=16).hexdigest()
+
+
+def _workers(cfg: Config) -> int:
+    return cfg.import_.workers or os.cpu_count() or 1
+
+
+def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[str] = (),
+                    paths: Iterable[str] = (), progress: Callable[[ImportStats], None] | None = None
+                    ) -> ImportStats:
+    """Run raw copies through the whole pipeline into `db`, then re-derive identities, threads, people."""
+    stats = ImportStats()
+    run_id = db["imports"].insert({"started_at": now_iso(), "paths": json.dumps(list(paths))}).last_pk
+    dedupe = _Deduper(str(db.conn.execute("pragma database_list").fetchone()[2]), stats,
+                      cfg.import_.max_body_bytes)
+    new_ids: list[str] = []
+    pending: list[dict] = []
+
+    def flush():
+        with dedupe.lock:
+            store_batch(db, pending, [p["copy"] for p in pending] + dedupe.take_dup_copies(),
+                        cfg.privacy.store_bodies, cfg.privacy.snippet_chars)
+            dedupe.done(pending)
+        new_ids.extend(p["message"]["id"] for p in pending)
+        stats.messages_new += len(pending)
+        stats.errors += sum(1 for p in pending if p["message"]["parse_error"])
+        pending.clear()
+        if progress:
+            progress(stats)
+
+    n = _workers(cfg)
+    jobs = dedupe.jobs(raws)
+    if n > 1:
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        with ctx.Pool(n) as pool:
+            for result in pool.imap(_parse_job, jobs, chunksize=16):
+                pending.append(result)
+                if len(pending) >= BATCH:
+                    flush()
+    else:
+        for job in jobs:
+            pending.append(_parse_job(job))
+            if len(pending) >= BATCH:
+                flush()
+    flush()
+    derive(db, cfg, me=me, new_ids=new_ids)
+    stats.self_addresses = sorted(r["address"] for r in db["identities"].rows)
+    db["imports"].update(run_id, {"finished_at": now_iso(), "copies_seen": stats.copies_seen,
+                                  "messages_new": stats.messages_new, "duplicates": stats.duplicates,
+                                  "errors": stats.errors})
+    return stats
+
+
+def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None) -> None:
+    """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people."""
+    with db.conn:
+        people.update_folders(db, cfg.identity.sent_folders)
+        self_addresses = people.update_identities(db, cfg, me)
+        threads.assign_threads(db, new_ids, cfg.threads.subject_window_days)
+        mark_one_way_senders(db, self_addresses)
+        people.rebuild_contacts(db, cfg, self_addresses)

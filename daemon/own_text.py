@@ -1,0 +1,145 @@
+"""Separate a message's own words from the quoted history and signature below them.
+
+The maintained reply parser (mail-parser-reply) knows many clients' reply headers and signatures;
+these rules add what it misses in real corporate mail: Outlook's `-----Original Message-----`,
+Lotus Notes `Forwarded by` lines and `Name@ORG / date / To: / cc: / Subject:` header blocks, Gmail's
+`On ... wrote:` wrapped over two lines, and `>`-quoted lines between the user's own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailparser_reply import EmailReplyParser
+
+_reply_parser = EmailReplyParser(languages=["en", "de", "fr", "es", "it", "nl"])
+
+# Markers after which everything is quoted history (checked line by line).
+CUT_MARKERS = [
+    ("outlook", re.compile(r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original)\s*-{2,}", re.I)),
+    ("forward", re.compile(r"^\s*-{3,}\s*forwarded by\b", re.I)),
+    ("forward", re.compile(r"^\s*-{3,}\s*forwarded message\s*-{3,}", re.I)),
+    ("forward", re.compile(r"^\s*begin forwarded message:", re.I)),
+    ("outlook", re.compile(r"^\s*_{10,}\s*$")),
+    ("wrote", re.compile(r"^\s*(?:on|am|le|el|il|op)\s.{4,200}\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)),
+]
+WROTE_END = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)
+WROTE_START = re.compile(r"^\s*(?:on|am|le|el|il|op)\s", re.I)
+# "From: x" then "Sent:" / "Date:" within the next lines: an Outlook header block without a marker.
+FROM_LINE = re.compile(r"^\s*\*?from:\*?\s*\S", re.I)
+SENT_LINE = re.compile(r"^\s*\*?(?:sent|date):\*?\s*\S", re.I)
+TO_LINE = re.compile(r"^\s*to:\s", re.I)
+CC_SUBJ_LINE = re.compile(r"^\s*(?:cc|subject):", re.I)
+LOTUS_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?", re.I)
+LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
+SIG_DASHES = re.compile(r"^-- ?$")
+HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
+
+
+def _find_lotus_block(lines: list[str], i: int) -> int | None:
+    """If line i is a Lotus 'To:' line starting a header block, return the index where the block starts."""
+    if not TO_LINE.match(lines[i]):
+        return None
+    if not any(CC_SUBJ_LINE.match(l) for l in lines[i + 1:i + 6]):
+        return None
+    start = i
+    # Walk back over the sender and date lines ("John Smith@ENRON", "09/27/2000 08:38 AM",
+    # "jdoe@example.com on 03/16/2000 10:53:20 AM"), at most three lines.
+    for j in range(i - 1, max(-1, i - 4), -1):
+        line = lines[j].strip()
+        if not line:
+            break
+        if LOTUS_DATE.search(line) or LOTUS_SENDER.match(line) or line.endswith(("AM", "PM")):
+            start = j
+        else:
+            break
+    if start == i:
+        # A bare To:/cc:/Subject: block is only quoted history if something precedes it.
+        return i if i > 0 else None
+    return start
+
+
+def find_cut(lines: list[str]) -> tuple[int, str] | None:
+    """Index of the first line of quoted history, and which rule found it."""
+    for i, line in enumerate(lines):
+        for name, rx in CUT_MARKERS:
+            if rx.match(line):
+                return i, name
+        if WROTE_START.match(line) and i + 1 < len(lines) and WROTE_END.search(lines[i + 1]) \
+                and len(line) + len(lines[i + 1]) < 300:
+            return i, "wrote"
+        if FROM_LINE.match(line) and any(SENT_LINE.match(l) for l in lines[i + 1:i + 4]):
+            return i, "outlook"
+        start = _find_lotus_block(lines, i)
+        if start is not None:
+            return start, "lotus"
+    return None
+
+
+def quoted_header(lines: list[str]) -> dict | None:
+    """From / date / subject of the quoted original, read from the lines after the cut."""
+    out: dict[str, str] = {}
+    for k, line in enumerate(lines[:14]):
+        m = HEADER_FIELD.match(line)
+        if m:
+            key = m.group(1).lower()
+            key = "date" if key == "sent" else key
+            out.setdefault(key, m.group(2).strip())
+            continue
+        stripped = line.strip()
+        if not stripped or CUT_MARKERS[0][1].match(line) or CUT_MARKERS[1][1].match(line):
+            continue
+        if "from" not in out and "subject" not in out and not out:
+            # Lotus: "John Smith@ENRON" / "jdoe@x.com on 03/16/2000 10:53 AM" / a date line.
+            d = LOTUS_DATE.search(stripped)
+            if d and "date" not in out:
+                out["date"] = d.group(0)
+                sender = stripped[:d.start()].removesuffix(" on").strip()
+                if sender:
+                    out["from"] = sender
+            elif not d and "from" not in out and ("@" in stripped or WROTE_END.search(stripped) is None):
+                out["from"] = stripped
+        if "subject" in out:
+            break
+    m = WROTE_END.search(" ".join(lines[:2]))
+    if m and "from" not in out:
+        out["from"] = " ".join(lines[:2])[:m.start()].strip()
+    return out or None
+
+
+def split_own_text(text: str) -> tuple[str, dict | None, bool]:
+    """Return (own text, header of the quoted original or None, whether anything was quoted)."""
+    if not text:
+        return "", None, False
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    cut = find_cut(lines)
+    header = None
+    if cut is not None:
+        header = quoted_header(lines[cut[0]:])
+        lines = lines[:cut[0]]
+    had_gt = False
+    kept = []
+    for line in lines:
+        if line.lstrip().startswith(">"):
+            had_gt = True
+            continue
+        if SIG_DASHES.match(line):
+            break
+        kept.append(line)
+    # A trailing "On ... wrote:" introducing '>' quotes that were removed.
+    while kept and not kept[-1].strip():
+        kept.pop()
+    if kept and had_gt and WROTE_END.search(kept[-1]):
+        kept.pop()
+        if kept and WROTE_START.match(kept[-1]):
+            kept.pop()
+    own = "\n".join(kept).strip()
+    if own:
+        try:
+            message = _reply_parser.read(own)
+            first = message.replies[0].body if message.replies else own
+        except Exception:  # the reply parser is a helper; never let it stop an import
+            first = own
+        own = first.strip() if first and first.strip() else own
+    return own, header, cut is not None or had_gt

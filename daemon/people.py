@@ -1,0 +1,179 @@
+"""Who is who: folders and their roles, the user's own addresses, and contacts.
+
+A contact is a person, not an address: the user's own addresses form the `self` contact, addresses
+listed together under `people.merge` are one person, and otherwise two addresses are merged only on
+strong evidence (the same full display name at the same domain). Senders of bulk and automated mail
+never become contacts. Contact ids stay the same across rebuilds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from .config import Config
+
+NAME_TOKENS = re.compile(r"[^\W\d_]+", re.U)
+
+
+def folder_role(name: str, sent_names: list[str]) -> str:
+    low = name.lower().strip()
+    last = re.split(r"[/.]", low)[-1]
+    names = {n.lower() for n in sent_names}
+    return "sent" if low in names or last in names else "other"
+
+
+def update_folders(db, sent_names: list[str]) -> None:
+    rows = [
+        {"name": name, "role": folder_role(name, sent_names), "copies": n}
+        for name, n in db.execute("select folder, count(*) from copies group by folder").fetchall()
+    ]
+    db.execute("delete from folders")
+    if rows:
+        db["folders"].insert_all(rows, pk="name")
+
+
+def update_identities(db, cfg: Config, me=()) -> set[str]:
+    """The user's addresses: from config, from --me (remembered), and learned from Sent folders."""
+    keep_cli = {r[0] for r in db.execute("select address from identities where source = 'cli'").fetchall()}
+    rows: dict[str, dict] = {}
+    sent = db.execute(
+        """select m.from_address, count(distinct m.id) from messages m
+           join copies c on c.message = m.id join folders f on f.name = c.folder
+           where f.role = 'sent' and m.from_address != '' group by m.from_address"""
+    ).fetchall()
+    total = sum(n for _, n in sent)
+    for address, n in sent:
+        # Sent folders hold the odd message from someone else; learn only real senders of it.
+        if total < 20 or n >= 0.05 * total:
+            rows[address] = {"address": address, "source": "sent_folder", "messages": n}
+    for address in keep_cli | {a.strip().lower() for a in me if a.strip()}:
+        rows[address] = {"address": address, "source": "cli", "messages": None}
+    for address in cfg.identity.addresses:
+        address = address.strip().lower()
+        rows[address] = {"address": address, "source": "config", "messages": None}
+    db.execute("delete from identities")
+    if rows:
+        db["identities"].insert_all(rows.values(), pk="address")
+    addresses = set(rows)
+    mine = "(select address from identities)"
+    db.execute(f"update messages set is_from_me = (from_address in {mine}) "
+               f"where is_from_me is null or is_from_me != (from_address in {mine})")
+    return addresses
+
+
+def canonical_name(name: str) -> str:
+    """'Smith, John' and 'John Smith' -> 'john smith'; empty unless there are two name parts."""
+    if not name or "@" in name:
+        return ""
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    tokens = [t.lower() for t in NAME_TOKENS.findall(name)]
+    return " ".join(tokens) if len(tokens) >= 2 else ""
+
+
+def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
+    """Recompute contacts and their addresses from the messages, keeping existing contact ids."""
+    # Participants: senders of person-to-person mail, and the people the user writes to.
+    stats: dict[str, dict] = defaultdict(lambda: {"from": 0, "to": 0, "threads": set(), "first": None, "last": None})
+    for address, is_me, kind, date, thread in db.execute(
+        """select a.address, m.is_from_me, a.kind, m.date, m.thread_id
+           from message_addresses a join messages m on m.id = a.message
+           where m.is_automated = 0 and (
+              (m.is_from_me = 0 and a.kind = 'from') or (m.is_from_me = 1 and a.kind in ('to','cc','bcc','from')))"""
+    ).fetchall():
+        s = stats[address]
+        if kind == "from":
+            s["from"] += 1
+        else:
+            s["to"] += 1
+        if thread:
+            s["threads"].add(thread)
+        if date:
+            s["first"] = date if s["first"] is None or date < s["first"] else s["first"]
+            s["last"] = date if s["last"] is None or date > s["last"] else s["last"]
+    for address in self_addresses:
+        stats[address]  # noqa: B018 - make sure the user is a contact even with no mail yet
+    names: dict[str, str] = {}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for address, name, n in db.execute(
+        "select address, name, count(*) from message_addresses where name != '' group by address, name"
+    ).fetchall():
+        counts[address][name] += n
+    for address, c in counts.items():
+        names[address] = c.most_common(1)[0][0]
+
+    parent = {a: a for a in stats}
+    merged_by: dict[str, str] = {}
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b, why):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+            merged_by.setdefault(b, why)
+
+    selves = sorted(a for a in self_addresses if a in parent)
+    for a in selves[1:]:
+        union(selves[0], a, "self")
+    for group in cfg.people.merge:
+        members = [a.strip().lower() for a in group if a.strip().lower() in parent]
+        for a in members[1:]:
+            union(members[0], a, "config")
+    by_name_domain = defaultdict(list)
+    for a in stats:
+        cname = canonical_name(names.get(a, ""))
+        if cname and "@" in a:
+            by_name_domain[(cname, a.rsplit("@", 1)[1])].append(a)
+    for members in by_name_domain.values():
+        for a in sorted(members)[1:]:
+            union(sorted(members)[0], a, "same name and domain")
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in stats:
+        groups[find(a)].append(a)
+    existing = dict(db.execute("select address, contact_id from contact_addresses").fetchall())
+    next_id = (db.execute("select max(id) from contacts").fetchone()[0] or 0) + 1
+    important = {a.lower() for a in cfg.people.important}
+    ignored = {a.lower() for a in cfg.people.ignore}
+    contacts, addresses = [], []
+    used_ids = set()
+    for members in sorted(groups.values(), key=lambda m: min(m)):
+        members.sort(key=lambda a: (-(stats[a]["from"] + stats[a]["to"]), a))
+        ids = sorted({existing[a] for a in members if a in existing} - used_ids)
+        if ids:
+            cid = ids[0]
+        else:
+            cid = next_id
+            next_id += 1
+        used_ids.add(cid)
+        is_self = any(a in self_addresses for a in members)
+        primary = members[0]
+        name = next((names[a] for a in members if names.get(a) and "@" not in names[a]), "") or primary
+        firsts = [stats[a]["first"] for a in members if stats[a]["first"]]
+        lasts = [stats[a]["last"] for a in members if stats[a]["last"]]
+        contacts.append({
+            "id": cid, "name": name, "email": primary, "is_self": int(is_self),
+            "important": int(any(a in important for a in members)),
+            "ignored": int(any(a in ignored for a in members)),
+            "first_seen": min(firsts) if firsts else None, "last_seen": max(lasts) if lasts else None,
+            "messages_from": sum(stats[a]["from"] for a in members),
+            "messages_to": sum(stats[a]["to"] for a in members),
+            "threads": len(set().union(*(stats[a]["threads"] for a in members))),
+            "addresses": len(members),
+        })
+        for a in members:
+            addresses.append({"address": a, "contact_id": cid, "name": names.get(a, ""),
+                              "merged_by": merged_by.get(a)})
+    db.execute("delete from contact_addresses")
+    db.execute("delete from contacts")
+    if contacts:
+        db["contacts"].insert_all(contacts, pk="id")
+        db["contact_addresses"].insert_all(addresses, pk="address")
+    return len(contacts)

@@ -1,0 +1,233 @@
+"""The SQLite ledger: opening it privately, its schema and migrations, and batched writes.
+
+`ensure_schema` is idempotent: it applies numbered migrations once each (recorded in
+`schema_migrations`) and then makes sure indexes, full-text search and views exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import sqlite_utils
+
+MESSAGE_COLUMNS = {
+    "id": str, "message_id": str, "message_id_synthetic": int, "date": str, "date_source": str,
+    "from_address": str, "from_name": str, "to_addresses": str, "cc_addresses": str,
+    "subject": str, "subject_normalized": str, "is_reply": int, "in_reply_to": str,
+    "references": str, "thread_id": str, "thread_link": str, "is_from_me": int, "own_text": str,
+    "has_quote": int, "quoted_from": str, "quoted_date": str, "quoted_subject": str,
+    "html_only": int, "body_chars": int, "body_truncated": int, "attachment_count": int,
+    "size_bytes": int, "is_automated": int, "category": str, "automated_reason": str,
+    "folder": str, "parse_error": str, "imported_at": str,
+}
+
+
+def _m0001_initial(db: sqlite_utils.Database):
+    db["messages"].create(MESSAGE_COLUMNS, pk="id", not_null={"message_id"})
+    db["message_addresses"].create(
+        {"message": str, "kind": str, "address": str, "name": str},
+        pk=("message", "kind", "address"), foreign_keys=[("message", "messages", "id")],
+    )
+    db["message_references"].create(
+        {"message": str, "ref": str, "position": int},
+        pk=("message", "ref"), foreign_keys=[("message", "messages", "id")],
+    )
+    db["attachments"].create(
+        {"message": str, "position": int, "filename": str, "content_type": str, "size": int},
+        pk=("message", "position"), foreign_keys=[("message", "messages", "id")],
+    )
+    db["copies"].create(
+        {"source_key": str, "folder": str, "message": str, "header_message_id": str,
+         "error": str, "imported_at": str},
+        pk="source_key",
+    )
+    db["folders"].create({"name": str, "role": str, "copies": int}, pk="name")
+    db["identities"].create({"address": str, "source": str, "messages": int}, pk="address")
+    db["threads"].create(
+        {"id": str, "subject": str, "first_date": str, "last_date": str, "message_count": int,
+         "participant_count": int, "formed_by": str, "root_message": str},
+        pk="id",
+    )
+    db["contacts"].create(
+        {"id": int, "name": str, "email": str, "is_self": int, "important": int, "ignored": int,
+         "first_seen": str, "last_seen": str, "messages_from": int, "messages_to": int,
+         "threads": int, "addresses": int},
+        pk="id",
+    )
+    db["contact_addresses"].create(
+        {"address": str, "contact_id": int, "name": str, "merged_by": str},
+        pk="address", foreign_keys=[("contact_id", "contacts", "id")],
+    )
+    db["imports"].create(
+        {"id": int, "started_at": str, "finished_at": str, "paths": str, "copies_seen": int,
+         "messages_new": int, "duplicates": int, "errors": int},
+        pk="id",
+    )
+
+
+MIGRATIONS = [("0001_initial", _m0001_initial)]
+
+INDEXES = [
+    ("messages", ["message_id"], True),
+    ("messages", ["date"], False),
+    ("messages", ["thread_id"], False),
+    ("messages", ["from_address"], False),
+    ("messages", ["subject_normalized"], False),
+    ("messages", ["in_reply_to"], False),
+    ("messages", ["is_automated"], False),
+    ("message_addresses", ["address"], False),
+    ("message_references", ["ref"], False),
+    ("copies", ["message"], False),
+    ("copies", ["folder"], False),
+    ("contact_addresses", ["contact_id"], False),
+    ("threads", ["last_date"], False),
+]
+
+VIEWS = {
+    "bulk_senders": """
+        select from_address, category, automated_reason, count(*) as messages,
+               min(date) as first_date, max(date) as last_date
+        from messages where is_automated = 1
+        group by from_address, category, automated_reason
+        order by messages desc""",
+    "messages_with_errors": """
+        select id, message_id, date, from_address, subject, folder, parse_error
+        from messages where parse_error is not null order by date""",
+    "contact_messages": """
+        select c.id as contact_id, c.name as contact, m.id as message, m.date, m.subject,
+               m.thread_id, case when m.is_from_me then 'outbound' else 'inbound' end as direction
+        from contacts c
+        join contact_addresses ca on ca.contact_id = c.id
+        join message_addresses a on a.address = ca.address
+        join messages m on m.id = a.message
+        where m.is_automated = 0 and c.is_self = 0
+          and ((m.is_from_me = 1 and a.kind != 'from') or (m.is_from_me = 0 and a.kind = 'from'))""",
+}
+
+
+FTS_TRIGGERS = """
+create trigger if not exists messages_fts_ai after insert on messages begin
+  insert into messages_fts (rowid, subject, own_text) values (new.rowid, new.subject, new.own_text);
+end;
+create trigger if not exists messages_fts_ad after delete on messages begin
+  insert into messages_fts (messages_fts, rowid, subject, own_text)
+  values ('delete', old.rowid, old.subject, old.own_text);
+end;
+create trigger if not exists messages_fts_au after update of subject, own_text on messages begin
+  insert into messages_fts (messages_fts, rowid, subject, own_text)
+  values ('delete', old.rowid, old.subject, old.own_text);
+  insert into messages_fts (rowid, subject, own_text) values (new.rowid, new.subject, new.own_text);
+end;
+"""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_db(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open (creating privately if needed) the database in WAL mode and ensure its schema."""
+    p = Path(path)
+    if str(p) != ":memory:":
+        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        old = os.umask(0o077)
+        try:
+            fd = os.open(p, os.O_CREAT | os.O_RDWR, 0o600)
+            os.close(fd)
+            db = sqlite_utils.Database(p)
+            db.enable_wal()
+        finally:
+            os.umask(old)
+        for suffix in ("", "-wal", "-shm"):
+            f = Path(str(p) + suffix)
+            if f.exists() and (f.stat().st_mode & 0o077):
+                f.chmod(0o600)
+    else:
+        db = sqlite_utils.Database(memory=True)
+    db.execute("pragma busy_timeout = 30000")
+    db.execute("pragma synchronous = normal")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations, then indexes, full-text search and views. Safe to call often."""
+    if "schema_migrations" not in db.table_names():
+        db["schema_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {r["name"] for r in db["schema_migrations"].rows}
+    for name, migrate in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            migrate(db)
+            db["schema_migrations"].insert({"name": name, "applied_at": now_iso()})
+    for table, cols, unique in INDEXES:
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    if not db["messages"].detect_fts():
+        db["messages"].enable_fts(["subject", "own_text"])
+    # Our own triggers, limited to the indexed columns: sqlite-utils' would re-index a message on
+    # every update of any column (thread ids, flags), which made re-threading ten times slower.
+    db.executescript(FTS_TRIGGERS)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql, replace=True)
+
+
+def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[dict, dict]:
+    """Which fingerprints and Message-IDs are already stored: {key: messages.id}."""
+    by_fp, by_mid = {}, {}
+    for start in range(0, len(fingerprints), 500):
+        chunk = fingerprints[start:start + 500]
+        q = f"select id from messages where id in ({','.join('?' * len(chunk))})"
+        by_fp.update({r[0]: r[0] for r in db.execute(q, chunk).fetchall()})
+    mids = [m for m in message_ids if m]
+    for start in range(0, len(mids), 500):
+        chunk = mids[start:start + 500]
+        q = f"select message_id, id from messages where message_id in ({','.join('?' * len(chunk))})"
+        by_mid.update(dict(db.execute(q, chunk).fetchall()))
+    return by_fp, by_mid
+
+
+def known_copies(db, keys: list[str]) -> set[str]:
+    out = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        q = f"select source_key from copies where source_key in ({','.join('?' * len(chunk))})"
+        out.update(r[0] for r in db.execute(q, chunk).fetchall())
+    return out
+
+
+def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "own_text",
+                snippet_chars: int = 200) -> None:
+    """Write parsed messages and copy rows in one transaction; re-running it changes nothing."""
+    stamp = now_iso()
+    messages, addresses, attachments, refs = [], [], [], []
+    for p in parsed:
+        row = dict(p["message"])
+        if body_policy == "snippet":
+            row["own_text"] = (row["own_text"] or "")[:snippet_chars]
+        elif body_policy == "none":
+            row["own_text"] = None
+        row["imported_at"] = stamp
+        messages.append(row)
+        addresses.extend(p["addresses"])
+        attachments.extend(p["attachments"])
+        ids = (row["references"] or "").split()
+        if row["in_reply_to"] and row["in_reply_to"] not in ids:
+            ids.append(row["in_reply_to"])
+        refs.extend({"message": row["id"], "ref": r, "position": i} for i, r in enumerate(ids)
+                    if r != row["message_id"])
+    for c in copies:
+        c.setdefault("imported_at", stamp)
+    with db.conn:
+        if messages:
+            db["messages"].insert_all(messages, pk="id", ignore=True)
+        if addresses:
+            db["message_addresses"].insert_all(addresses, pk=("message", "kind", "address"), ignore=True)
+        if refs:
+            db["message_references"].insert_all(refs, pk=("message", "ref"), ignore=True)
+        if attachments:
+            db["attachments"].insert_all(attachments, pk=("message", "position"), ignore=True)
+        if copies:
+            db["copies"].insert_all(copies, pk="source_key", ignore=True)

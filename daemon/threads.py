@@ -1,0 +1,194 @@
+"""Group messages into conversations.
+
+Reply headers first, notmuch-style: a message joins the thread of every id it references; ids not
+stored yet are "ghosts" that still tie their children together; self-references are ignored; a
+message that links two threads merges them. Real corporate mail mostly lacks those headers, so a
+reply or forward without a stored reference joins the latest earlier message with the same normalized
+subject that shares a participant, within a time window, preferring the one whose sender matches the
+quoted original's header. Each message records how it joined (`thread_link`), each thread how it was
+formed (`formed_by`).
+
+Incremental: only threads touched by new messages are recomputed, always whole, so the result does not
+depend on the order in which mail arrived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+CANDIDATES_SCANNED = 50
+TOKEN = re.compile(r"[a-z]{2,}")
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        parent.setdefault(x, x)
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _chunks(items, n=500):
+    items = list(items)
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _select_ids(db, sql_template: str, values) -> set[str]:
+    out: set[str] = set()
+    for chunk in _chunks(values):
+        if chunk:
+            sql = sql_template.format(marks=",".join("?" * len(chunk)))
+            out.update(r[0] for r in db.execute(sql, chunk).fetchall())
+    return out
+
+
+def affected_messages(db, new_ids: list[str] | None) -> set[str]:
+    """New messages plus everything their threading could change, closed over whole threads."""
+    if new_ids is None:
+        return {r[0] for r in db.execute("select id from messages").fetchall()}
+    ids = set(new_ids)
+    if not ids:
+        return ids
+    rows = []
+    for chunk in _chunks(ids):
+        rows += db.execute(
+            f"select message_id, subject_normalized from messages where id in ({','.join('?' * len(chunk))})",
+            chunk).fetchall()
+    mids = {r[0] for r in rows}
+    subjects = {r[1] for r in rows if r[1]}
+    refs = _select_ids(db, "select ref from message_references where message in ({marks})", ids)
+    ids |= _select_ids(db, "select id from messages where subject_normalized in ({marks})", subjects)
+    ids |= _select_ids(db, "select id from messages where message_id in ({marks})", refs)
+    ids |= _select_ids(db, "select message from message_references where ref in ({marks})", mids | refs)
+    thread_ids = _select_ids(db, "select thread_id from messages where id in ({marks}) "
+                                 "and thread_id is not null", ids)
+    ids |= _select_ids(db, "select id from messages where thread_id in ({marks})", thread_ids)
+    return ids
+
+
+def _epoch(date: str | None) -> float | None:
+    if not date:
+        return None
+    return dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()
+
+
+def _tokens(*texts: str) -> set[str]:
+    out: set[str] = set()
+    for t in texts:
+        if t:
+            out |= set(TOKEN.findall(t.lower().split("@")[0].split("/")[0]))
+    return out
+
+
+def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
+    """(Re)compute thread_id for messages affected by new_ids (None: all). Returns threads written."""
+    ids = affected_messages(db, new_ids)
+    if not ids:
+        return 0
+    msgs: dict[str, dict] = {}
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for r in db.execute(
+            f"select id, message_id, date, from_address, from_name, subject, subject_normalized, "
+            f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
+        ).fetchall():
+            msgs[r[0]] = {"id": r[0], "mid": r[1], "date": r[2], "t": _epoch(r[2]), "from": r[3],
+                          "from_name": r[4], "subject": r[5], "subj": r[6], "is_reply": r[7],
+                          "quoted_from": r[8], "old_thread": r[9], "people": set(), "refs": []}
+        for m, ref in db.execute(
+            f"select message, ref from message_references where message in ({marks}) order by message, position",
+            chunk,
+        ).fetchall():
+            msgs[m]["refs"].append(ref)
+        for m, addr in db.execute(
+            f"select message, address from message_addresses where message in ({marks})", chunk
+        ).fetchall():
+            msgs[m]["people"].add(addr)
+    by_mid = {m["mid"]: m["id"] for m in msgs.values()}
+    uf = _UnionFind()
+    link: dict[str, str] = {}
+    for m in msgs.values():
+        uf.find(m["id"])
+        resolved = False
+        for ref in m["refs"]:
+            target = by_mid.get(ref)
+            if target == m["id"]:
+                continue
+            uf.union(target or f"ghost:{ref}", m["id"])
+            resolved = resolved or target is not None
+        if resolved:
+            link[m["id"]] = "references"
+    # Subject fallback for replies and forwards that no stored reference placed.
+    window = window_days * 86400
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for m in msgs.values():
+        if m["subj"]:
+            groups[m["subj"]].append(m)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda m: (m["t"] if m["t"] is not None else float("inf"), m["id"]))
+        for i, m in enumerate(group):
+            if not m["is_reply"] or m["id"] in link or m["t"] is None:
+                continue
+            quoted = _tokens(m["quoted_from"] or "")
+            best, best_kind = None, None
+            for p in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
+                if p["t"] is None or m["t"] - p["t"] > window:
+                    break
+                if not (m["people"] & p["people"]):
+                    continue
+                if quoted:
+                    sender = _tokens(p["from_name"] or "", p["from"] or "")
+                    if sender and len(quoted & sender) >= min(2, len(sender)):
+                        best, best_kind = p, "quoted_header"
+                        break
+                if best is None:
+                    best, best_kind = p, "subject"
+                    if not quoted:
+                        break
+            if best is not None:
+                uf.union(best["id"], m["id"])
+                link[m["id"]] = best_kind
+    for m in msgs.values():
+        if m["refs"] and m["id"] not in link:
+            link[m["id"]] = "references"  # joined through a ghost parent
+    components: dict[str, list[dict]] = defaultdict(list)
+    for m in msgs.values():
+        components[uf.find(m["id"])].append(m)
+    old_threads = {m["old_thread"] for m in msgs.values() if m["old_thread"]}
+    thread_rows, updates = [], []
+    for members in components.values():
+        members.sort(key=lambda m: (m["date"] or "9999", m["id"]))
+        root = members[0]
+        tid = root["id"]
+        kinds = sorted({link[m["id"]] for m in members[1:] if m["id"] in link})
+        dates = [m["date"] for m in members if m["date"]]
+        thread_rows.append({
+            "id": tid, "subject": root["subject"], "first_date": min(dates) if dates else None,
+            "last_date": max(dates) if dates else None, "message_count": len(members),
+            "participant_count": len(set().union(*(m["people"] for m in members))),
+            "formed_by": ",".join(kinds) if kinds else "single", "root_message": root["id"],
+        })
+        for m in members:
+            updates.append((tid, "root" if m is root else link.get(m["id"], "references"), m["id"]))
+    for chunk in _chunks(old_threads):
+        db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
+    db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
+    db["threads"].insert_all(thread_rows, pk="id", replace=True)
+    return len(thread_rows)
