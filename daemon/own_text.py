@@ -76,8 +76,19 @@ def find_cut(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def quoted_header(lines: list[str]) -> dict | None:
+WROTE_SENDER = re.compile(r"([^\s,][^,<>]*<[^<>]+>|[^\s<>,]+@[^\s<>,]+)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)", re.I)
+
+
+def quoted_header(lines: list[str], kind: str = "") -> dict | None:
     """From / date / subject of the quoted original, read from the lines after the cut."""
+    if kind == "wrote":
+        joined = " ".join(l.strip() for l in lines[:2])
+        m = WROTE_SENDER.search(joined)
+        if m:
+            sender = re.sub(r"^.*\b(?:\d{4}|[AP]M|\d:\d\d)\s*,?\s*", "", m.group(1)).strip()
+            return {"from": sender or m.group(1).strip()}
+        m = WROTE_END.search(joined)
+        return {"from": joined[:m.start()].strip()} if m else None
     out: dict[str, str] = {}
     for k, line in enumerate(lines[:14]):
         m = HEADER_FIELD.match(line)
@@ -87,23 +98,21 @@ def quoted_header(lines: list[str]) -> dict | None:
             out.setdefault(key, m.group(2).strip())
             continue
         stripped = line.strip()
-        if not stripped or CUT_MARKERS[0][1].match(line) or CUT_MARKERS[1][1].match(line):
+        if not stripped or CUT_MARKERS[0][1].match(line) or CUT_MARKERS[1][1].match(line) \
+                or stripped.endswith("-----"):
             continue
-        if "from" not in out and "subject" not in out and not out:
+        if not (out.keys() & {"to", "cc", "subject"}):
             # Lotus: "John Smith@ENRON" / "jdoe@x.com on 03/16/2000 10:53 AM" / a date line.
             d = LOTUS_DATE.search(stripped)
             if d and "date" not in out:
                 out["date"] = d.group(0)
-                sender = stripped[:d.start()].removesuffix(" on").strip()
-                if sender:
+                sender = re.sub(r"\s+on$", "", stripped[:d.start()].strip())
+                if sender and "from" not in out:
                     out["from"] = sender
-            elif not d and "from" not in out and ("@" in stripped or WROTE_END.search(stripped) is None):
+            elif not d and "from" not in out and WROTE_END.search(stripped) is None:
                 out["from"] = stripped
         if "subject" in out:
             break
-    m = WROTE_END.search(" ".join(lines[:2]))
-    if m and "from" not in out:
-        out["from"] = " ".join(lines[:2])[:m.start()].strip()
     return out or None
 
 
@@ -116,7 +125,7 @@ def split_own_text(text: str) -> tuple[str, dict | None, bool]:
     cut = find_cut(lines)
     header = None
     if cut is not None:
-        header = quoted_header(lines[cut[0]:])
+        header = quoted_header(lines[cut[0]:], cut[1])
         lines = lines[:cut[0]]
     had_gt = False
     kept = []

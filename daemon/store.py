@@ -221,13 +221,19 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
     for c in copies:
         c.setdefault("imported_at", stamp)
     with db.conn:
-        if messages:
-            db["messages"].insert_all(messages, pk="id", ignore=True)
-        if addresses:
-            db["message_addresses"].insert_all(addresses, pk=("message", "kind", "address"), ignore=True)
-        if refs:
-            db["message_references"].insert_all(refs, pk=("message", "ref"), ignore=True)
-        if attachments:
-            db["attachments"].insert_all(attachments, pk=("message", "position"), ignore=True)
-        if copies:
-            db["copies"].insert_all(copies, pk="source_key", ignore=True)
+        _insert_or_ignore(db, "messages", list(MESSAGE_COLUMNS), messages)
+        _insert_or_ignore(db, "message_addresses", ["message", "kind", "address", "name"], addresses)
+        _insert_or_ignore(db, "message_references", ["message", "ref", "position"], refs)
+        _insert_or_ignore(db, "attachments", ["message", "position", "filename", "content_type", "size"],
+                          attachments)
+        _insert_or_ignore(db, "copies", ["source_key", "folder", "message", "header_message_id", "error",
+                                         "imported_at"], copies)
+
+
+def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> None:
+    """Batched INSERT OR IGNORE on the table's primary key: the import's hot path."""
+    if not rows:
+        return
+    sql = (f"insert or ignore into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' * len(columns))})")
+    db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])

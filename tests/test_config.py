@@ -1,0 +1,64 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from daemon.config import ConfigError, example_toml, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_file_is_generated_from_schema_and_parses():
+    text = (ROOT / "config.example.toml").read_text()
+    assert text == example_toml(), "config.example.toml is stale: run `goldenrule config example`"
+    cfg = load_config(ROOT / "config.example.toml")
+    assert cfg.privacy.store_bodies == "own_text"
+    assert "_sent_mail" in cfg.identity.sent_folders
+    # every documented key is one the loader accepts
+    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "people"}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("[privacy]\nstore_bodies = \"all\"\n",
+     "privacy.store_bodies: expected one of 'own_text', 'snippet', 'none', got 'all'"),
+    ("[identity]\naddresses = \"me@x.org\"\n",
+     "identity.addresses: expected a list of strings, got 'me@x.org'"),
+    ("[identity]\naddresses = [\"a@x\", 3]\n", "identity.addresses[1]: expected a string, got 3"),
+    ("[import]\nworkerz = 2\n", "import.workerz: unknown key (did you mean 'workers'?)"),
+    ("[privcy]\n", "privcy: unknown key (did you mean 'privacy'?)"),
+    ("[threads]\nsubject_window_days = -1\n", "threads.subject_window_days: expected a number >= 0, got -1"),
+    ("[people\n", "not valid TOML"),
+])
+def test_config_errors_name_file_key_and_expectation(tmp_path, body, expected):
+    path = tmp_path / "c.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert str(e.value).startswith(str(path) + ": ")
+    assert expected in str(e.value)
+
+
+def test_missing_named_config_is_an_error_but_missing_default_is_not(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    cfg = load_config(None)
+    assert cfg.db_path == tmp_path / "data" / "goldenrule" / "goldenrule.db"
+
+
+def test_config_check_cli_reports_error_without_traceback(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[privacy]\nsnippet_chars = \"long\"\n")
+    r = subprocess.run([sys.executable, "-m", "daemon", "config", "check", "--config", str(path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert f"{path}: privacy.snippet_chars: expected an integer, got 'long'" in r.stderr
+    path.write_text("[privacy]\nsnippet_chars = 80\n")
+    r = subprocess.run([sys.executable, "-m", "daemon", "config", "check", "--config", str(path),
+                        "--db", str(tmp_path / "x.db")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert f"database: {tmp_path / 'x.db'}" in r.stdout

@@ -1,0 +1,152 @@
+import os
+import stat
+import sqlite3
+
+import pytest
+
+from daemon.importer import import_messages
+from daemon.sources import read_path
+from daemon.store import open_db
+from fixtures import write_fixture_mailbox
+
+
+def run_import(db, cfg, *paths, me=()):
+    def raws():
+        for p in paths:
+            yield from read_path(p)
+    return import_messages(db, raws(), cfg, me=me)
+
+
+def dump(path):
+    """Every row of every table, for 'nothing changed' comparisons (import timestamps left out)."""
+    con = sqlite3.connect(path)
+    out = {}
+    for (t,) in con.execute("select name from sqlite_master where type='table' and name not like 'messages_fts%'"):
+        cols = [r[1] for r in con.execute(f"pragma table_info([{t}])") if r[1] not in ("imported_at",)]
+        if t in ("imports", "schema_migrations"):
+            continue
+        out[t] = sorted(map(repr, con.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{t}]")))
+    return out
+
+
+@pytest.fixture
+def imported(tmp_path, cfg, db):
+    box = write_fixture_mailbox(tmp_path / "mail")
+    stats = run_import(db, cfg, box)
+    return box, stats
+
+
+def rows(db, sql):
+    return [tuple(r) for r in db.execute(sql).fetchall()]
+
+
+def test_messages_exact_rows(imported, db):
+    _, stats = imported
+    assert (stats.copies_seen, stats.messages_new, stats.duplicates) == (8, 7, 1)
+    assert rows(db, """select message_id, date, from_address, from_name, subject, is_from_me, is_automated,
+                       category, own_text, parse_error from messages order by date is null, date""") == [
+        ("a1@clientco.com", "2025-03-03T14:00:00Z", "ann@clientco.com", "Ann Smith", "Q3 numbers", 0, 0,
+         "person", "Could you send me the Q3 numbers?", None),
+        ("s1@example.org", "2025-03-03T15:00:00Z", "me@example.org", "Me Myself", "RE: Q3 numbers", 1, 0,
+         "person", "Attached are the Q3 numbers.\n\nFrom the ledger: revenue is up.", None),
+        ("n1@letters.example", "2025-03-04T06:00:00Z", "digest@letters.example", "Weekly Digest",
+         "This week in widgets", 0, 1, "newsletter", "Ten things about widgets.", None),
+        ("a2@clientco.com", "2025-03-04T13:30:00Z", "ann@clientco.com", "Ann Smith", "RE: Q3 numbers", 0, 0,
+         "person", "Got them, thank you so much!", None),
+        ("s2@example.org", "2025-03-05T14:00:00Z", "me@example.org", "Me Myself", "Proposal", 1, 0,
+         "person", "Please review the proposal.", None),
+        ("c1@partner.net", "2025-03-06T13:00:00Z", "carol@partner.net", "Carol Jones", "Re: Proposal", 0, 0,
+         "person", "Here is my markup.", None),
+        # No Message-ID: a stable synthetic one; no Date: recorded, never guessed; HTML-only: converted.
+        (db.execute("select id from messages where from_address='bob@gmail.com'").fetchone()[0]
+         + "@goldenrule.invalid", None, "bob@gmail.com", "Björn Berg", "Café on Friday?", 0, 0, "person",
+         "Shall we meet at the café?", "missing Date header"),
+    ]
+    assert rows(db, "select automated_reason from messages where is_automated = 1") == [
+        ("List-Unsubscribe without List-Post",)]
+    assert rows(db, "select filename, content_type, size from attachments") == [("markup.pdf", "application/pdf", 22)]
+    assert rows(db, "select html_only from messages where from_address = 'bob@gmail.com'") == [(1,)]
+
+
+def test_duplicate_copies_point_to_one_message(imported, db):
+    assert rows(db, """select c.folder, c.header_message_id, m.message_id from copies c
+                       join messages m on m.id = c.message where m.from_address = 'me@example.org'
+                       order by c.folder""") == [
+        ("Sent", "s1@example.org", "s1@example.org"),
+        ("Sent", "s2@example.org", "s2@example.org"),
+        ("all_documents", "copy-s1@example.org", "s1@example.org"),
+    ]
+
+
+def test_threads_by_references_and_by_subject(imported, db):
+    threads = rows(db, """select group_concat(message_id, ' '), min(t.formed_by), count(*) from
+                          (select * from messages order by date) m join threads t on t.id = m.thread_id
+                          group by thread_id order by min(m.date) is null, min(m.date)""")
+    assert threads == [
+        ("a1@clientco.com s1@example.org a2@clientco.com", "quoted_header,references", 3),
+        ("n1@letters.example", "single", 1),
+        ("s2@example.org c1@partner.net", "references", 2),
+        (threads[3][0], "single", 1),
+    ]
+    assert rows(db, "select message_id, thread_link from messages where message_id like 'a2@%'") == [
+        ("a2@clientco.com", "quoted_header")]
+
+
+def test_self_contacts_and_no_newsletter_contact(imported, db):
+    assert rows(db, "select address, source from identities") == [("me@example.org", "sent_folder")]
+    assert rows(db, """select name, email, is_self, messages_from, messages_to, threads from contacts
+                       order by id""") == [
+        ("Ann Smith", "ann@clientco.com", 0, 2, 1, 1),
+        ("Björn Berg", "bob@gmail.com", 0, 1, 0, 1),
+        ("Carol Jones", "carol@partner.net", 0, 1, 1, 1),
+        ("Me Myself", "me@example.org", 1, 2, 0, 2),
+    ]
+    assert rows(db, "select name, role, copies from folders order by name") == [
+        ("INBOX", "other", 5), ("Sent", "sent", 2), ("all_documents", "other", 1)]
+
+
+def test_reimport_changes_nothing(tmp_path, cfg, db, imported):
+    box, _ = imported
+    before = dump(cfg.db_path)
+    stats = run_import(db, cfg, box)
+    assert (stats.messages_new, stats.already_imported) == (0, 8)
+    assert dump(cfg.db_path) == before
+
+
+def test_database_is_private(imported, cfg):
+    assert stat.S_IMODE(os.stat(cfg.db_path).st_mode) == 0o600
+
+
+@pytest.mark.parametrize("policy, expected", [("own_text", "Got them, thank you so much!"),
+                                              ("snippet", "Got them"), ("none", None)])
+def test_body_privacy_setting(tmp_path, cfg, policy, expected):
+    cfg.privacy.store_bodies = policy
+    cfg.privacy.snippet_chars = 8
+    db = open_db(cfg.db_path)
+    run_import(db, cfg, write_fixture_mailbox(tmp_path / "m"))
+    row = db.execute("select own_text, has_quote, quoted_from from messages where message_id = 'a2@clientco.com'"
+                     ).fetchone()
+    # the analysis (own text split, quoted header) ran on the full text whatever is kept
+    assert tuple(row) == (expected, 1, "Me Myself")
+
+
+def test_me_option_and_config_merge(tmp_path, cfg):
+    cfg.people.merge = [["ann@clientco.com", "ann.smith@gmail.com"]]
+    cfg.people.important = ["carol@partner.net"]
+    db = open_db(cfg.db_path)
+    box = write_fixture_mailbox(tmp_path / "m")
+    (box / "Sent.mbox").unlink()  # no Sent folder: only --me says who the user is
+    (box / "all_documents.mbox").unlink()
+    run_import(db, cfg, box, me=["Me@Example.org"])
+    assert rows(db, "select address, source from identities") == [("me@example.org", "cli")]
+    assert rows(db, "select email, important from contacts where important = 1") == [("carol@partner.net", 1)]
+
+
+def test_worker_pool_gives_the_same_database(tmp_path, cfg):
+    box = write_fixture_mailbox(tmp_path / "m")
+    run_import(open_db(cfg.db_path), cfg, box)
+    cfg2 = type(cfg)()
+    cfg2.database.path = str(tmp_path / "pool.db")
+    cfg2.import_.workers = 2
+    run_import(open_db(cfg2.db_path), cfg2, box)
+    assert dump(cfg.db_path) == dump(cfg2.db_path)

@@ -1,0 +1,56 @@
+import pytest
+
+from daemon.own_text import split_own_text
+
+CASES = {
+    "outlook": (
+        "Sounds good, I will send it tomorrow.\n\n -----Original Message-----\nFrom: \tSinger, John  \n"
+        "Sent:\tWednesday, September 27, 2000 8:38 AM\nTo:\tGermany, Chris\nSubject:\tOct EOG & PNG\n\n"
+        "Can you send me the volumes?\n",
+        "Sounds good, I will send it tomorrow.",
+        {"from": "Singer, John", "date": "Wednesday, September 27, 2000 8:38 AM", "to": "Germany, Chris",
+         "subject": "Oct EOG & PNG"},
+    ),
+    "lotus_forward": (
+        "Here you go.\n---------------------- Forwarded by Chris Germany/HOU/ECT on 09/27/2000 03:20 \n"
+        "PM ---------------------------\n\n\nJohn M Singer@ENRON\n09/27/2000 08:38 AM\n"
+        "To: Chris Germany/HOU/ECT@ECT\ncc:  \nSubject: Oct EOG & PNG\n\nVolumes for October:\n",
+        "Here you go.",
+        {"from": "John M Singer@ENRON", "date": "09/27/2000 08:38 AM", "to": "Chris Germany/HOU/ECT@ECT",
+         "cc": "", "subject": "Oct EOG & PNG"},
+    ),
+    "lotus_reply_block": (
+        "The price is 4.25 at the citygate.\n\n\n\n\ndkinney@columbiaenergygroup.com on 03/16/2000 10:53:20 AM\n"
+        "To: steve.gillespie@enron.com\ncc: Chris Germany/HOU/ECT@ECT\nSubject: NIPSCO Choice\n\n"
+        "Can you please give us a price quote?\n",
+        "The price is 4.25 at the citygate.",
+        {"from": "dkinney@columbiaenergygroup.com", "date": "03/16/2000 10:53:20 AM",
+         "to": "steve.gillespie@enron.com", "cc": "Chris Germany/HOU/ECT@ECT", "subject": "NIPSCO Choice"},
+    ),
+    "gmail_wrapped": (
+        "Yes, Tuesday works.\n\nOn Mon, Nov 3, 2025 at 10:00 AM John Smith <john@example.com>\nwrote:\n"
+        "> Can we meet?\n> Tuesday?\n",
+        "Yes, Tuesday works.",
+        {"from": "John Smith <john@example.com>"},
+    ),
+    "inline_gt": (
+        "> What is the limit?\nThe limit is $5MM.\n> And the term?\nTwelve months.\n",
+        "The limit is $5MM.\nTwelve months.",
+        None,
+    ),
+    "signature": (
+        "Attached is the revised ISDA.\n\nBest regards,\nAnn Smith\nCounsel\n",
+        "Attached is the revised ISDA.",
+        None,
+    ),
+    "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_own_text(name):
+    text, own, header = CASES[name]
+    got_own, got_header, has_quote = split_own_text(text)
+    assert got_own == own
+    assert got_header == header
+    assert has_quote == (name not in ("signature", "plain"))
