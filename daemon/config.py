@@ -60,6 +60,11 @@ class ImportConfig:
     """Local import and parsing."""
 
     workers: int = setting(0, "Parser processes. 0 means one per CPU core.")
+    reply_languages: list[str] = setting(
+        ["en"],
+        "Languages whose reply headers and signatures the reply parser looks for (en, de, fr, es, it, nl, "
+        "...). Each one added costs parsing speed.",
+    )
     max_body_bytes: int = setting(
         5_000_000, "Text bodies longer than this are cut before analysis and marked truncated."
     )

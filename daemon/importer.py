@@ -39,13 +39,13 @@ class ImportStats:
 
 
 def _parse_job(args):
-    raw, fingerprint, mid, max_body, folder, source_key, read_error = args
+    raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error = args
     if read_error:
         result = parse_message(b"", fingerprint, mid, max_body)
         result["message"]["parse_error"] = read_error
     else:
         try:
-            result = parse_message(raw, fingerprint, mid, max_body)
+            result = parse_message(raw, fingerprint, mid, max_body, languages)
         except Exception as e:  # parse_message guards itself; this is the last line of defence
             result = parse_message(b"", fingerprint, mid, max_body)
             result["message"]["parse_error"] = f"parser crashed: {type(e).__name__}: {str(e)[:200]}"
@@ -58,10 +58,10 @@ def _parse_job(args):
 class _Deduper:
     """Decides, in the feeding thread, which copies need parsing; the writer thread learns the rest."""
 
-    def __init__(self, db_path: str, stats: ImportStats, max_body: int):
+    def __init__(self, db_path: str, stats: ImportStats, options: tuple):
         self.db_path = db_path
         self.stats = stats
-        self.max_body = max_body
+        self.options = options  # (max_body_bytes, reply languages) for the parser
         self.in_flight_fp: dict[str, str] = {}
         self.in_flight_mid: dict[str, str] = {}
         self.dup_copies: list[dict] = []
@@ -105,7 +105,7 @@ class _Deduper:
                 self.in_flight_fp[fp] = fp
                 if mid:
                     self.in_flight_mid[mid] = fp
-                todo.append((r.raw, fp, mid, self.max_body, r.folder, r.source_key, r.error))
+                todo.append((r.raw, fp, mid, self.options, r.folder, r.source_key, r.error))
         yield from todo
 
     def done(self, parsed: list[dict]):
@@ -137,7 +137,7 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     stats = ImportStats()
     run_id = db["imports"].insert({"started_at": now_iso(), "paths": json.dumps(list(paths))}).last_pk
     dedupe = _Deduper(str(db.conn.execute("pragma database_list").fetchone()[2]), stats,
-                      cfg.import_.max_body_bytes)
+                      (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
     new_ids: list[str] = []
     pending: list[dict] = []
 

@@ -12,7 +12,13 @@ import re
 
 from mailparser_reply import EmailReplyParser
 
-_reply_parser = EmailReplyParser(languages=["en", "de", "fr", "es", "it", "nl"])
+_parsers: dict[tuple[str, ...], EmailReplyParser] = {}
+
+
+def _reply_parser(languages: tuple[str, ...]) -> EmailReplyParser:
+    if languages not in _parsers:
+        _parsers[languages] = EmailReplyParser(languages=list(languages))
+    return _parsers[languages]
 
 # Markers after which everything is quoted history (checked line by line).
 CUT_MARKERS = [
@@ -116,7 +122,7 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
     return out or None
 
 
-def split_own_text(text: str) -> tuple[str, dict | None, bool]:
+def split_own_text(text: str, languages: tuple[str, ...] = ("en",)) -> tuple[str, dict | None, bool]:
     """Return (own text, header of the quoted original or None, whether anything was quoted)."""
     if not text:
         return "", None, False
@@ -146,7 +152,7 @@ def split_own_text(text: str) -> tuple[str, dict | None, bool]:
     own = "\n".join(kept).strip()
     if own:
         try:
-            message = _reply_parser.read(own)
+            message = _reply_parser(tuple(languages)).read(own)
             first = message.replies[0].body if message.replies else own
         except Exception:  # the reply parser is a helper; never let it stop an import
             first = own

@@ -302,7 +302,7 @@ def _deep_parse(msg) -> dict:
 
 
 def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
-                  max_body_bytes: int = 5_000_000) -> dict:
+                  max_body_bytes: int = 5_000_000, languages: tuple[str, ...] = ("en",)) -> dict:
     """One distinct message as a dict: 'message' row, 'recipients' and 'attachments' rows."""
     errors: list[str] = []
     try:
@@ -356,7 +356,7 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
         text, truncated = text[:max_body_bytes], True
         errors.append(f"body longer than {max_body_bytes} characters: truncated")
     if category is None:
-        own, qheader, has_quote = split_own_text(text)
+        own, qheader, has_quote = split_own_text(text, languages)
     else:
         own, qheader, has_quote = text[:2000].strip(), None, False
     in_reply_to = [m for m in MSGID.findall(decode_header(msg.get("In-Reply-To", ""))) if len(m) < 900]
