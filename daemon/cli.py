@@ -136,6 +136,101 @@ def stats(cfg: Config, as_json):
             click.echo(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {', '.join(v) or '(unknown)'}")
 
 
+@cli.command()
+@click.option("--account", "only", multiple=True, help="Sync only this account (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per account.")
+@common_options
+def sync(cfg: Config, only, as_json):
+    """One pass over every IMAP account: new mail in, nothing on the server changed."""
+    from .imap_sync import SyncError, sync_all
+
+    _configure_logging()
+    if only:
+        unknown = set(only) - {a.name for a in cfg.accounts}
+        if unknown:
+            raise click.ClickException(f"{cfg.source}: no account named {', '.join(sorted(unknown))}")
+        cfg.accounts = [a for a in cfg.accounts if a.name in only]
+    db = _open(cfg)
+    try:
+        results = sync_all(db, cfg, show_progress=sys.stderr.isatty() and not as_json)
+    except SyncError as e:
+        raise click.ClickException(str(e)) from None
+    failed = False
+    for r in results:
+        if as_json:
+            click.echo(json.dumps(r))
+        elif r["status"] == "ok":
+            click.echo(f"{r['account']}: {r['messages_new']:,} new messages, {r['copies_seen']:,} fetched, "
+                       f"{r['folders_changed']}/{r['folders_checked']} folders changed, "
+                       f"{r['copies_gone']:,} gone from the server")
+        else:
+            click.echo(f"Error: {r['error']}", err=True)
+        failed = failed or r["status"] != "ok"
+    if failed:
+        sys.exit(1)
+
+
+def _parse_age(value: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        if value[-1:] in units:
+            return float(value[:-1]) * units[value[-1]]
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a duration like 90s, 30m, 2h or 1d, got {value!r}") from None
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--max-age", help="Exit 1 if any folder's last successful sync is older than this (30m, 2h, 1d).")
+@common_options
+def status(cfg: Config, as_json, max_age):
+    """Per account and folder: last sync, lag and last error."""
+    import datetime as dt
+
+    db = _open(cfg)
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for r in db.query("select * from sync_state order by account, folder"):
+        last = r["last_sync_at"]
+        lag = (now - dt.datetime.fromisoformat(last.replace("Z", "+00:00"))).total_seconds() if last else None
+        rows.append({"account": r["account"], "folder": r["folder"], "last_sync_at": last,
+                     "lag_seconds": round(lag) if lag is not None else None, "last_uid": r["last_uid"],
+                     "messages_on_server": r["messages"], "last_error": r["last_error"]})
+    runs = list(db.query("select account, started_at, finished_at, status, messages_new, error from sync_runs "
+                         "where id in (select max(id) from sync_runs group by account) order by account"))
+    configured = {a.name for a in cfg.accounts}
+    stale = []
+    if max_age:
+        limit = _parse_age(max_age)
+        stale = [f"{r['account']}/{r['folder']}" for r in rows if r["lag_seconds"] is None or r["lag_seconds"] > limit]
+        stale += [f"{a} (never synced)" for a in sorted(configured - {r["account"] for r in rows})]
+    if as_json:
+        click.echo(json.dumps({"folders": rows, "last_runs": runs, "stale": stale}))
+    else:
+        if not rows:
+            click.echo("No sync has run yet.")
+        for r in rows:
+            lag = f"{r['lag_seconds']}s ago" if r["lag_seconds"] is not None else "never"
+            err = f"  error: {r['last_error']}" if r["last_error"] else ""
+            click.echo(f"{r['account']}/{r['folder']}: last sync {lag}, up to UID {r['last_uid']}{err}")
+        for run in runs:
+            click.echo(f"last run of {run['account']}: {run['status']} at {run['finished_at'] or run['started_at']}"
+                       + (f" ({run['error']})" if run["error"] else ""))
+        if stale:
+            click.echo("stale: " + ", ".join(stale), err=True)
+    if stale:
+        sys.exit(1)
+
+
+def _configure_logging():
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("imapclient").setLevel(logging.WARNING)
+
+
 @cli.group()
 def config():
     """Check or print the configuration."""

@@ -109,6 +109,45 @@ class PeopleConfig:
 
 
 @dataclass
+class AccountConfig:
+    """An IMAP account to sync. Repeat [[accounts]] for several. Secrets never go in this file."""
+
+    name: str = setting("", "A short name for the account, used in status output and the database.",
+                        example='"work"')
+    host: str = setting("", "IMAP server host name.", example='"imap.example.com"')
+    port: int = setting(0, "IMAP port. 0 means 993 for tls = \"implicit\", 143 otherwise.")
+    tls: str = setting("implicit", "implicit: TLS from the first byte (port 993); starttls: upgrade a "
+                       "plain connection; none: no encryption, refused unless allow_plaintext = true and the "
+                       "host is a loopback address.", choices=("implicit", "starttls", "none"))
+    allow_plaintext: bool = setting(False, "Allow tls = \"none\" (only to 127.0.0.1 / ::1 / localhost).")
+    ca_file: str = setting("", "A CA certificate file (PEM) to trust in addition to the system's.")
+    username: str = setting("", "Login name.", example='"me@example.com"')
+    password_command: str = setting(
+        "", "A command that prints the password (run without a shell), e.g. \"pass show mail/work\".")
+    password_env: str = setting("", "Name of an environment variable that holds the password.")
+    password_credential: str = setting(
+        "", "Name of a systemd credential (LoadCredential=) that holds the password.")
+    password_keyring: bool = setting(
+        False, "Read the password from the system keyring (service \"goldenrule\", this username); "
+               "needs the optional 'keyring' package.")
+    oauth2_token_command: str = setting(
+        "", "A command that prints a fresh OAuth2 access token (XOAUTH2, for Gmail and Microsoft 365); "
+            "run before every connection.")
+    folders_include: list[str] = setting(
+        [], "Only folders matching these patterns (* and ? wildcards). Empty means all but Junk, Trash and "
+            "Drafts.")
+    folders_exclude: list[str] = setting([], "Never folders matching these patterns.")
+    since: str = setting("", "First sync only: ignore mail older than this date (YYYY-MM-DD).")
+    fetch_batch: int = setting(200, "Messages fetched per IMAP command.")
+    max_message_bytes: int = setting(
+        10_000_000, "Messages larger than this are fetched as headers plus the start of their text part, "
+                    "and marked truncated.")
+    timeout_seconds: int = setting(60, "Socket timeout for connecting and for each read.")
+    retries: int = setting(5, "Reconnect attempts after a dropped connection (exponential backoff "
+                              "with jitter).")
+
+
+@dataclass
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     identity: IdentityConfig = field(default_factory=IdentityConfig)
@@ -116,6 +155,7 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     threads: ThreadsConfig = field(default_factory=ThreadsConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
+    accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts", "array": AccountConfig})
     source: str = "(defaults)"
 
     @property
@@ -177,6 +217,9 @@ def _check(value, tp, where: str, file: str):
 
 
 def _unknown(key: str, known: list[str], where: str, file: str) -> ConfigError:
+    if key.lower() in ("password", "pass", "passwd", "secret", "token", "access_token"):
+        return ConfigError(f"{file}: {where}{key}: secrets are never read from the config file; use "
+                           f"password_command, password_env, password_credential or password_keyring")
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
     return ConfigError(f"{file}: {where}{key}: unknown key{hint}")
@@ -188,28 +231,71 @@ def config_from_dict(data: dict[str, Any], file: str = "(config)") -> Config:
     cfg = Config(source=file)
     for key, value in data.items():
         if key not in sections:
-            raise _unknown(key, list(sections), "", file)
+            raise _unknown(key, list(sections) + ["accounts"], "", file)
+        name, factory = sections[key]
+        if key == "accounts":
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise ConfigError(f"{file}: accounts: expected [[accounts]] tables, got {value!r}")
+            cfg.accounts = [_table(AccountConfig(), v, f"accounts[{i}]", file) for i, v in enumerate(value)]
+            _check_accounts(cfg.accounts, file)
+            continue
         if not isinstance(value, dict):
             raise ConfigError(f"{file}: {key}: expected a table [{key}], got {value!r}")
-        name, factory = sections[key]
-        obj = factory()
-        hints = get_type_hints(type(obj))
-        fields = {f.name: f for f in dataclasses.fields(obj)}
-        for sub, subvalue in value.items():
-            if sub not in fields:
-                raise _unknown(sub, list(fields), f"{key}.", file)
-            where = f"{key}.{sub}"
-            checked = _check(subvalue, hints[sub], where, file)
-            choices = fields[sub].metadata.get("choices")
-            if choices and checked not in choices:
-                raise ConfigError(
-                    f"{file}: {where}: expected one of {', '.join(map(repr, choices))}, got {checked!r}"
-                )
-            if hints[sub] is int and checked < 0:
-                raise ConfigError(f"{file}: {where}: expected a number >= 0, got {checked!r}")
-            setattr(obj, sub, checked)
-        setattr(cfg, name, obj)
+        setattr(cfg, name, _table(factory(), value, key, file))
     return cfg
+
+
+def _table(obj, value: dict, key: str, file: str):
+    hints = get_type_hints(type(obj))
+    fields = {f.name: f for f in dataclasses.fields(obj)}
+    for sub, subvalue in value.items():
+        if sub not in fields:
+            raise _unknown(sub, list(fields), f"{key}.", file)
+        where = f"{key}.{sub}"
+        checked = _check(subvalue, hints[sub], where, file)
+        choices = fields[sub].metadata.get("choices")
+        if choices and checked not in choices:
+            raise ConfigError(
+                f"{file}: {where}: expected one of {', '.join(map(repr, choices))}, got {checked!r}"
+            )
+        if hints[sub] is int and checked < 0:
+            raise ConfigError(f"{file}: {where}: expected a number >= 0, got {checked!r}")
+        setattr(obj, sub, checked)
+    return obj
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+SECRET_WORDS = ("password", "passwd", "secret", "token")
+
+
+def _check_accounts(accounts: list[AccountConfig], file: str) -> None:
+    import datetime as _dt
+
+    names = set()
+    for i, a in enumerate(accounts):
+        where = f"{file}: accounts[{i}]"
+        for required in ("name", "host", "username"):
+            if not getattr(a, required):
+                raise ConfigError(f"{where}.{required}: expected a non-empty string")
+        if a.name in names:
+            raise ConfigError(f"{where}.name: expected a unique name, {a.name!r} is used twice")
+        names.add(a.name)
+        if a.tls == "none" and not (a.allow_plaintext and a.host in LOOPBACK):
+            raise ConfigError(f"{where}.tls: expected \"implicit\" or \"starttls\"; \"none\" needs "
+                              f"allow_plaintext = true and a loopback host, got host {a.host!r}")
+        secrets = [k for k in ("password_command", "password_env", "password_credential",
+                               "oauth2_token_command") if getattr(a, k)] + (["password_keyring"] if a.password_keyring else [])
+        if len(secrets) != 1:
+            raise ConfigError(f"{where}: expected exactly one of password_command, password_env, "
+                              f"password_credential, password_keyring, oauth2_token_command; got "
+                              f"{', '.join(secrets) or 'none'}")
+        if a.since:
+            try:
+                _dt.date.fromisoformat(a.since)
+            except ValueError:
+                raise ConfigError(f"{where}.since: expected a date YYYY-MM-DD, got {a.since!r}") from None
+        if a.fetch_batch < 1:
+            raise ConfigError(f"{where}.fetch_batch: expected a number >= 1, got {a.fetch_batch}")
 
 
 def load_config(path: str | os.PathLike | None, required: bool = False) -> Config:
@@ -254,6 +340,8 @@ def example_toml() -> str:
         "",
     ]
     for key, _name, factory in _sections():
+        if key == "accounts":
+            continue
         obj = factory()
         out.append(f"[{key}]")
         out.append(f"# {type(obj).__doc__}")
@@ -266,4 +354,14 @@ def example_toml() -> str:
             if f.metadata.get("example"):
                 out.append(f"# for example: {f.name} = {f.metadata['example']}")
             out.append("")
+    out.append("# [[accounts]] (repeat for several) -- an IMAP account to sync. " + AccountConfig.__doc__)
+    out.append("# Uncomment and fill in; name, host, username and one secret source are required.")
+    out.append("# [[accounts]]")
+    for f in dataclasses.fields(AccountConfig):
+        for line in textwrap.wrap(f.metadata["doc"], 94):
+            out.append(f"#   {line}")
+        if f.metadata.get("choices"):
+            out.append("#   One of: " + ", ".join(f.metadata["choices"]))
+        value = f.metadata.get("example") or _toml_value(getattr(AccountConfig(), f.name))
+        out.append(f"# {f.name} = {value}")
     return "\n".join(out).rstrip() + "\n"

@@ -168,12 +168,45 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
             if len(pending) >= BATCH:
                 flush()
     flush()
-    derive(db, cfg, me=me, new_ids=new_ids)
+    derive(db, cfg, me=me, new_ids=underived(db, new_ids))
     stats.self_addresses = sorted(r["address"] for r in db["identities"].rows)
     db["imports"].update(run_id, {"finished_at": now_iso(), "copies_seen": stats.copies_seen,
                                   "messages_new": stats.messages_new, "duplicates": stats.duplicates,
                                   "errors": stats.errors})
     return stats
+
+
+def underived(db, new_ids: list[str]) -> list[str]:
+    """New ids plus messages an interrupted run stored but never threaded."""
+    missing = [r[0] for r in db.execute("select id from messages where thread_id is null").fetchall()]
+    return list(dict.fromkeys(list(new_ids) + missing))
+
+
+def ingest_batch(db, raws: list[RawMessage], cfg: Config, pool=None, also=None) -> list[str]:
+    """Dedupe, parse and store one batch synchronously, `also(db)` in the same transaction.
+
+    The IMAP sync uses this per fetched batch, so a folder's checkpoint is committed with exactly
+    the messages it covers. Returns the ids of new messages."""
+    stats = ImportStats()
+    dedupe = _Deduper(str(db.conn.execute("pragma database_list").fetchone()[2]), stats,
+                      (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
+    jobs = list(dedupe.jobs(raws))
+    if pool is not None and len(jobs) > 1:
+        parsed = pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))
+    else:
+        parsed = [_parse_job(j) for j in jobs]
+    store_batch(db, parsed, [p["copy"] for p in parsed] + dedupe.take_dup_copies(),
+                cfg.privacy.store_bodies, cfg.privacy.snippet_chars, also=also)
+    return [p["message"]["id"] for p in parsed]
+
+
+def make_pool(cfg: Config):
+    """The parser processes, or None for one core."""
+    n = _workers(cfg)
+    if n <= 1:
+        return None
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    return ctx.Pool(n)
 
 
 def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None) -> None:

@@ -24,8 +24,10 @@ def folder_role(name: str, sent_names: list[str]) -> str:
 
 
 def update_folders(db, sent_names: list[str]) -> None:
+    """Folder roles from their names, or from the server's SPECIAL-USE flag for synced folders."""
+    flagged = {r[0] for r in db.execute("select folder from sync_state where role = 'sent'").fetchall()}
     rows = [
-        {"name": name, "role": folder_role(name, sent_names), "copies": n}
+        {"name": name, "role": "sent" if name in flagged else folder_role(name, sent_names), "copies": n}
         for name, n in db.execute("select folder, count(*) from copies group by folder").fetchall()
     ]
     db.execute("delete from folders")

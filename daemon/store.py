@@ -67,7 +67,23 @@ def _m0001_initial(db: sqlite_utils.Database):
     )
 
 
-MIGRATIONS = [("0001_initial", _m0001_initial)]
+def _m0002_imap(db: sqlite_utils.Database):
+    db["copies"].add_column("gone_at", str)
+    db["sync_state"].create(
+        {"account": str, "folder": str, "role": str, "uidvalidity": int, "uidnext": int, "last_uid": int,
+         "messages": int, "highestmodseq": int, "last_sync_at": str, "last_error": str,
+         "last_error_at": str},
+        pk=("account", "folder"),
+    )
+    db["sync_runs"].create(
+        {"id": int, "account": str, "started_at": str, "finished_at": str, "status": str,
+         "folders_checked": int, "folders_changed": int, "messages_new": int, "copies_seen": int,
+         "copies_gone": int, "error": str},
+        pk="id",
+    )
+
+
+MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
@@ -199,8 +215,11 @@ def known_copies(db, keys: list[str]) -> set[str]:
 
 
 def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "own_text",
-                snippet_chars: int = 200) -> None:
-    """Write parsed messages and copy rows in one transaction; re-running it changes nothing."""
+                snippet_chars: int = 200, also=None) -> None:
+    """Write parsed messages and copy rows in one transaction; re-running it changes nothing.
+
+    `also(db)`, if given, runs in the same transaction: a sync checkpoint is committed together
+    with the messages it covers, or not at all."""
     stamp = now_iso()
     messages, addresses, attachments, refs = [], [], [], []
     for p in parsed:
@@ -228,6 +247,8 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
                           attachments)
         _insert_or_ignore(db, "copies", ["source_key", "folder", "message", "header_message_id", "error",
                                          "imported_at"], copies)
+        if also is not None:
+            also(db)
 
 
 def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> None:

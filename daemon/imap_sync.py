@@ -1,0 +1,534 @@
+"""IMAP source: read a real mailbox safely, incrementally and fast, into the same pipeline as import.
+
+Safety: folders are opened with EXAMINE (`readonly=True`) and bodies fetched with `BODY.PEEK`, so the
+server's flags and messages are never changed. Each fetched batch is stored in one transaction
+together with the folder's checkpoint (UIDVALIDITY and last UID), so a crash, kill -9 or dropped
+connection at any point loses nothing and duplicates nothing: the next run resumes after the last
+committed batch. Unchanged folders cost one STATUS command. A new UIDVALIDITY rescans the folder
+(fingerprints keep messages from being stored twice); mail expunged on the server stays in the
+database, its copy marked gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import fnmatch
+import logging
+import os
+import random
+import shlex
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from email import policy
+from pathlib import Path
+
+from imapclient import IMAPClient, SocketTimeout
+from imapclient import exceptions as imap_errors
+
+from .bulk import classify_headers
+from .config import AccountConfig, Config
+from .importer import derive, ingest_batch, make_pool, underived
+from .sources import RawMessage
+from .store import now_iso
+
+log = logging.getLogger("goldenrule.imap")
+
+ROLE_FLAGS = {b"\\Sent": "sent", b"\\All": "all", b"\\Junk": "junk", b"\\Trash": "trash",
+              b"\\Drafts": "drafts", b"\\Archive": "archive"}
+ROLE_NAMES = {
+    "sent": {"sent", "sent items", "sent messages", "sent mail", "gesendet", "envoyés", "_sent_mail"},
+    "junk": {"junk", "spam", "junk e-mail", "junk email", "bulk mail"},
+    "trash": {"trash", "deleted items", "deleted messages", "bin", "papierkorb"},
+    "drafts": {"drafts", "draft", "entwürfe"},
+    "all": {"all mail"},
+    "archive": {"archive", "archives"},
+}
+SKIPPED_ROLES = {"junk", "trash", "drafts"}
+BACKOFF_BASE = float(os.environ.get("GOLDENRULE_BACKOFF_BASE", "1"))
+RETRYABLE = (OSError, socket.timeout, imap_errors.IMAPClientAbortError, ssl.SSLError, EOFError)
+
+
+class SyncError(Exception):
+    """A one-line, human-readable reason a sync could not run (bad secret, untrusted certificate...)."""
+
+
+class OverQuota(SyncError):
+    """The server refused further downloads for now (Gmail's bandwidth limit)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets and connections
+
+
+def _run_secret_command(acct: AccountConfig, key: str) -> str:
+    cmd = getattr(acct, key)
+    try:
+        argv = shlex.split(cmd)
+    except ValueError as e:
+        raise SyncError(f"account {acct.name}: {key} cannot be split into arguments: {e}") from None
+    try:
+        r = subprocess.run(argv, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise SyncError(f"account {acct.name}: {key}: command not found: {argv[0]!r}") from None
+    except subprocess.TimeoutExpired:
+        raise SyncError(f"account {acct.name}: {key} did not finish within 120 s") from None
+    if r.returncode != 0:
+        # never echo the command's output: it may contain the secret
+        raise SyncError(f"account {acct.name}: {key} failed with exit status {r.returncode}")
+    value = r.stdout.decode("utf-8", "replace").splitlines()
+    if not value or not value[0]:
+        raise SyncError(f"account {acct.name}: {key} printed nothing")
+    return value[0]
+
+
+def get_secret(acct: AccountConfig) -> tuple[str, str]:
+    """('password' | 'oauth2', secret), read fresh from its source every time."""
+    if acct.oauth2_token_command:
+        return "oauth2", _run_secret_command(acct, "oauth2_token_command")
+    if acct.password_command:
+        return "password", _run_secret_command(acct, "password_command")
+    if acct.password_env:
+        value = os.environ.get(acct.password_env)
+        if not value:
+            raise SyncError(f"account {acct.name}: environment variable {acct.password_env} is not set")
+        return "password", value
+    if acct.password_credential:
+        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        if not directory:
+            raise SyncError(f"account {acct.name}: password_credential needs systemd's "
+                            f"LoadCredential= ($CREDENTIALS_DIRECTORY is not set)")
+        try:
+            return "password", (Path(directory) / acct.password_credential).read_text().strip()
+        except OSError as e:
+            raise SyncError(f"account {acct.name}: credential {acct.password_credential}: {e.strerror}") from None
+    if acct.password_keyring:
+        try:
+            import keyring
+        except ImportError:
+            raise SyncError(f"account {acct.name}: password_keyring needs the 'keyring' package "
+                            f"(pip install keyring)") from None
+        value = keyring.get_password("goldenrule", acct.username)
+        if not value:
+            raise SyncError(f"account {acct.name}: no keyring entry for service 'goldenrule', "
+                            f"user {acct.username!r}")
+        return "password", value
+    raise SyncError(f"account {acct.name}: no secret source configured")
+
+
+def ssl_context(acct: AccountConfig) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if acct.ca_file:
+        try:
+            ctx.load_verify_locations(cafile=os.path.expanduser(acct.ca_file))
+        except (OSError, ssl.SSLError) as e:
+            raise SyncError(f"account {acct.name}: ca_file {acct.ca_file}: {getattr(e, 'strerror', None) or e}") from None
+    return ctx
+
+
+def connect(acct: AccountConfig) -> IMAPClient:
+    """Connect, verify the certificate, log in. Errors become one clear SyncError line."""
+    port = acct.port or (993 if acct.tls == "implicit" else 143)
+    where = f"account {acct.name}: {acct.host}:{port}"
+    ctx = ssl_context(acct) if acct.tls != "none" else None
+    timeout = SocketTimeout(connect=acct.timeout_seconds, read=acct.timeout_seconds)
+    try:
+        client = IMAPClient(acct.host, port, ssl=acct.tls == "implicit", ssl_context=ctx, timeout=timeout)
+        if acct.tls == "starttls":
+            client.starttls(ctx)
+    except ssl.SSLCertVerificationError as e:
+        raise SyncError(f"{where}: certificate not trusted ({e.verify_message}); "
+                        f"set ca_file if the server uses a private CA") from None
+    except ssl.SSLError as e:
+        raise SyncError(f"{where}: TLS failed: {e.reason or e}") from None
+    except (socket.timeout, TimeoutError):
+        raise SyncError(f"{where}: connection timed out") from None
+    except OSError as e:
+        raise SyncError(f"{where}: cannot connect: {e.strerror or e}") from None
+    except imap_errors.IMAPClientError as e:
+        raise SyncError(f"{where}: {_text(e)}") from None
+    kind, secret = get_secret(acct)
+    try:
+        if kind == "oauth2":
+            client.oauth2_login(acct.username, secret)
+        else:
+            client.login(acct.username, secret)
+    except imap_errors.LoginError as e:
+        _logout(client)
+        raise SyncError(f"{where}: login failed for {acct.username}: {_text(e).replace(secret, '***')}") from None
+    except RETRYABLE as e:
+        raise SyncError(f"{where}: connection lost while logging in: {e}") from None
+    finally:
+        del secret
+    return client
+
+
+def _text(e: Exception) -> str:
+    s = str(e)
+    if s.startswith("b'") or s.startswith('b"'):
+        s = s[2:-1]
+    return s.strip()
+
+
+def _logout(client) -> None:
+    try:
+        client.logout()
+    except Exception:
+        try:
+            client.shutdown()
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Folders
+
+
+def folder_role(flags, name: str) -> str:
+    for f in flags:
+        f = f if isinstance(f, bytes) else str(f).encode()
+        if f in ROLE_FLAGS:
+            return ROLE_FLAGS[f]
+    low = name.lower()
+    last = low.replace("[gmail]/", "").rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+    for role, names in ROLE_NAMES.items():
+        if low in names or last in names:
+            return role
+    return "inbox" if low == "inbox" else "other"
+
+
+def choose_folders(listing, acct: AccountConfig, gmail: bool) -> list[tuple[str, str]]:
+    """[(name, role)] to sync: all but Junk/Trash/Drafts (Gmail: All Mail only), then patterns."""
+    folders = []
+    for flags, _delim, name in listing:
+        if any(f in (b"\\Noselect", b"\\NonExistent") for f in flags):
+            continue
+        folders.append((name, folder_role(flags, name)))
+    if gmail and any(role == "all" for _, role in folders):
+        folders = [(n, r) for n, r in folders if r == "all"]
+    else:
+        folders = [(n, r) for n, r in folders if r not in SKIPPED_ROLES]
+
+    def match(name, patterns):
+        return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
+
+    if acct.folders_include:
+        folders = [(n, r) for n, r in folders if match(n, acct.folders_include)]
+    folders = [(n, r) for n, r in folders if not match(n, acct.folders_exclude)]
+    return sorted(folders, key=lambda f: (f[0] != "INBOX", f[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# State
+
+
+def _state(db, account: str, folder: str) -> dict | None:
+    rows = list(db.query("select * from sync_state where account = ? and folder = ?", [account, folder]))
+    return rows[0] if rows else None
+
+
+def _source_key(account: str, folder: str, uidvalidity: int, uid: int) -> str:
+    return f"imap:{account}/{folder}/{uidvalidity}/{uid}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fetching
+
+
+def _find_text_part(structure, prefix=""):
+    """Part number of the first text/plain (else text/html) part in a BODYSTRUCTURE."""
+    if structure is None:
+        return None
+    if isinstance(structure[0], (list, tuple)):  # multipart: children then subtype
+        children = [c for c in structure if isinstance(c, (list, tuple)) and c and not isinstance(c, bytes)]
+        found = None
+        for i, child in enumerate(children, 1):
+            if not isinstance(child, (list, tuple)) or not child:
+                continue
+            num = f"{prefix}{i}"
+            got = _find_text_part(child, num + ".")
+            if got and got[1] == "plain":
+                return got
+            found = found or got
+        return found
+    maintype = (structure[0] or b"").decode("ascii", "replace").lower()
+    subtype = (structure[1] or b"").decode("ascii", "replace").lower()
+    if maintype == "text" and subtype in ("plain", "html"):
+        return (prefix.rstrip(".") or "1", subtype)
+    return None
+
+
+def _fetch_truncated(client, uid: int, header: bytes, cap: int) -> bytes:
+    """Headers plus the first `cap` bytes of the text part of a huge message."""
+    structure = client.fetch([uid], ["BODYSTRUCTURE"]).get(uid, {}).get(b"BODYSTRUCTURE")
+    part = _find_text_part(structure)
+    if not part:
+        return header.rstrip(b"\r\n") + b"\r\nX-Goldenrule-Truncated: no text part fetched\r\n\r\n"
+    num = part[0]
+    resp = client.fetch([uid], [f"BODY.PEEK[{num}.MIME]", f"BODY.PEEK[{num}]<0.{cap}>"]).get(uid, {})
+    mime = resp.get(f"BODY[{num}.MIME]".encode()) or b""
+    body = resp.get(f"BODY[{num}]<0>".encode()) or b""
+    top = [line for line in header.rstrip(b"\r\n").split(b"\r\n")]
+    kept, skip = [], False
+    for line in top:  # drop the top-level MIME headers; the part's own replace them
+        if line[:1] in (b" ", b"\t"):
+            if not skip:
+                kept.append(line)
+            continue
+        skip = line.lower().startswith((b"content-type:", b"content-transfer-encoding:", b"mime-version:"))
+        if not skip:
+            kept.append(line)
+    kept.append(b"X-Goldenrule-Truncated: text part cut at %d bytes" % cap)
+    return b"\r\n".join(kept) + b"\r\nMIME-Version: 1.0\r\n" + mime.rstrip(b"\r\n") + b"\r\n\r\n" + body
+
+
+def _is_bulk_header(header: bytes) -> bool:
+    try:
+        msg = email.message_from_bytes(header, policy=policy.compat32)
+    except Exception:
+        return False
+    return classify_headers(msg)[0] is not None
+
+
+def fetch_batch(client, uids: list[int], acct: AccountConfig) -> dict[int, tuple[bytes, str | None]]:
+    """{uid: (raw bytes, note)}: headers first; bodies only for mail between people."""
+    resp = client.fetch(uids, ["RFC822.SIZE", "BODY.PEEK[HEADER]"])
+    out: dict[int, tuple[bytes, str | None]] = {}
+    need_body = []
+    for uid in uids:
+        data = resp.get(uid)
+        if data is None:  # expunged between SEARCH and FETCH
+            continue
+        header = data.get(b"BODY[HEADER]") or b""
+        size = data.get(b"RFC822.SIZE") or 0
+        if _is_bulk_header(header):
+            out[uid] = (header.rstrip(b"\r\n") + b"\r\nX-Goldenrule-Body: not fetched (bulk mail)\r\n\r\n", None)
+        elif size > acct.max_message_bytes:
+            out[uid] = (_fetch_truncated(client, uid, header, acct.max_message_bytes), "truncated")
+        else:
+            need_body.append(uid)
+    if need_body:
+        bodies = client.fetch(need_body, ["BODY.PEEK[]"])
+        for uid in need_body:
+            raw = bodies.get(uid, {}).get(b"BODY[]")
+            if raw is not None:
+                out[uid] = (raw, None)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Sync
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+
+    def show(self, label: str, done: int, total: int):
+        if not self.enabled or not total:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0
+        print(f"\r{label}: {done:,}/{total:,} ({rate:,.0f}/s, ETA {eta:,.0f}s)   ", end="", file=sys.stderr,
+              flush=True)
+
+    def end(self):
+        if self.enabled:
+            print(file=sys.stderr)
+
+
+def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role: str, pool,
+                condstore: bool, progress: _Progress, counters: dict) -> list[str]:
+    """Bring one folder up to date; returns ids of new messages."""
+    what = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if condstore else [])
+    status = client.folder_status(folder, what)
+    uidvalidity, uidnext = status[b"UIDVALIDITY"], status[b"UIDNEXT"]
+    messages, modseq = status[b"MESSAGES"], status.get(b"HIGHESTMODSEQ")
+    state = _state(db, acct.name, folder)
+    counters["folders_checked"] += 1
+    if state and (state["uidvalidity"], state["uidnext"], state["messages"]) == (uidvalidity, uidnext, messages) \
+            and (modseq is None or state["highestmodseq"] == modseq):
+        db.execute("update sync_state set last_sync_at = ?, last_error = null where account = ? and folder = ?",
+                   [now_iso(), acct.name, folder])
+        db.conn.commit()
+        return []
+    counters["folders_changed"] += 1
+    client.select_folder(folder, readonly=True)  # EXAMINE: nothing on the server can change
+    prefix = f"imap:{acct.name}/{folder}/"
+    if state and state["uidvalidity"] != uidvalidity:
+        log.info("folder %s/%s has a new UIDVALIDITY (%s -> %s): rescanning", acct.name, folder,
+                 state["uidvalidity"], uidvalidity)
+        with db.conn:
+            cur = db.execute("update copies set gone_at = ? where source_key like ? escape '\\' "
+                             "and source_key not like ? escape '\\' and gone_at is null",
+                             [now_iso(), _like(prefix) + "%", _like(f"{prefix}{uidvalidity}/") + "%"])
+            counters["copies_gone"] += cur.rowcount
+        state = None
+    last_uid = state["last_uid"] if state else 0
+    # Expunged on the server: keep the message, mark its copy gone.
+    stored = db.execute("select count(*) from copies where source_key like ? escape '\\' and gone_at is null",
+                        [_like(f"{prefix}{uidvalidity}/") + "%"]).fetchone()[0]
+    if state and stored > messages - max(0, uidnext - 1 - last_uid):
+        live = {_source_key(acct.name, folder, uidvalidity, u) for u in client.search(["ALL"])}
+        gone = [k for (k,) in db.execute("select source_key from copies where source_key like ? escape '\\' "
+                                         "and gone_at is null", [_like(f"{prefix}{uidvalidity}/") + "%"])
+                if k not in live]
+        with db.conn:
+            for k in gone:
+                db.execute("update copies set gone_at = ? where source_key = ?", [now_iso(), k])
+        counters["copies_gone"] += len(gone)
+    criteria = ["UID", f"{last_uid + 1}:*"]
+    if not state and acct.since:
+        criteria += ["SINCE", dt.date.fromisoformat(acct.since)]
+    uids = sorted(u for u in client.search(criteria) if u > last_uid)  # n:* always returns the highest
+    new_ids: list[str] = []
+    done = 0
+    for start in range(0, len(uids), acct.fetch_batch):
+        batch = uids[start:start + acct.fetch_batch]
+        fetched = fetch_batch(client, batch, acct)
+        raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
+                for uid, (raw, _note) in sorted(fetched.items())]
+        checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
+                      "last_uid": batch[-1]}
+
+        def also(db, checkpoint=checkpoint):
+            db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
+
+        new_ids += ingest_batch(db, raws, cfg, pool, also=also)
+        counters["copies_seen"] += len(raws)
+        done += len(batch)
+        progress.show(f"{acct.name}/{folder}", done, len(uids))
+    with db.conn:
+        db["sync_state"].upsert({"account": acct.name, "folder": folder, "role": role,
+                                 "uidvalidity": uidvalidity, "uidnext": uidnext, "messages": messages,
+                                 "highestmodseq": modseq, "last_uid": max([last_uid] + uids),
+                                 "last_sync_at": now_iso(), "last_error": None}, pk=("account", "folder"))
+    return new_ids
+
+
+def _like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_overquota(e: Exception) -> None:
+    if "OVERQUOTA" in str(e).upper():
+        raise OverQuota("server refused downloads: bandwidth quota exceeded (OVERQUOTA); "
+                        "the next run resumes where this one stopped") from None
+
+
+def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress: bool = False,
+                 sleep=time.sleep) -> dict:
+    """One pass over one account, recorded in sync_runs. Raises SyncError on a hard failure."""
+    db.execute("update sync_runs set status = 'interrupted', finished_at = ? "
+               "where account = ? and status = 'running'", [now_iso(), acct.name])
+    run_id = db["sync_runs"].insert({"account": acct.name, "started_at": now_iso(), "status": "running"}).last_pk
+    db.conn.commit()
+    counters = {"folders_checked": 0, "folders_changed": 0, "copies_seen": 0, "copies_gone": 0}
+    progress = _Progress(show_progress)
+    new_ids: list[str] = []
+    status, error = "ok", None
+    client = None
+    try:
+        client = connect(acct)
+        caps = client.capabilities()
+        condstore = b"CONDSTORE" in caps
+        if condstore:
+            try:
+                client.enable("CONDSTORE")
+            except imap_errors.IMAPClientError:
+                condstore = False
+        folders = choose_folders(client.list_folders(), acct, gmail=b"X-GM-EXT-1" in caps)
+        done_folders = set()
+        attempt = 0
+        while True:
+            try:
+                for folder, role in folders:
+                    if folder in done_folders:
+                        continue
+                    try:
+                        new_ids += sync_folder(client, db, cfg, acct, folder, role, pool, condstore, progress,
+                                               counters)
+                    except imap_errors.IMAPClientError as e:
+                        if isinstance(e, imap_errors.IMAPClientAbortError):
+                            raise
+                        _check_overquota(e)
+                        _record_folder_error(db, acct.name, folder, _text(e))
+                        log.warning("account %s folder %s: %s", acct.name, folder, _text(e))
+                    done_folders.add(folder)
+                break
+            except RETRYABLE as e:
+                if isinstance(e, ssl.SSLCertVerificationError):
+                    raise
+                attempt += 1
+                if attempt > acct.retries:
+                    raise SyncError(f"account {acct.name}: connection lost {attempt} times, giving up: "
+                                    f"{_text(e) or type(e).__name__}") from None
+                delay = min(60.0, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random())
+                log.warning("account %s: connection lost (%s); reconnecting in %.1fs (attempt %d/%d)",
+                            acct.name, _text(e) or type(e).__name__, delay, attempt, acct.retries)
+                _logout(client)
+                sleep(delay)
+                client = _reconnect(acct, attempt, sleep)
+    except OverQuota as e:
+        status, error = "overquota", str(e)
+    except SyncError as e:
+        status, error = "error", str(e)
+    except imap_errors.IMAPClientError as e:
+        status, error = "error", f"account {acct.name}: {_text(e)}"
+    finally:
+        progress.end()
+        if client is not None:
+            _logout(client)
+        try:
+            derive(db, cfg, new_ids=underived(db, new_ids))
+        finally:
+            db["sync_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "error": error,
+                                            "messages_new": len(new_ids), **counters})
+            db.conn.commit()
+    result = {"account": acct.name, "status": status, "error": error, "messages_new": len(new_ids), **counters}
+    if status != "ok":
+        raise SyncError(error) if status == "error" else OverQuota(error)
+    return result
+
+
+def _reconnect(acct, attempt, sleep):
+    while True:
+        try:
+            return connect(acct)
+        except SyncError as e:
+            if "login failed" in str(e) or "certificate" in str(e) or attempt >= acct.retries:
+                raise
+            attempt += 1
+            delay = min(60.0, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random())
+            log.warning("%s; retrying in %.1fs (attempt %d/%d)", e, delay, attempt, acct.retries)
+            sleep(delay)
+
+
+def _record_folder_error(db, account, folder, error):
+    with db.conn:
+        db["sync_state"].upsert({"account": account, "folder": folder, "last_error": error[:500],
+                                 "last_error_at": now_iso()}, pk=("account", "folder"))
+
+
+def sync_all(db, cfg: Config, show_progress: bool = False) -> list[dict]:
+    """`goldenrule sync`: one pass over every account; failures are recorded, then reported."""
+    if not cfg.accounts:
+        raise SyncError(f"{cfg.source}: no [[accounts]] configured")
+    results = []
+    pool = make_pool(cfg)
+    try:
+        for acct in cfg.accounts:
+            try:
+                results.append(sync_account(db, cfg, acct, pool, show_progress))
+            except SyncError as e:
+                results.append({"account": acct.name, "status": "overquota" if isinstance(e, OverQuota)
+                                else "error", "error": str(e)})
+    finally:
+        if pool is not None:
+            pool.terminate()
+    return results

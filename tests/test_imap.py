@@ -1,0 +1,265 @@
+"""IMAP sync against a real Dovecot on 127.0.0.1, loaded with real Enron mail."""
+
+import itertools
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from daemon.sources import read_path
+from dovecot import PASSWORD, Dovecot
+
+ENV = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD, GOLDENRULE_BACKOFF_BASE="0.05")
+
+
+@pytest.fixture
+def server():
+    d = Dovecot().start()
+    yield d
+    d.cleanup()
+
+
+def enron(shared, folder, n, skip=0):
+    path = shared / "enron/mailboxes/germany-c" / f"{folder}.mbox.gz"
+    return [r.raw for r in itertools.islice(read_path(path), skip, skip + n)]
+
+
+@pytest.fixture
+def loaded(server, shared):
+    c = server.client()
+    c.create_folder("Archive")
+    for i, raw in enumerate(enron(shared, "inbox", 120)):
+        c.append("INBOX", raw, flags=[b"\\Seen"] if i % 3 else [])
+    for raw in enron(shared, "_sent_mail", 60):
+        c.append("Sent", raw, flags=[b"\\Seen"])
+    for raw in enron(shared, "sent", 40):  # overlaps with the other folders: dedupe across folders
+        c.append("Archive", raw, flags=[b"\\Seen", b"\\Flagged"])
+    for raw in enron(shared, "deleted_items", 5):
+        c.append("Trash", raw)
+    c.logout()
+    return server
+
+
+def snapshot(server):
+    c = server.client()
+    out = {}
+    for _flags, _d, name in c.list_folders():
+        c.select_folder(name, readonly=True)
+        uids = c.search(["ALL"])
+        out[name] = {uid: sorted(d[b"FLAGS"]) for uid, d in (c.fetch(uids, ["FLAGS"]) if uids else {}).items()}
+    c.logout()
+    return out
+
+
+def write_config(tmp_path, server, name="config.toml", **over):
+    cfg = tmp_path / name
+    cfg.write_text(f'[database]\npath = "{tmp_path / "ledger.db"}"\n\n[import]\nworkers = 1\n\n'
+                   + server.account_toml(**over))
+    return cfg
+
+
+def sync(cfg, *args, env=ENV, db=None):
+    extra = ["--db", str(db)] if db else []
+    return subprocess.run([sys.executable, "-m", "daemon", "sync", "--config", str(cfg), "--json", *extra, *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def dump(db_path):
+    """Everything a sync stores, without timestamps and run bookkeeping."""
+    con = sqlite3.connect(db_path)
+    skip_tables = {"imports", "schema_migrations", "sync_runs"}
+    skip_cols = {"imported_at", "last_sync_at", "last_error_at", "gone_at"}
+    out = {}
+    for (t,) in con.execute("select name from sqlite_master where type='table' and name not like 'messages_fts%'"):
+        if t in skip_tables:
+            continue
+        cols = [r[1] for r in con.execute(f"pragma table_info([{t}])") if r[1] not in skip_cols]
+        out[t] = sorted(map(repr, con.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{t}]")))
+    return out
+
+
+def one(con, sql, *params):
+    return con.execute(sql, params).fetchone()[0]
+
+
+def test_first_sync_reads_everything_and_changes_nothing(loaded, tmp_path, shared):
+    before = snapshot(loaded)
+    cfg = write_config(tmp_path, loaded)
+    r = sync(cfg)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["status"] == "ok" and result["copies_seen"] == 220
+    assert snapshot(loaded) == before  # flags (\Seen included) and message counts untouched
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    assert one(con, "select count(*) from copies") == 220  # Trash is never synced
+    assert one(con, "select count(*) from copies where source_key like 'imap:test/Trash/%'") == 0
+    # the same messages as a local import of the same files: same fingerprints, same dedupe
+    local = tmp_path / "local"
+    local.mkdir()
+    for folder, raws in (("INBOX", enron(shared, "inbox", 120)), ("Sent", enron(shared, "_sent_mail", 60)),
+                         ("Archive", enron(shared, "sent", 40))):
+        with open(local / f"{folder}.mbox", "wb") as f:
+            for raw in raws:
+                f.write(b"From x Mon Jan  1 00:00:00 2001\n" + raw.replace(b"\nFrom ", b"\n>From ") + b"\n")
+    subprocess.run([sys.executable, "-m", "daemon", "import", str(local), "--db", str(tmp_path / "l.db")],
+                   check=True, capture_output=True)
+    lcon = sqlite3.connect(tmp_path / "l.db")
+    q = "select message_id from messages where is_automated = 0 order by 1"
+    assert con.execute(q).fetchall() == lcon.execute(q).fetchall()
+    assert one(con, "select count(*) from messages") == one(lcon, "select count(*) from messages")
+    assert one(con, "select role from folders where name = 'Sent'") == "sent"
+    assert [a for (a,) in con.execute("select address from identities")] == ["chris.germany@enron.com"]
+    state = {f: (u, m) for f, u, m in con.execute("select folder, last_uid, messages from sync_state")}
+    assert state == {"INBOX": (120, 120), "Sent": (60, 60), "Archive": (40, 40)}
+
+
+def test_new_mail_between_syncs_then_a_noop_sync(loaded, tmp_path, shared):
+    cfg = write_config(tmp_path, loaded)
+    assert sync(cfg).returncode == 0
+    c = loaded.client()
+    for raw in enron(shared, "inbox", 5, skip=120):
+        c.append("INBOX", raw)
+    c.logout()
+    r = json.loads(sync(cfg).stdout)
+    assert (r["copies_seen"], r["folders_changed"]) == (5, 1)
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    assert one(con, "select count(*) from copies") == 225
+    r = json.loads(sync(cfg).stdout)
+    assert (r["copies_seen"], r["folders_changed"], r["messages_new"], r["folders_checked"]) == (0, 0, 0, 3)
+    assert [s for (s,) in con.execute("select status from sync_runs")] == ["ok", "ok", "ok"]
+
+
+def test_folder_deleted_and_recreated_gets_new_uidvalidity_without_duplicates(loaded, tmp_path, shared):
+    cfg = write_config(tmp_path, loaded)
+    assert sync(cfg).returncode == 0
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    messages = one(con, "select count(*) from messages")
+    old_uv = one(con, "select uidvalidity from sync_state where folder = 'Archive'")
+    c = loaded.client()
+    c.delete_folder("Archive")
+    c.create_folder("Archive")
+    for raw in enron(shared, "sent", 40):
+        c.append("Archive", raw)
+    c.logout()
+    r = sync(cfg)
+    assert r.returncode == 0, r.stderr
+    new_uv = one(con, "select uidvalidity from sync_state where folder = 'Archive'")
+    assert new_uv != old_uv
+    assert one(con, "select count(*) from messages") == messages  # rescanned, nothing stored twice
+    assert one(con, f"select count(*) from copies where source_key like 'imap:test/Archive/{old_uv}/%' "
+                    "and gone_at is not null") == 40
+    assert one(con, f"select count(*) from copies where source_key like 'imap:test/Archive/{new_uv}/%' "
+                    "and gone_at is null") == 40
+
+
+def test_expunged_mail_stays_marked_gone(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded)
+    assert sync(cfg).returncode == 0
+    c = loaded.client()
+    c.select_folder("INBOX")
+    c.delete_messages([7])
+    c.expunge()
+    c.logout()
+    assert sync(cfg).returncode == 0
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    row = con.execute("select c.gone_at, m.id from copies c left join messages m on m.id = c.message "
+                      "where c.source_key like 'imap:test/INBOX/%/7'").fetchone()
+    assert row[0] is not None and row[1] is not None  # marked gone, the message itself kept
+    assert one(con, "select count(*) from copies where gone_at is not null") == 1
+
+
+def _reference(tmp_path, server):
+    cfg = write_config(tmp_path, server, name="ref.toml")
+    r = sync(cfg, db=tmp_path / "reference.db")
+    assert r.returncode == 0, r.stderr
+    return dump(tmp_path / "reference.db")
+
+
+def _wait_for_copies(db_path, n, proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "sync finished before it could be interrupted"
+        try:
+            if one(sqlite3.connect(db_path), "select count(*) from copies") >= n:
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.01)
+    raise AssertionError("sync made no progress")
+
+
+def _slow_sync(cfg):
+    return subprocess.Popen([sys.executable, "-m", "daemon", "sync", "--config", str(cfg), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+
+
+def test_sync_killed_with_sigkill_resumes_to_the_same_database(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded, fetch_batch=5)
+    proc = _slow_sync(cfg)
+    _wait_for_copies(tmp_path / "ledger.db", 30, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = one(sqlite3.connect(tmp_path / "ledger.db"), "select count(*) from copies")
+    assert 30 <= partial < 220
+    r = sync(cfg)
+    assert r.returncode == 0, r.stderr
+    assert dump(tmp_path / "ledger.db") == _reference(tmp_path, loaded)
+    runs = [s for (s,) in sqlite3.connect(tmp_path / "ledger.db").execute("select status from sync_runs")]
+    assert runs == ["interrupted", "ok"]
+
+
+def test_server_restarted_in_the_middle_of_a_sync(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded, fetch_batch=5)
+    proc = _slow_sync(cfg)
+    _wait_for_copies(tmp_path / "ledger.db", 30, proc)
+    loaded.restart()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "connection lost" in err and "reconnecting" in err
+    assert json.loads(out)["status"] == "ok"
+    assert dump(tmp_path / "ledger.db") == _reference(tmp_path, loaded)
+
+
+def test_wrong_password_is_one_clear_line(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded)
+    r = sync(cfg, env=dict(ENV, GOLDENRULE_TEST_PASSWORD="wrong password 123"))
+    assert r.returncode == 1
+    assert r.stdout.count("\n") == 1
+    assert json.loads(r.stdout)["error"].startswith(
+        f"account test: 127.0.0.1:{loaded.tls_port}: login failed for alice@example.org")
+    assert "Traceback" not in r.stderr and "wrong password 123" not in r.stdout + r.stderr
+    r = sync(cfg, "--json", env=dict(ENV, GOLDENRULE_TEST_PASSWORD="wrong password 123"))
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    assert con.execute("select status from sync_runs").fetchall() == [("error",), ("error",)]
+
+
+def test_untrusted_certificate_is_refused(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded, ca_file=None)
+    r = subprocess.run([sys.executable, "-m", "daemon", "sync", "--config", str(cfg)], capture_output=True,
+                       text=True, env=ENV)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"Error: account test: 127.0.0.1:{loaded.tls_port}: certificate not trusted "
+                                "(self-signed certificate)")
+    assert "Traceback" not in r.stderr
+
+
+def test_starttls_and_status(loaded, tmp_path):
+    cfg = write_config(tmp_path, loaded, tls="starttls", port=loaded.port)
+    r = sync(cfg)
+    assert r.returncode == 0, r.stderr
+    st = subprocess.run([sys.executable, "-m", "daemon", "status", "--config", str(cfg), "--json",
+                         "--max-age", "1h"], capture_output=True, text=True)
+    assert st.returncode == 0, st.stderr
+    folders = json.loads(st.stdout)["folders"]
+    assert sorted(f["folder"] for f in folders) == ["Archive", "INBOX", "Sent"]
+    assert all(f["lag_seconds"] < 3600 and f["last_error"] is None for f in folders)
+    time.sleep(1.1)
+    st = subprocess.run([sys.executable, "-m", "daemon", "status", "--config", str(cfg), "--max-age", "1s"],
+                        capture_output=True, text=True)
+    assert st.returncode == 1 and "stale: test/Archive, test/INBOX, test/Sent" in st.stderr
