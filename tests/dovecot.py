@@ -155,8 +155,20 @@ class Dovecot:
             time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
 
-    def restart(self):
-        self.stop()
+    def restart(self, hard: bool = False):
+        """Stop and start again; hard: kill -9 the whole server (master and its imap processes)."""
+        if hard and self.pid():
+            pgid = os.getpgid(self.pid())
+            os.killpg(pgid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(pgid, 0)
+                    time.sleep(0.02)
+                except ProcessLookupError:
+                    break
+        else:
+            self.stop()
         return self.start()
 
     def log(self) -> str:

@@ -62,3 +62,31 @@ def test_config_check_cli_reports_error_without_traceback(tmp_path):
                         "--db", str(tmp_path / "x.db")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert f"database: {tmp_path / 'x.db'}" in r.stdout
+
+
+def test_example_account_block_parses_when_filled_in(tmp_path):
+    text = (ROOT / "config.example.toml").read_text()
+    block = text[text.index("# [[accounts]]\n"):]
+    lines = [l[2:] for l in block.splitlines() if l.startswith("# ") and not l.startswith("#   ")]
+    filled = "\n".join(lines).replace('password_env = ""', 'password_env = "MAIL_PASSWORD"')
+    path = tmp_path / "c.toml"
+    path.write_text(filled)
+    (acct,) = load_config(path).accounts
+    assert (acct.name, acct.host, acct.tls, acct.password_env, acct.fetch_batch) == (
+        "work", "imap.example.com", "implicit", "MAIL_PASSWORD", 200)
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ('password = "hunter2"', "accounts[0].password: secrets are never read from the config file"),
+    ('tls = "none"', 'accounts[0].tls: expected "implicit" or "starttls"; "none" needs allow_plaintext'),
+    ('since = "last year"', "accounts[0].since: expected a date YYYY-MM-DD, got 'last year'"),
+    ('password_command = "pass mail"', "accounts[0]: expected exactly one of password_command"),
+])
+def test_account_errors(tmp_path, extra, expected):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[[accounts]]\nname = "w"\nhost = "imap.example.com"\nusername = "me"\n'
+                    f'password_env = "P"\n{extra}\n')
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert expected in str(e.value)
+    assert "hunter2" not in str(e.value)

@@ -14,7 +14,7 @@ import pytest
 from daemon.sources import read_path
 from dovecot import PASSWORD, Dovecot
 
-ENV = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD, GOLDENRULE_BACKOFF_BASE="0.05")
+ENV = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD, GOLDENRULE_BACKOFF_BASE="0.3")
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_server_restarted_in_the_middle_of_a_sync(loaded, tmp_path):
     cfg = write_config(tmp_path, loaded, fetch_batch=5)
     proc = _slow_sync(cfg)
     _wait_for_copies(tmp_path / "ledger.db", 30, proc)
-    loaded.restart()
+    loaded.restart(hard=True)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "connection lost" in err and "reconnecting" in err
