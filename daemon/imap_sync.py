@@ -485,7 +485,9 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
         if client is not None:
             _logout(client)
         try:
-            derive(db, cfg, new_ids=underived(db, new_ids))
+            todo = underived(db, new_ids)
+            if todo:  # a sync that brought nothing new leaves threads and contacts as they are
+                derive(db, cfg, new_ids=todo)
         finally:
             db["sync_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "error": error,
                                             "messages_new": len(new_ids), **counters})

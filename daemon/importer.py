@@ -200,13 +200,28 @@ def ingest_batch(db, raws: list[RawMessage], cfg: Config, pool=None, also=None) 
     return [p["message"]["id"] for p in parsed]
 
 
-def make_pool(cfg: Config):
+class LazyPool:
+    """Parser processes started on first use: a sync with nothing new never pays for them."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.pool = None
+
+    def map(self, fn, items, chunksize=1):
+        if self.pool is None:
+            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+            self.pool = ctx.Pool(self.n)
+        return self.pool.map(fn, items, chunksize=chunksize)
+
+    def terminate(self):
+        if self.pool is not None:
+            self.pool.terminate()
+
+
+def make_pool(cfg: Config) -> LazyPool | None:
     """The parser processes, or None for one core."""
     n = _workers(cfg)
-    if n <= 1:
-        return None
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    return ctx.Pool(n)
+    return LazyPool(n) if n > 1 else None
 
 
 def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None) -> None:

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""IMAP sync speed against a real Dovecot on 127.0.0.1, at two mailbox sizes.
+
+Usage: python bench/imap_speed.py [SMALL LARGE]     (default 25000 50000 messages)
+
+Loads the Enron mailboxes from ../shared (every folder of every user; copies beyond the corpus
+size repeat messages with an extra header, as mail filed twice does) into Dovecot's Maildir, then
+prints for each size: (a) first-sync messages/s of `goldenrule sync`, (b) a bare imapclient
+BODY.PEEK[] fetch of the same messages and the ratio of the two, (c) the time of a second, no-op
+sync and its share of the first, (d) peak RSS of the sync (largest process).
+Needs dovecot (apt-get install dovecot-imapd).
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from dovecot import PASSWORD, USER, Dovecot  # noqa: E402
+
+from daemon.sources import read_path  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "enron" / "mailboxes"
+
+
+def corpus():
+    for user in sorted(SHARED.iterdir()):
+        for f in sorted(user.glob("*.mbox.gz")):
+            folder = f"{user.name}-{f.name.removesuffix('.mbox.gz').replace('.', '-')}"
+            for r in read_path(f):
+                yield folder, r.raw
+
+
+def load(server: Dovecot, n: int) -> dict[str, int]:
+    """Write n messages straight into the Maildir (Dovecot indexes them on first access)."""
+    maildir = server.root / "mail" / USER / "Maildir"
+    counts: dict[str, int] = {}
+    i = 0
+    round_ = 0
+    while i < n:
+        for folder, raw in corpus():
+            if i >= n:
+                break
+            if round_:
+                raw = f"X-Bench-Copy: {round_}\n".encode() + raw
+            d = maildir / f".{folder}"
+            for sub in ("cur", "new", "tmp"):
+                (d / sub).mkdir(parents=True, exist_ok=True)
+            (d / "cur" / f"{1700000000 + i}.M{i}P1.bench:2,S").write_bytes(raw)
+            counts[folder] = counts.get(folder, 0) + 1
+            i += 1
+        round_ += 1
+    subprocess.run(["chown", "-R", f"{server.uid}:{server.gid}", str(server.root / "mail")], check=True)
+    return counts
+
+
+def bare_fetch(server: Dovecot, folders) -> tuple[int, float]:
+    c = server.client()
+    t = time.perf_counter()
+    n = 0
+    for folder in folders:
+        c.select_folder(folder, readonly=True)
+        uids = c.search(["ALL"])
+        for i in range(0, len(uids), 200):
+            resp = c.fetch(uids[i:i + 200], ["BODY.PEEK[]"])
+            n += sum(1 for v in resp.values() if b"BODY[]" in v)
+    elapsed = time.perf_counter() - t
+    c.logout()
+    return n, elapsed
+
+
+def run_sync(cfg: Path) -> float:
+    env = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD)
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "daemon", "sync", "--config", str(cfg), "--json"],
+                       capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"sync failed: {r.stderr[-2000:]}")
+    return elapsed
+
+
+def measure(n: int) -> dict:
+    server = Dovecot()
+    try:
+        counts = load(server, n)
+        server.start()
+        # Let Dovecot index every folder once, so neither contender pays for that.
+        c = server.client()
+        for folder in counts:
+            c.folder_status(folder, ["MESSAGES"])
+            c.select_folder(folder, readonly=True)
+        c.logout()
+        fetched, bare = bare_fetch(server, counts)
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = Path(tmp) / "config.toml"
+            cfg.write_text(f'[database]\npath = "{tmp}/ledger.db"\n\n' + server.account_toml(fetch_batch=500))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            first = run_sync(cfg)
+            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            noop = run_sync(cfg)
+            import sqlite3
+            con = sqlite3.connect(f"{tmp}/ledger.db")
+            copies = con.execute("select count(*) from copies").fetchone()[0]
+            distinct = con.execute("select count(*) from messages").fetchone()[0]
+        return {
+            "messages": n, "folders": len(counts), "copies_synced": copies, "distinct_messages": distinct,
+            "first_sync_seconds": round(first, 1), "first_sync_msgs_per_s": round(n / first),
+            "bare_fetch_seconds": round(bare, 1), "bare_fetch_msgs_per_s": round(fetched / bare),
+            "ratio": round((n / first) / (fetched / bare), 2),
+            "noop_sync_seconds": round(noop, 2), "noop_share_of_first": f"{100 * noop / first:.1f}%",
+            "peak_rss_mb": round(max(rss, before) / 1024, 1),
+        }
+    finally:
+        server.cleanup()
+
+
+def main():
+    if sys.argv[1:2] == ["--one"]:  # one size per process, so peak RSS is that size's own
+        print(json.dumps(measure(int(sys.argv[2]))))
+        return
+    sizes = [int(a) for a in sys.argv[1:]] or [25000, 50000]
+    results = []
+    for n in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(out.stderr[-3000:])
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    for r in results:
+        print("  ".join(f"{k}={v}" for k, v in r.items()))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
