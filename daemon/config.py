@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 
+# Keys that would put a secret in the config file: refused with an explanation.
+SECRET_WORDS = ("password", "pass", "passwd", "secret", "token", "access_token")
+
+
 class ConfigError(Exception):
     """A mistake in a config file, phrased for the person who wrote it."""
 
@@ -155,7 +159,7 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     threads: ThreadsConfig = field(default_factory=ThreadsConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
-    accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts", "array": AccountConfig})
+    accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"
 
     @property
@@ -217,7 +221,7 @@ def _check(value, tp, where: str, file: str):
 
 
 def _unknown(key: str, known: list[str], where: str, file: str) -> ConfigError:
-    if key.lower() in ("password", "pass", "passwd", "secret", "token", "access_token"):
+    if key.lower() in SECRET_WORDS:
         return ConfigError(f"{file}: {where}{key}: secrets are never read from the config file; use "
                            f"password_command, password_env, password_credential or password_keyring")
     close = difflib.get_close_matches(key, known, n=1)
@@ -265,7 +269,6 @@ def _table(obj, value: dict, key: str, file: str):
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-SECRET_WORDS = ("password", "passwd", "secret", "token")
 
 
 def _check_accounts(accounts: list[AccountConfig], file: str) -> None:

@@ -34,8 +34,7 @@ THANKS = ["Thanks so much, this is exactly what I needed!", "Really appreciate y
 
 
 class _Writer:
-    def __init__(self, rng: random.Random):
-        self.rng = rng
+    def __init__(self):
         self.inbox: list[tuple[dt.datetime, str]] = []
         self.sent: list[tuple[dt.datetime, str]] = []
         self.n = 0
@@ -84,7 +83,7 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
     rng = random.Random(seed)
     end = end or dt.datetime(2026, 11, 1, 17, 0, tzinfo=dt.timezone.utc)
     start = end - dt.timedelta(days=365)
-    w = _Writer(rng)
+    w = _Writer()
     cadence = {"dana": 9, "raj": 30, "lena": 21, "tom": 14, "mia": 45, "sam": 60}
     stop = {"tom": end - dt.timedelta(days=120)}  # a tie that goes quiet
     for key, every in cadence.items():

@@ -67,10 +67,13 @@ class _Deduper:
         self.dup_copies: list[dict] = []
         self.lock = threading.Lock()
 
-    def jobs(self, raws: Iterable[RawMessage]):
+    def jobs(self, raws: Iterable[RawMessage], db=None):
+        """Parse jobs for the copies that need one. Pass `db` when called on the writer's thread;
+        without it, a read connection of this (feeder) thread's own is opened."""
         import sqlite_utils
 
-        db = sqlite_utils.Database(self.db_path)  # this thread's own read connection
+        own = db is None
+        db = sqlite_utils.Database(self.db_path) if own else db
         batch = []
         for raw in raws:
             batch.append(raw)
@@ -79,7 +82,8 @@ class _Deduper:
                 batch = []
         if batch:
             yield from self._decide(db, batch)
-        db.close()
+        if own:
+            db.close()
 
     def _decide(self, db, batch: list[RawMessage]):
         keys = [r.source_key for r in batch]
@@ -120,6 +124,15 @@ class _Deduper:
         return out
 
 
+def _deduper(db, cfg: Config, stats: ImportStats) -> _Deduper:
+    path = str(db.conn.execute("pragma database_list").fetchone()[2])
+    return _Deduper(path, stats, (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
+
+
+def _pool_context():
+    return mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+
+
 def _error_fingerprint(r: RawMessage) -> str:
     import hashlib
 
@@ -136,8 +149,7 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     """Run raw copies through the whole pipeline into `db`, then re-derive identities, threads, people."""
     stats = ImportStats()
     run_id = db["imports"].insert({"started_at": now_iso(), "paths": json.dumps(list(paths))}).last_pk
-    dedupe = _Deduper(str(db.conn.execute("pragma database_list").fetchone()[2]), stats,
-                      (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
+    dedupe = _deduper(db, cfg, stats)
     new_ids: list[str] = []
     pending: list[dict] = []
 
@@ -156,8 +168,7 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     n = _workers(cfg)
     jobs = dedupe.jobs(raws)
     if n > 1:
-        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(n) as pool:
+        with _pool_context().Pool(n) as pool:
             for result in pool.imap(_parse_job, jobs, chunksize=16):
                 pending.append(result)
                 if len(pending) >= BATCH:
@@ -187,10 +198,8 @@ def ingest_batch(db, raws: list[RawMessage], cfg: Config, pool=None, also=None) 
 
     The IMAP sync uses this per fetched batch, so a folder's checkpoint is committed with exactly
     the messages it covers. Returns the ids of new messages."""
-    stats = ImportStats()
-    dedupe = _Deduper(str(db.conn.execute("pragma database_list").fetchone()[2]), stats,
-                      (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
-    jobs = list(dedupe.jobs(raws))
+    dedupe = _deduper(db, cfg, ImportStats())
+    jobs = list(dedupe.jobs(raws, db))
     if pool is not None and len(jobs) > 1:
         parsed = pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))
     else:
@@ -209,8 +218,7 @@ class LazyPool:
 
     def map(self, fn, items, chunksize=1):
         if self.pool is None:
-            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-            self.pool = ctx.Pool(self.n)
+            self.pool = _pool_context().Pool(self.n)
         return self.pool.map(fn, items, chunksize=chunksize)
 
     def terminate(self):
