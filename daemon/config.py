@@ -24,9 +24,10 @@ class ConfigError(Exception):
     """A mistake in a config file, phrased for the person who wrote it."""
 
 
-def setting(default, doc: str, choices: tuple | None = None, example: str | None = None):
+def setting(default, doc: str, choices: tuple | None = None, example: str | None = None,
+            bounds: tuple[float, float] | None = None):
     """A config field with its documentation, for validation and for the example file."""
-    meta = {"doc": doc, "choices": choices, "example": example}
+    meta = {"doc": doc, "choices": choices, "example": example, "bounds": bounds}
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -99,6 +100,14 @@ class ThreadsConfig:
 
 
 @dataclass
+class InferenceConfig:
+    """Finding who helped whom."""
+
+    min_confidence: float = setting(
+        0.5, "Help events below this confidence (0 to 1) are not recorded.", bounds=(0.0, 1.0))
+
+
+@dataclass
 class PeopleConfig:
     """Your corrections to the contact list."""
 
@@ -158,6 +167,7 @@ class Config:
     import_: ImportConfig = field(default_factory=ImportConfig, metadata={"key": "import"})
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     threads: ThreadsConfig = field(default_factory=ThreadsConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"
@@ -194,6 +204,8 @@ def _describe(tp) -> str:
         return "a string"
     if tp is int:
         return "an integer"
+    if tp is float:
+        return "a number"
     if tp is bool:
         return "true or false"
     if get_origin(tp) is list:
@@ -209,6 +221,9 @@ def _check(value, tp, where: str, file: str):
         ok = isinstance(value, bool)
     elif tp is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
     elif tp is str:
         ok = isinstance(value, str)
     elif get_origin(tp) is list:
@@ -264,6 +279,10 @@ def _table(obj, value: dict, key: str, file: str):
             )
         if hints[sub] is int and checked < 0:
             raise ConfigError(f"{file}: {where}: expected a number >= 0, got {checked!r}")
+        bounds = fields[sub].metadata.get("bounds")
+        if bounds and not bounds[0] <= checked <= bounds[1]:
+            raise ConfigError(f"{file}: {where}: expected a number from {bounds[0]:g} to {bounds[1]:g}, "
+                              f"got {checked!r}")
         setattr(obj, sub, checked)
     return obj
 
@@ -325,6 +344,8 @@ def _toml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:_}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import people, threads
+from . import help_events, people, threads
 from .bulk import mark_one_way_senders
 from .config import Config
 from .parse import parse_message, prekey
@@ -240,3 +240,4 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         threads.assign_threads(db, new_ids, cfg.threads.subject_window_days)
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
+        help_events.update_help_events(db, new_ids, cfg.inference.min_confidence)

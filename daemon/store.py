@@ -83,7 +83,20 @@ def _m0002_imap(db: sqlite_utils.Database):
     )
 
 
-MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap)]
+def _m0003_help(db: sqlite_utils.Database):
+    db["message_acts"].create(
+        {"message": str, "position": int, "act": str, "sentence": str, "confidence": float, "cue": str},
+        pk=("message", "position", "act"), foreign_keys=[("message", "messages", "id")],
+    )
+    db["help_events"].create(
+        {"id": str, "helper": str, "helped": str, "kind": str, "occurred_at": str, "evidence": str,
+         "message": str, "message_id": str, "thread_id": str, "confidence": float, "found_by": str,
+         "request_message": str},
+        pk="id", foreign_keys=[("message", "messages", "id")],
+    )
+
+
+MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
@@ -99,6 +112,12 @@ INDEXES = [
     ("copies", ["folder"], False),
     ("contact_addresses", ["contact_id"], False),
     ("threads", ["last_date"], False),
+    ("message_acts", ["act"], False),
+    ("help_events", ["thread_id"], False),
+    ("help_events", ["message"], False),
+    ("help_events", ["helper"], False),
+    ("help_events", ["helped"], False),
+    ("help_events", ["occurred_at"], False),
 ]
 
 VIEWS = {

@@ -17,10 +17,14 @@ def test_example_file_is_generated_from_schema_and_parses():
     assert cfg.privacy.store_bodies == "own_text"
     assert "_sent_mail" in cfg.identity.sent_folders
     # every documented key is one the loader accepts
-    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "people"}
+    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "inference", "people"}
 
 
 @pytest.mark.parametrize("body, expected", [
+    ("[inference]\nmin_confidence = 1.5\n",
+     "inference.min_confidence: expected a number from 0 to 1, got 1.5"),
+    ("[inference]\nmin_confidence = \"high\"\n",
+     "inference.min_confidence: expected a number, got 'high'"),
     ("[privacy]\nstore_bodies = \"all\"\n",
      "privacy.store_bodies: expected one of 'own_text', 'snippet', 'none', got 'all'"),
     ("[identity]\naddresses = \"me@x.org\"\n",

@@ -1,0 +1,300 @@
+"""Speech acts in one message's own words: who asks, offers, thanks, delivers, introduces, advises.
+
+Sentence-level rules on the own text (quotes and signatures already removed, which is what makes
+rules workable at all). Each act carries the sentence that shows it, a confidence and the cue that
+fired, so a person can see why. The cues are general English patterns of asking, thanking and
+giving, never phrases taken from any particular mailbox. Politeness formulas ("Thanks,", "thanks in
+advance", "thank you for your email") are recognised and are not gratitude for help.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACT_NAMES = ("request", "question", "promise", "gratitude", "introduction", "delivery",
+             "referral", "advice", "favor", "statement")
+# Acts that give something: a reply carrying one of these can fulfil a request.
+HELP_ACTS = ("delivery", "introduction", "referral", "advice", "favor", "statement")
+
+
+@dataclass(frozen=True)
+class Act:
+    act: str
+    sentence: str
+    confidence: float
+    cue: str
+    position: int  # sentence index within the own text
+
+
+def _rx(*parts: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+
+
+# --- sentence splitting -------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREV = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|inc|co|corp|ltd|jr|sr|no|approx|e\.g|i\.e|a\.m|p\.m|u\.s)\.$", re.I)
+_SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a plain-text body: wrapped lines rejoined, list items and table rows kept apart."""
+    if not text:
+        return []
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text.replace("\r", "")):
+        lines = [l.rstrip() for l in para.split("\n") if l.strip()]
+        if not lines:
+            continue
+        # Lines that look like a table or list stay separate; prose lines are joined.
+        chunks: list[str] = []
+        buf = ""
+        for line in lines:
+            tabular = "\t" in line.strip() or re.search(r"\S {3,}\S", line.strip()) or _BULLET.match(line)
+            if tabular:
+                if buf:
+                    chunks.append(buf)
+                    buf = ""
+                chunks.append(_BULLET.sub("", line).strip())
+            else:
+                buf = f"{buf} {line.strip()}" if buf else line.strip()
+                if len(line) < 40 and not line.rstrip().endswith((",", ";")) and buf == line.strip():
+                    # A short standalone line (greeting, sign-off, heading) ends its own chunk.
+                    chunks.append(buf)
+                    buf = ""
+        if buf:
+            chunks.append(buf)
+        for chunk in chunks:
+            pieces = _SPLIT.split(chunk)
+            merged: list[str] = []
+            for piece in pieces:
+                if merged and _ABBREV.search(merged[-1]):
+                    merged[-1] = f"{merged[-1]} {piece}"
+                else:
+                    merged.append(piece)
+            out.extend(p.strip() for p in merged if p.strip())
+    return [s for s in out if not _SALUTATION.match(s) or _THANKS_ONLY.match(s)]
+
+
+# --- cues ---------------------------------------------------------------------------------------
+
+_THANKS = re.compile(r"\b(?:thanks?|thank\s*(?:you|u)|thx|tks|appreciate[sd]?|grateful|gracias|merci|danke)\b", re.I)
+_THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|thanks again|thanks so much|"
+                          r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
+                          r"[\s,.!]*)+(?:[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
+_POLITE_THANKS = _rx(
+    r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your|the) (?:e-?mail|note|message|"
+    r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
+    r"cooperation|prompt (?:reply|response)|quick (?:reply|response))\b",
+    r"\bthanks? for (?:asking|writing|getting back|reaching out|your quick)\b",
+    r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
+    r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
+    r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
+    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b")
+# What the thanks names: decides the kind when only gratitude shows the help.
+_THANKS_FOR = [
+    ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name|referral to))\b")),
+    ("referral", _rx(r"\b(?:recommend(?:ation|ing)?|referr(?:al|ing)|reference|good word|passing (?:my|on my) (?:resume|name))\b")),
+    ("document", _rx(r"\b(?:sending|forwarding|attach(?:ed|ment)|the (?:file|doc(?:ument)?|spreadsheet|report|"
+                     r"list|copy|copies|draft|data|numbers|deck|presentation|memo|materials?|schedule|info(?:rmation)?)|"
+                     r"(?:this|these|that) (?:file|doc|report|list|spreadsheet|info))\b")),
+    ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
+                   r"perspective|counsel)\b")),
+    ("answer", _rx(r"\b(?:answer|clarif(?:y|ication)|explanation|explaining|the (?:update|info)|letting me know|"
+                   r"getting back to me|the quick (?:turnaround|response))\b")),
+    ("favor", _rx(r"\b(?:help(?:ing)?|assist(?:ance|ing)?|support|taking care|handling|arranging|setting (?:this |it )?up|"
+                  r"hosting|covering|fixing|doing (?:this|that|it)|your (?:efforts?|work|hard work)|coming|"
+                  r"lunch|dinner|hospitality|the (?:ride|tickets?|lift)|getting (?:this|that|it|me|us))\b")),
+]
+_GRATITUDE_STRONG = _rx(
+    r"\b(?:thanks?|thank you)(?: (?:so|very) much| a lot| again)? for\b", r"\bappreciate (?:your|the|all|it|that|this)\b",
+    r"\b(?:really|much|greatly) appreciated\b", r"\b(?:this|that|it) (?:really )?help(?:s|ed)\b",
+    r"\byou(?:'re| are) (?:a lifesaver|the (?:best|man|greatest))\b", r"\bgrateful\b", r"\bowe you\b",
+    r"\bthat(?:'s| is) (?:very |really |so )?(?:helpful|useful)\b", r"\bvery helpful\b")
+
+_REQUEST = _rx(
+    r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|note\b|be advised|see (?:the )?(?:attached|below)|find attached))",
+    r"\b(?:please|pls|kindly)\s+(?:send|forward|provide|let me know|advise|confirm|review|check|call|give|get|have|"
+    r"make|look|find|help|update|respond|reply|fax|e-?mail|approve|sign|handle|take|add|remove|change|schedule|set up|"
+    r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
+    r"\b(?:could|can|would|will|wd|cd)\s+(?:you|u|y'all|someone|somebody|anyone|one of you)\b(?!\s+(?:believe|imagine))",
+    r"\b(?:do|did|have) you (?:know|have|get|send|see|think|remember|hear)\b",
+    r"\b(?:I|we) (?:would |'d )?(?:need|needed|want|would like|'d like|wanted|require) (?:you|someone|somebody|"
+    r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
+    r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
+    r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)(?!.*\bif (?:you have )?any (?:questions|problems))",
+    r"\blet'?s\s+(?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
+    r"\b(?:I|we) (?:would |'d )?appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
+    r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b.*\?",
+    r"\b(?:send|forward|fax|e-?mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
+    r"\bis it possible\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
+    r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
+    r"\b(?:need|needs) (?:to be|your)\b.*\b(?:by|asap|today|tomorrow)\b", r"\basap\b",
+    r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\bdon'?t forget\b", r"\bmake sure (?:you|to|that)\b",
+    r"\bremember to\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
+    r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
+    r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b")
+_NOT_REQUEST = _rx(
+    r"\bif you have any (?:questions|problems|concerns|comments)\b",
+    r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
+    r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
+    r"\blet me know if (?:you|there)\b.*\b(?:anything else|any other|more)\b")
+_QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
+                            r"will|would|should|shall|may|might|have|has|had|am|any)\b", re.I)
+
+_PROMISE = _rx(
+    r"\b(?:I|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?:send|forward|get|call|check|"
+    r"look|find|follow|let you know|take care|handle|have|put|make|fax|e-?mail|try|work|set up|arrange|pass|talk|"
+    r"ask|review|give|see (?:what|if)|get back|circle back|be (?:sending|happy))\b",
+    r"\blet me (?:check|find out|look|see|ask|get back|dig|think|confirm|talk|pull|work)\b",
+    r"\bI can (?:send|get|help|do|handle|take|forward|put together|introduce|call|arrange|cover)\b",
+    r"\b(?:I'd|I would) be (?:happy|glad|delighted) to\b", r"\bhappy to help\b", r"\bI'?m on it\b",
+    r"\bwill do\b")
+
+_DELIVERY = _rx(
+    r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
+    r"\b(?:please )?(?:find|see) (?:the )?attached\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
+    r"\bhere (?:is|are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
+    r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
+    r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
+    r"the|a copy|over|this|that|those|these|along)\b",
+    r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
+    r"\bhttps?://\S+", r"\bwww\.\S+\.\w+", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b.*\d",
+    r"\b(?:the )?(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
+_SOLICITED = _rx(
+    r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
+    r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
+    r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
+    r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",
+    r"\bin response to your\b", r"\bto answer your\b", r"\bregarding your (?:question|request)\b",
+    r"\byou (?:asked|requested|wanted)\b", r"\bfollowing up on your\b", r"\byour (?:question|request)\b")
+
+_INTRODUCTION = _rx(
+    r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",
+    r"\bintroduc(?:e|ing) (?:you|myself to|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
+    r"\b(?:copying|cc'?ing|looping in|adding)\s+[A-Z]", r"\bmeet [A-Z][a-z]+\b",
+    r"\byou (?:should|may want to|might want to|could|can|need to) (?:talk|speak|contact|call|get in touch|reach out|"
+    r"chat|check|touch base|get with|follow up) (?:to|with)?\b",
+    r"\b(?:talk|speak|chat|check|get) with [A-Z][a-z]+\b", r"\b(?:call|contact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b",
+    r"\b(?:he|she|they|[A-Z][a-z]+) (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b",
+    r"\bis the (?:right |best )?(?:person|contact|one to)\b", r"\b(?:contact|touch) (?:person|is)\b",
+    r"\bput you in touch\b", r"\bthe person (?:who|to)\b", r"\b(?:send|forward) (?:this|it|them) to [A-Z][a-z]+\b",
+    r"\bforward(?:ed|ing)? (?:this|your (?:request|question|note|e-?mail)) to\b")
+_REFERRAL = _rx(
+    r"\b(?:resume|résumé|cv|curriculum vitae)\b", r"\brecommend(?:ed)? (?:him|her|you|them) (?:for|to)\b",
+    r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
+    r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\binterview(?:s|ed)?\b",
+    r"\bpass(?:ed)? (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
+_ADVICE = _rx(
+    r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
+    r"consider|change|add|remove|keep|make|ask|call|talk|check)\b",
+    r"\b(?:I|we) (?:suggest|recommend|advise)\b", r"\bmy (?:suggestion|recommendation|advice|comments?|thoughts|"
+    r"two cents|opinion|take|view|edits|changes|concern)\b",
+    r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
+    r"\b(?:I|we) think (?:you|we|it|that|this|they)\b.*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
+    r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
+    r"\blooks? (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
+    r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
+    r"\bif I were you\b", r"\bdon'?t (?:worry|bother|sign|agree|accept)\b", r"\bI would\b", r"\bgood (?:point|idea)\b",
+    r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
+_FAVOR = _rx(
+    r"\b(?:I|we)(?:'ve| have| just| already)? (?:approved|arranged|booked|reserved|scheduled|set up|fixed|signed|"
+    r"processed|handled|taken care|took care|changed|updated|entered|corrected|submitted|spoke|talked|called|"
+    r"paid|covered|created|added|moved|extended|resolved|cleared|got|gotten|made|ordered|requested|asked|"
+    r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
+    r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off)\b",
+    r"\b(?:it|this|that|they|these|those|everything|the \w+|your \w+)(?: \w+)? (?:is|are|has been|have been|was|were) "
+    r"(?:now |all |already |just )?(?:done|fixed|approved|processed|set up|completed|taken care of|resolved|corrected|"
+    r"updated|changed|entered|created|booked|reserved|scheduled|ready|available|in place|signed|submitted|paid|"
+    r"sent|confirmed|cleared|handled|added|removed|reversed|extended|released|delivered)\b",
+    r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
+    r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
+_SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
+              r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b")
+_ROUTINE = _rx(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
+               r"see you(?: then| there)?|works for me|that works)\W*$")
+
+
+def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
+    """Acts shown by one sentence, with confidences, and the names of the cues that fired."""
+    s = sentence.strip()
+    acts: dict[str, float] = {}
+    cues: list[str] = []
+
+    def hit(act: str, conf: float, cue: str) -> None:
+        if conf > acts.get(act, 0.0):
+            acts[act] = conf
+        cues.append(cue)
+
+    if not s:
+        return acts, cues
+    words = len(s.split())
+    is_question = s.rstrip().endswith("?")
+    polite_req = bool(_NOT_REQUEST.search(s))
+    thanks = _THANKS.search(s)
+    if thanks:
+        if _THANKS_ONLY.match(s):
+            hit("gratitude", 0.4, "bare thanks")
+        elif _POLITE_THANKS.search(s):
+            cues.append("politeness formula")
+        elif _GRATITUDE_STRONG.search(s):
+            hit("gratitude", 0.9, "thanks for something")
+        else:
+            hit("gratitude", 0.5, "thanks")
+    if is_question:
+        hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
+    if not polite_req and _REQUEST.search(s) and "politeness formula" not in cues:
+        hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", s, re.I)) else 0.7,
+            "request form")
+    elif is_question and not polite_req:
+        hit("request", 0.6, "direct question")
+    if _PROMISE.search(s) and not is_question:
+        hit("promise", 0.7, "commitment")
+    if not is_question:
+        if _DELIVERY.search(s):
+            hit("delivery", 0.85 if re.search(r"attach|enclos|here (?:is|are)|find", s, re.I) else 0.65, "giving")
+        if _INTRODUCTION.search(s):
+            hit("introduction", 0.7, "connecting people")
+        if _REFERRAL.search(s):
+            hit("referral", 0.6, "career")
+        if _ADVICE.search(s):
+            hit("advice", 0.65, "opinion or recommendation")
+        if _FAVOR.search(s) and not _PROMISE.search(s):
+            hit("favor", 0.7, "done on someone's behalf")
+        if _SOLICITED.search(s):
+            hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
+        if not acts and words >= 4 and not _SOCIAL.search(s) and not thanks:
+            hit("statement", 0.5, "statement")
+        elif _ROUTINE.match(s):
+            cues.append("routine reply")
+    if _SOCIAL.search(s):
+        cues.append("social")
+    return acts, cues
+
+
+def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
+    """Every act in a message's own text, in order, one per (act, sentence)."""
+    sentences = split_sentences(own_text or "")
+    out: list[Act] = []
+    for i, s in enumerate(sentences[:60]):
+        acts, cues = classify(s[:600])
+        for act, conf in acts.items():
+            out.append(Act(act, s[:300], conf, cues[0] if cues else "", i))
+    # A lone "Thanks!" as the whole reply is gratitude for what came before, not a sign-off.
+    if len(sentences) <= 2 and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
+        out = [Act(a.act, a.sentence, 0.7, "thanks as the whole reply", a.position) if a.cue == "bare thanks" else a
+               for a in out]
+    if attachment_count:
+        first = sentences[0][:300] if sentences else ""
+        out.append(Act("delivery", first, 0.75, "attachment", 0))
+    return out
+
+
+def thanks_kind(sentence: str) -> str:
+    """The kind of help a thank-you names ('thanks for the intro' is an introduction); favor if none."""
+    for kind, rx in _THANKS_FOR:
+        if rx.search(sentence):
+            return kind
+    return "favor"

@@ -1,0 +1,316 @@
+"""Who helped whom: help events inferred per thread from the acts in each message.
+
+A thread is read in date order, keeping the requests still open. A message that gives something
+(an answer, a document, an introduction, advice, a favor) to someone whose request is open resolves
+it: one event, helper = the sender, helped = the asker. Thanks name the helper (the person thanked)
+and show help given outside email; when the thanked message is itself the help, the event sits at
+that message. Deliveries that say they answer an earlier ask ("as you requested") count without a
+visible request. Broadcasts, automated mail, politeness formulas and promises never kept make no
+event. One message gives at most one event per (helper, helped) pair.
+
+Incremental: only threads touched by new mail are recomputed, each whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .acts import HELP_ACTS, Act, message_acts, thanks_kind
+
+BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
+REQUEST_WINDOW_DAYS = 21
+KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
+               "advice": "advice", "favor": "favor", "statement": "answer"}
+
+
+@dataclass
+class Msg:
+    id: str
+    message_id: str
+    date: str
+    t: float
+    sender: str
+    to: list[str]
+    cc: list[str]
+    automated: bool
+    subject: str
+    acts: list[Act] = field(default_factory=list)
+
+    @property
+    def recipients(self) -> set[str]:
+        return (set(self.to) | set(self.cc)) - {self.sender}
+
+    def has(self, act: str, min_conf: float = 0.5) -> list[Act]:
+        return [a for a in self.acts if a.act == act and a.confidence >= min_conf]
+
+
+def _epoch(date: str | None) -> float:
+    import datetime as dt
+    if not date:
+        return 0.0
+    try:
+        return dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _best_help(m: Msg) -> tuple[str, Act] | None:
+    """The main help act of a message and its kind: document > introduction > referral > favor > advice > answer."""
+    order = ["delivery", "introduction", "referral", "favor", "advice", "statement"]
+    helps = [a for a in m.acts if a.act in HELP_ACTS and a.confidence >= 0.5]
+    if not helps:
+        return None
+    # A message whose only "giving" is questions back, chat or a promise gives nothing yet.
+    for act in order:
+        found = [a for a in helps if a.act == act]
+        if found:
+            best = max(found, key=lambda a: (a.confidence, -a.position))
+            # Prefer a concrete sentence over "Here you go."-style fillers as evidence.
+            return KIND_OF_ACT[act], best
+    return None
+
+
+def _evidence_for(m: Msg, kind_act: Act) -> str:
+    return kind_act.sentence[:200]
+
+
+def infer_thread(msgs: list[Msg]) -> list[dict]:
+    """Help events of one thread (messages in date order)."""
+    events: dict[tuple[str, str, str], dict] = {}
+    open_requests: list[dict] = []
+    last_event: dict[tuple[str, str], tuple[float, int]] = {}
+    seen_people: set[str] = set()
+
+    def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
+        if not helper or not helped or helper == helped:
+            return
+        key = (m.id, helper, helped)
+        # A same-day follow-up by the same helper on the same request is the same event.
+        prev = last_event.get((helper, helped))
+        if prev and m.t - prev[0] < 86400 and how == "reply to request" and prev[1] == id(asked):
+            return
+        if key not in events or events[key]["confidence"] < conf:
+            events[key] = {"message": m.id, "message_id": m.message_id, "occurred_at": m.date, "helper": helper,
+                           "helped": helped, "kind": kind, "evidence": evidence[:200],
+                           "confidence": round(conf, 2), "found_by": how,
+                           "request_message": asked["msg"].id if asked else None}
+            last_event[(helper, helped)] = (m.t, id(asked))
+
+    for i, m in enumerate(msgs):
+        S = m.sender
+        R = m.recipients
+        if m.automated or not S:
+            seen_people |= R | {S}
+            continue
+        parent = None
+        for p in reversed(msgs[:i]):
+            if p.sender and p.sender != S and p.sender in R and not p.automated:
+                parent = p
+                break
+        broadcast = len(R) >= BROADCAST
+        best = _best_help(m)
+        requests = [a for a in m.acts if a.act in ("request", "question") and a.confidence >= 0.6]
+        gratitude = [a for a in m.acts if a.act == "gratitude" and a.confidence >= 0.5]
+        resolved = False
+
+        # 1. A reply that gives something to someone whose request is open.
+        if best is not None:
+            for r in reversed(open_requests):
+                if r["asker"] == S or r["asker"] not in R or r["resolved_by"].get(S):
+                    continue
+                if r["addressees"] and S not in r["addressees"] and len(r["addressees"]) < BROADCAST:
+                    continue
+                if m.t - r["t"] > REQUEST_WINDOW_DAYS * 86400:
+                    continue
+                if broadcast and r["asker"] not in m.to:
+                    continue
+                kind, act = best
+                # An introduction needs someone new in the conversation.
+                if kind == "introduction" and not (R - seen_people - {r["asker"]}):
+                    alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
+                    kind, act = ("answer", alt[0]) if alt else (kind, act)
+                conf = min(0.95, 0.45 + 0.5 * act.confidence * r["conf"] + (0.1 if kind != "answer" else 0))
+                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request", r)
+                r["resolved_by"][S] = m.id
+                resolved = True
+                break
+
+        # 2. Help that says it answers an earlier ask, or a file sent to one person.
+        if not resolved and best is not None and not broadcast and m.to:
+            kind, act = best
+            solicited = [a for a in m.acts if a.cue == "answers an earlier ask"]
+            target = m.to[0] if len(m.to) == 1 else None
+            if parent is not None and parent.sender in m.to:
+                target = parent.sender
+            if target and solicited:
+                add(m, S, target, kind if kind != "answer" else "answer", solicited[0].sentence, 0.8,
+                    "delivery answering an earlier ask")
+                resolved = True
+            elif target and kind == "document" and not m.subject.lower().startswith(("fw", "fwd")) and not requests:
+                add(m, S, target, kind, act.sentence, 0.55, "document sent")
+                resolved = True
+            elif target and kind == "favor" and act.confidence >= 0.7 and not requests and "you" in act.sentence.lower():
+                add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
+                resolved = True
+
+        # 3. Thanks: the thanked person helped the thanker.
+        if gratitude:
+            g = max(gratitude, key=lambda a: a.confidence)
+            # "Thanks for your help" closing a message that hands out new work is politeness.
+            hands_work = any(a.act == "request" and a.confidence >= 0.7 for a in m.acts)
+            if not (hands_work and g.confidence < 0.9) and not (broadcast and g.confidence < 0.9):
+                thanked = None
+                if parent is not None and parent.sender in m.to:
+                    thanked = parent.sender
+                elif len(m.to) == 1:
+                    thanked = m.to[0]
+                if thanked and thanked != S:
+                    done_before = any(e["helper"] == thanked and e["helped"] == S for e in events.values())
+                    if not done_before:
+                        named = thanks_kind(g.sentence)
+                        pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
+                        if pbest is not None and m.t - parent.t < 3 * 86400 and g.cue != "thanks for something" or (
+                                pbest is not None and pbest[0] != "answer"):
+                            kind = pbest[0] if named == "favor" else named
+                            add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.35 + g.confidence * 0.5),
+                                "thanked afterwards")
+                        elif g.confidence >= 0.7:
+                            add(m, thanked, S, named, g.sentence, min(0.9, 0.3 + g.confidence * 0.5), "thanks")
+
+        # 4. Requests this message opens.
+        if requests:
+            conf = max(a.confidence for a in requests)
+            open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {}})
+        seen_people |= R | {S}
+    return list(events.values())
+
+
+def event_id(message: str, helper: str, helped: str) -> str:
+    return hashlib.blake2b(f"{message}\0{helper}\0{helped}".encode(), digest_size=10).hexdigest()
+
+
+# --- the database side -------------------------------------------------------------------------
+
+def _chunks(items, n=500):
+    items = list(items)
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def update_acts(db, message_ids: list[str] | None) -> int:
+    """(Re)compute message_acts for the given messages (None: all). Returns messages classified."""
+    if message_ids is None:
+        db.execute("delete from message_acts")
+        rows = db.execute("select id, own_text, attachment_count, is_automated from messages")
+        count = _write_acts(db, rows)
+        return count
+    count = 0
+    for chunk in _chunks(message_ids):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"delete from message_acts where message in ({marks})", chunk)
+        rows = db.execute(f"select id, own_text, attachment_count, is_automated from messages where id in ({marks})",
+                          chunk)
+        count += _write_acts(db, rows)
+    return count
+
+
+def _write_acts(db, rows) -> int:
+    out, n = [], 0
+    for mid, own, attachments, automated in rows:
+        n += 1
+        if automated:
+            continue
+        for a in message_acts(own, attachments or 0):
+            out.append((mid, a.position, a.act, a.sentence, a.confidence, a.cue))
+        if len(out) > 5000:
+            db.conn.executemany("insert or replace into message_acts (message, position, act, sentence, confidence, cue)"
+                                " values (?, ?, ?, ?, ?, ?)", out)
+            out = []
+    db.conn.executemany("insert or replace into message_acts (message, position, act, sentence, confidence, cue)"
+                        " values (?, ?, ?, ?, ?, ?)", out)
+    return n
+
+
+def threads_of(db, message_ids: list[str]) -> set[str]:
+    out: set[str] = set()
+    for chunk in _chunks(message_ids):
+        marks = ",".join("?" * len(chunk))
+        out.update(r[0] for r in db.execute(
+            f"select distinct thread_id from messages where id in ({marks}) and thread_id is not null", chunk))
+    return out
+
+
+def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
+    """Messages of the given threads (None: all) with their addresses and acts."""
+    cols = "id, message_id, date, from_address, is_automated, subject, thread_id"
+    if thread_ids is None:
+        rows = list(db.execute(f"select {cols} from messages where thread_id is not null"))
+    else:
+        rows = []
+        for chunk in _chunks(thread_ids):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(db.execute(f"select {cols} from messages where thread_id in ({marks})", chunk))
+    msgs: dict[str, Msg] = {}
+    thread_of: dict[str, str] = {}
+    for mid, header_id, date, sender, automated, subject, tid in rows:
+        msgs[mid] = Msg(mid, header_id, date or "", _epoch(date), (sender or "").lower(), [], [], bool(automated),
+                        subject or "")
+        thread_of[mid] = tid
+    ids = list(msgs)
+    for chunk in ([None] if thread_ids is None else _chunks(ids)):
+        if chunk is None:
+            addr_rows = db.execute("select message, kind, address from message_addresses where kind in ('to', 'cc')")
+            act_rows = db.execute("select message, position, act, sentence, confidence, cue from message_acts")
+        else:
+            marks = ",".join("?" * len(chunk))
+            addr_rows = db.execute(f"select message, kind, address from message_addresses "
+                                   f"where kind in ('to', 'cc') and message in ({marks})", chunk)
+            act_rows = db.execute(f"select message, position, act, sentence, confidence, cue from message_acts "
+                                  f"where message in ({marks})", chunk)
+        for mid, kind, addr in addr_rows:
+            m = msgs.get(mid)
+            if m is not None:
+                (m.to if kind == "to" else m.cc).append(addr.lower())
+        for mid, pos, act, sentence, conf, cue in act_rows:
+            m = msgs.get(mid)
+            if m is not None:
+                m.acts.append(Act(act, sentence, conf, cue, pos))
+    threads: dict[str, list[Msg]] = defaultdict(list)
+    for mid, m in msgs.items():
+        m.to.sort()
+        m.cc.sort()
+        m.acts.sort(key=lambda a: (a.position, a.act))
+        threads[thread_of[mid]].append(m)
+    for members in threads.values():
+        members.sort(key=lambda m: (m.date, m.id))
+    return threads
+
+
+def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.5) -> int:
+    """Classify new messages, then recompute help events of the threads they touch. Returns events written."""
+    update_acts(db, new_ids)
+    thread_ids = None if new_ids is None else sorted(threads_of(db, new_ids))
+    if thread_ids is None:
+        db.execute("delete from help_events")
+    threads = load_threads(db, thread_ids)
+    if thread_ids is not None:
+        for chunk in _chunks(thread_ids):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"delete from help_events where thread_id in ({marks})", chunk)
+        # Messages that moved out of a merged thread carry their events with them.
+        moved = [m.id for ms in threads.values() for m in ms]
+        for chunk in _chunks(moved):
+            db.execute(f"delete from help_events where message in ({','.join('?' * len(chunk))})", chunk)
+    rows = []
+    for tid, msgs in threads.items():
+        for e in infer_thread(msgs):
+            if e["confidence"] < min_confidence:
+                continue
+            e["thread_id"] = tid
+            e["id"] = event_id(e["message"], e["helper"], e["helped"])
+            rows.append(e)
+    if rows:
+        db["help_events"].insert_all(rows, pk="id", replace=True)
+    return len(rows)
