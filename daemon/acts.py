@@ -27,8 +27,49 @@ class Act:
     position: int  # sentence index within the own text
 
 
-def _rx(*parts: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z |]+)\)|([a-z]+))(?=\\b|\\s| |\)|\(\?:['| ]|$)")
+_WORDS = re.compile(r"[a-z]+")
+
+
+class _Rules:
+    """An alternation of cue patterns, matched against the lowercased sentence.
+
+    Branches that begin with a plain word (or a group of plain words) run only when the sentence has
+    one of those words: scanning every branch at every position was most of the inference time."""
+
+    def __init__(self, parts):
+        self.gated: dict[str, list[re.Pattern]] = {}
+        always = []
+        for p in parts:
+            p = p.lower()
+            m = _LEAD.match(p)
+            if m:
+                rx = re.compile(p)
+                for w in (m.group(1) or m.group(2)).split("|"):
+                    self.gated.setdefault(w.split(" ")[0], []).append(rx)
+            else:
+                always.append(p)
+        self.always = re.compile("|".join(f"(?:{p})" for p in always)) if always else None
+        self.pattern = "|".join(parts)
+
+    def search(self, low: str, words: set[str] | None = None):
+        if words is None:
+            words = set(_WORDS.findall(low))
+        if self.always is not None:
+            m = self.always.search(low)
+            if m:
+                return m
+        for w in words & self.gated.keys():
+            for rx in self.gated[w]:
+                m = rx.search(low)
+                if m:
+                    return m
+        return None
+
+
+
+def _rx(*parts: str) -> _Rules:
+    return _Rules(parts)
 
 
 # --- sentence splitting -------------------------------------------------------------------------
@@ -124,14 +165,14 @@ _REQUEST = _rx(
     r"\b(?:I|we) (?:would |'d )?(?:need|needed|want|would like|'d like|wanted|require) (?:you|someone|somebody|"
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
-    r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)(?!.*\bif (?:you have )?any (?:questions|problems))",
+    r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)",
     r"\blet'?s\s+(?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
     r"\b(?:I|we) (?:would |'d )?appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
-    r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b.*\?",
+    r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b[^.!]*\?",
     r"\b(?:send|forward|fax|e-?mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
     r"\bis it possible\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
-    r"\b(?:need|needs) (?:to be|your)\b.*\b(?:by|asap|today|tomorrow)\b", r"\basap\b",
+    r"\basap\b",
     r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\bdon'?t forget\b", r"\bmake sure (?:you|to|that)\b",
     r"\bremember to\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
@@ -140,7 +181,7 @@ _NOT_REQUEST = _rx(
     r"\bif you have any (?:questions|problems|concerns|comments)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
     r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
-    r"\blet me know if (?:you|there)\b.*\b(?:anything else|any other|more)\b")
+    r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b")
 _QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
                             r"will|would|should|shall|may|might|have|has|had|am|any)\b", re.I)
 
@@ -161,7 +202,7 @@ _DELIVERY = _rx(
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
-    r"\bhttps?://\S+", r"\bwww\.\S+\.\w+", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b.*\d",
+    r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
     r"\b(?:the )?(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
@@ -174,14 +215,19 @@ _SOLICITED = _rx(
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",
     r"\bintroduc(?:e|ing) (?:you|myself to|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
-    r"\b(?:copying|cc'?ing|looping in|adding)\s+[A-Z]", r"\bmeet [A-Z][a-z]+\b",
     r"\byou (?:should|may want to|might want to|could|can|need to) (?:talk|speak|contact|call|get in touch|reach out|"
     r"chat|check|touch base|get with|follow up) (?:to|with)?\b",
-    r"\b(?:talk|speak|chat|check|get) with [A-Z][a-z]+\b", r"\b(?:call|contact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b",
-    r"\b(?:he|she|they|[A-Z][a-z]+) (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b",
+    r"\b(?:he|she|they) (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b",
     r"\bis the (?:right |best )?(?:person|contact|one to)\b", r"\b(?:contact|touch) (?:person|is)\b",
-    r"\bput you in touch\b", r"\bthe person (?:who|to)\b", r"\b(?:send|forward) (?:this|it|them) to [A-Z][a-z]+\b",
+    r"\bput you in touch\b", r"\bthe person (?:who|to)\b",
     r"\bforward(?:ed|ing)? (?:this|your (?:request|question|note|e-?mail)) to\b")
+# Introductions that name the person: matched case-sensitively on the original sentence.
+_INTRO_NAMED = re.compile(
+    r"\b(?:[Cc]opying|[Cc][Cc]'?ing|[Ll]ooping in|[Aa]dding|[Mm]eet)\s+[A-Z][a-z]+\b"
+    r"|\b(?:[Tt]alk|[Ss]peak|[Cc]hat|[Cc]heck|[Gg]et) with [A-Z][a-z]+\b"
+    r"|\b(?:[Cc]all|[Cc]ontact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b"
+    r"|\b[A-Z][a-z]+ (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b"
+    r"|\b(?:[Ss]end|[Ff]orward) (?:this|it|them) to [A-Z][a-z]+\b")
 _REFERRAL = _rx(
     r"\b(?:resume|résumé|cv|curriculum vitae)\b", r"\brecommend(?:ed)? (?:him|her|you|them) (?:for|to)\b",
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
@@ -193,7 +239,7 @@ _ADVICE = _rx(
     r"\b(?:I|we) (?:suggest|recommend|advise)\b", r"\bmy (?:suggestion|recommendation|advice|comments?|thoughts|"
     r"two cents|opinion|take|view|edits|changes|concern)\b",
     r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
-    r"\b(?:I|we) think (?:you|we|it|that|this|they)\b.*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
+    r"\b(?:I|we) think (?:you|we|it|that|this|they)\b[^.!?]*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
     r"\blooks? (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
@@ -213,13 +259,15 @@ _FAVOR = _rx(
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b")
-_ROUTINE = _rx(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
+_ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
                r"see you(?: then| there)?|works for me|that works)\W*$")
 
 
 def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
     """Acts shown by one sentence, with confidences, and the names of the cues that fired."""
     s = sentence.strip()
+    low = s.lower()
+    words = set(_WORDS.findall(low))
     acts: dict[str, float] = {}
     cues: list[str] = []
 
@@ -230,46 +278,46 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
 
     if not s:
         return acts, cues
-    words = len(s.split())
+    n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
-    polite_req = bool(_NOT_REQUEST.search(s))
+    polite_req = bool(_NOT_REQUEST.search(low, words))
     thanks = _THANKS.search(s)
     if thanks:
         if _THANKS_ONLY.match(s):
             hit("gratitude", 0.4, "bare thanks")
-        elif _POLITE_THANKS.search(s):
+        elif _POLITE_THANKS.search(low, words):
             cues.append("politeness formula")
-        elif _GRATITUDE_STRONG.search(s):
+        elif _GRATITUDE_STRONG.search(low, words):
             hit("gratitude", 0.9, "thanks for something")
         else:
             hit("gratitude", 0.5, "thanks")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
-    if not polite_req and _REQUEST.search(s) and "politeness formula" not in cues:
-        hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", s, re.I)) else 0.7,
+    if not polite_req and _REQUEST.search(low, words) and "politeness formula" not in cues:
+        hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
-    if _PROMISE.search(s) and not is_question:
+    if _PROMISE.search(low, words) and not is_question:
         hit("promise", 0.7, "commitment")
     if not is_question:
-        if _DELIVERY.search(s):
-            hit("delivery", 0.85 if re.search(r"attach|enclos|here (?:is|are)|find", s, re.I) else 0.65, "giving")
-        if _INTRODUCTION.search(s):
+        if _DELIVERY.search(low, words):
+            hit("delivery", 0.85 if re.search(r"attach|enclos|here (?:is|are)|find", low) else 0.65, "giving")
+        if _INTRODUCTION.search(low, words) or _INTRO_NAMED.search(s):
             hit("introduction", 0.7, "connecting people")
-        if _REFERRAL.search(s):
+        if _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
-        if _ADVICE.search(s):
+        if _ADVICE.search(low, words):
             hit("advice", 0.65, "opinion or recommendation")
-        if _FAVOR.search(s) and not _PROMISE.search(s):
+        if _FAVOR.search(low, words) and not _PROMISE.search(low, words):
             hit("favor", 0.7, "done on someone's behalf")
-        if _SOLICITED.search(s):
+        if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and words >= 4 and not _SOCIAL.search(s) and not thanks:
+        if not acts and n_words >= 4 and not _SOCIAL.search(low, words) and not thanks:
             hit("statement", 0.5, "statement")
-        elif _ROUTINE.match(s):
+        elif _ROUTINE.match(low):
             cues.append("routine reply")
-    if _SOCIAL.search(s):
+    if _SOCIAL.search(low, words):
         cues.append("social")
     return acts, cues
 
@@ -294,7 +342,8 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
 
 def thanks_kind(sentence: str) -> str:
     """The kind of help a thank-you names ('thanks for the intro' is an introduction); favor if none."""
+    low = sentence.lower()
     for kind, rx in _THANKS_FOR:
-        if rx.search(sentence):
+        if rx.search(low):
             return kind
     return "favor"
