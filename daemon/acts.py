@@ -133,7 +133,18 @@ _POLITE_THANKS = _rx(
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
     r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
-    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b")
+    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b",
+    # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
+    r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
+    r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
+    r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
+    r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
+    r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b")
+# Thanks for help too generic to show what was done ("thanks for all your help"): weak evidence alone.
+_GENERIC_THANKS = _rx(r"\b(?:thanks?|thank you)(?: again| so much| very much)? for (?:all )?(?:your|the) "
+                      r"(?:help|assistance|support|efforts?|hard work|work|input|cooperation)\b",
+                      r"\bappreciate (?:all )?(?:your|the) (?:help|assistance|support|efforts?)\b")
 # What the thanks names: decides the kind when only gratitude shows the help.
 _THANKS_FOR = [
     ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name|referral to))\b")),
@@ -258,26 +269,48 @@ _FAVOR = _rx(
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
-              r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b")
+              r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
+              r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
+              r"\bwhat(?:'s| is) up\b", r"\bhope (?:all is|you are|you're|everything)\b", r"\bmiss (?:you|ya)\b",
+              r"\b(?:had|have) (?:a )?(?:great|good|fun|wonderful) (?:time|weekend|trip)\b")
+# Making plans: asking or answering when and where to meet is not asking for help.
+_SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|"
+                  r"tonight|this weekend|movie|concert|wedding|bar)\b",
+                  r"\b(?:i'm|i am|we're|we are|count me) (?:in|good|ok|okay|free|available|out)\b(?! (?:the|this|that|a)\b)",
+                  r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
+                  r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
+                  r"\bi(?:'ll| will) be there\b")
+# First-person future or work in progress: a promise, not yet help.
+_IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
+                   r"\b(?:i|we)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
+                   r"waiting|getting|pulling|preparing|finishing|reviewing)\b",
+                   r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b")
 _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
-               r"see you(?: then| there)?|works for me|that works)\W*$")
+                      r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
 
 def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
     """Acts shown by one sentence, with confidences, and the names of the cues that fired."""
+    acts, _, cues = _classify(sentence)
+    return acts, cues
+
+
+def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str]]:
     s = sentence.strip()
     low = s.lower()
     words = set(_WORDS.findall(low))
     acts: dict[str, float] = {}
+    why: dict[str, str] = {}
     cues: list[str] = []
 
     def hit(act: str, conf: float, cue: str) -> None:
         if conf > acts.get(act, 0.0):
             acts[act] = conf
+            why[act] = cue
         cues.append(cue)
 
     if not s:
-        return acts, cues
+        return acts, why, cues
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))
@@ -287,6 +320,8 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
             hit("gratitude", 0.4, "bare thanks")
         elif _POLITE_THANKS.search(low, words):
             cues.append("politeness formula")
+        elif _GENERIC_THANKS.search(low, words):
+            hit("gratitude", 0.6, "thanks for help in general")
         elif _GRATITUDE_STRONG.search(low, words):
             hit("gratitude", 0.9, "thanks for something")
         else:
@@ -298,9 +333,17 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
-    if _PROMISE.search(low, words) and not is_question:
+    social = bool(_SOCIAL.search(low, words))
+    scheduling = bool(_SCHEDULING.search(low, words))
+    if "request" in acts and (social or scheduling):
+        acts["request"] = min(acts["request"], 0.4)
+        cues.append("plans or chat")
+    if "question" in acts and (social or scheduling):
+        acts["question"] = min(acts["question"], 0.4)
+    promise = bool(_PROMISE.search(low, words) or _IN_PROGRESS.search(low, words))
+    if promise and not is_question:
         hit("promise", 0.7, "commitment")
-    if not is_question:
+    if not is_question and not social and not scheduling:
         if _DELIVERY.search(low, words):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here (?:is|are)|find", low) else 0.65, "giving")
         if _INTRODUCTION.search(low, words) or _INTRO_NAMED.search(s):
@@ -309,17 +352,23 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
             hit("referral", 0.6, "career")
         if _ADVICE.search(low, words):
             hit("advice", 0.65, "opinion or recommendation")
-        if _FAVOR.search(low, words) and not _PROMISE.search(low, words):
+        if _FAVOR.search(low, words) and not promise:
             hit("favor", 0.7, "done on someone's behalf")
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and n_words >= 4 and not _SOCIAL.search(low, words) and not thanks:
-            hit("statement", 0.5, "statement")
-        elif _ROUTINE.match(low):
-            cues.append("routine reply")
-    if _SOCIAL.search(low, words):
+        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):
+            hit("statement", 0.6 if re.search(r"\d", s) else 0.5, "statement")
+        # An imperative handing out work is a request, whatever advice words it uses.
+        if acts.get("request", 0) >= 0.7:
+            for a in ("advice", "statement"):
+                acts.pop(a, None)
+    if _ROUTINE.match(low):
+        cues.append("routine reply")
+    if social:
         cues.append("social")
-    return acts, cues
+    if scheduling:
+        cues.append("plans")
+    return acts, why, cues
 
 
 def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
@@ -327,9 +376,9 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     sentences = split_sentences(own_text or "")
     out: list[Act] = []
     for i, s in enumerate(sentences[:60]):
-        acts, cues = classify(s[:600])
+        acts, why, _ = _classify(s[:600])
         for act, conf in acts.items():
-            out.append(Act(act, s[:300], conf, cues[0] if cues else "", i))
+            out.append(Act(act, s[:300], conf, why.get(act, ""), i))
     # A lone "Thanks!" as the whole reply is gratitude for what came before, not a sign-off.
     if len(sentences) <= 2 and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
         out = [Act(a.act, a.sentence, 0.7, "thanks as the whole reply", a.position) if a.cue == "bare thanks" else a

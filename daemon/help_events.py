@@ -168,16 +168,19 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     thanked = m.to[0]
                 if thanked and thanked != S:
                     done_before = any(e["helper"] == thanked and e["helped"] == S for e in events.values())
-                    if not done_before:
-                        named = thanks_kind(g.sentence)
-                        pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
-                        if pbest is not None and m.t - parent.t < 3 * 86400 and g.cue != "thanks for something" or (
-                                pbest is not None and pbest[0] != "answer"):
-                            kind = pbest[0] if named == "favor" else named
-                            add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.35 + g.confidence * 0.5),
-                                "thanked afterwards")
-                        elif g.confidence >= 0.7:
-                            add(m, thanked, S, named, g.sentence, min(0.9, 0.3 + g.confidence * 0.5), "thanks")
+                    named = thanks_kind(g.sentence)
+                    pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
+                    if done_before:
+                        pass
+                    elif pbest is not None and m.t - parent.t < 3 * 86400:
+                        # The thanked message is the help: one event, at that message.
+                        kind = pbest[0] if g.cue != "thanks for something" or named == "favor" else named
+                        add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.45 + 0.4 * g.confidence),
+                            "thanked afterwards")
+                    elif g.cue == "thanks for something":
+                        add(m, thanked, S, named, g.sentence, 0.75, "thanks for help")
+                    elif g.cue == "thanks for help in general" and len(m.acts) <= 3:
+                        add(m, thanked, S, named, g.sentence, 0.45, "thanks for help")
 
         # 4. Requests this message opens.
         if requests:
