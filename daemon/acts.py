@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 ACT_NAMES = ("request", "question", "promise", "gratitude", "introduction", "delivery",
-             "referral", "advice", "favor", "statement")
+             "referral", "advice", "favor", "statement", "confirmation")
 # Acts that give something: a reply carrying one of these can fulfil a request.
-HELP_ACTS = ("delivery", "introduction", "referral", "advice", "favor", "statement")
+HELP_ACTS = ("delivery", "introduction", "referral", "advice", "favor", "statement", "confirmation")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,12 @@ def _rx(*parts: str) -> _Rules:
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|inc|co|corp|ltd|jr|sr|no|approx|e\.g|i\.e|a\.m|p\.m|u\.s)\.$", re.I)
+# Footers, disclaimers and header residue: never anybody's act.
+_BOILERPLATE = re.compile(
+    r"intended (?:solely )?(?:only )?(?:for the )?(?:use of the )?(?:intended )?recipient|confidential(?:ity)? notice|"
+    r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
+    r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
+    r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$", re.I)
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
 
 
@@ -116,7 +122,7 @@ def split_sentences(text: str) -> list[str]:
                 else:
                     merged.append(piece)
             out.extend(p.strip() for p in merged if p.strip())
-    return [s for s in out if not _SALUTATION.match(s) or _THANKS_ONLY.match(s)]
+    return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _BOILERPLATE.search(s)]
 
 
 # --- cues ---------------------------------------------------------------------------------------
@@ -272,7 +278,15 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
               r"\bwhat(?:'s| is) up\b", r"\bhope (?:all is|you are|you're|everything)\b", r"\bmiss (?:you|ya)\b",
-              r"\b(?:had|have) (?:a )?(?:great|good|fun|wonderful) (?:time|weekend|trip)\b")
+              r"\b(?:had|have) (?:a )?(?:great|good|fun|wonderful) (?:time|weekend|trip)\b",
+              r"\b(?:good|nice|great) (?:to|to hear|hearing|seeing|talking) (?:from )?(?:you|ya)\b",
+              r"\b(?:it was|it's|it is|was) (?:great|nice|good|fun|a pleasure) (?:to|seeing|meeting|talking)\b",
+              r"\b(?:i'm|i am|we're|we are) (?:so |really |very )?(?:excited|happy|glad|sorry|thrilled|proud|jealous|bored)\b",
+              r"\b(?:lovely|awesome|hilarious|crazy|funny)\b", r"\bhow (?:about|was) (?:that|the)\b",
+              r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
+              r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
+              r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
+              r"boyfriend|family|christmas|thanksgiving)\b")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",
@@ -280,6 +294,10 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
                   r"\bi(?:'ll| will) be there\b")
+# A short yes, "done" or "that's correct": an answer only to an explicit question or request.
+_CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
+                      r"this is (?:correct|right|fine|ok|okay)|done|approved|looks (?:good|fine|ok)|sounds good|go ahead|"
+                      r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
 # First-person future or work in progress: a promise, not yet help.
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
                    r"\b(?:i|we)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
@@ -364,6 +382,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
                 acts.pop(a, None)
     if _ROUTINE.match(low):
         cues.append("routine reply")
+    if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling:
+        hit("confirmation", 0.5, "short yes or done")
     if social:
         cues.append("social")
     if scheduling:
@@ -371,11 +391,25 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     return acts, why, cues
 
 
+MAX_SENTENCES = 40
+
+
+def quoted_asks(quoted_text: str | None) -> list[Act]:
+    """Requests and questions in the message being replied to (its text as quoted below the reply)."""
+    out = []
+    for i, s in enumerate(split_sentences(quoted_text or "")[:MAX_SENTENCES]):
+        acts, why, _ = _classify(s[:600])
+        for act in ("request", "question"):
+            if act in acts:
+                out.append(Act(act, s[:300], acts[act], why.get(act, ""), i))
+    return out
+
+
 def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     """Every act in a message's own text, in order, one per (act, sentence)."""
     sentences = split_sentences(own_text or "")
     out: list[Act] = []
-    for i, s in enumerate(sentences[:60]):
+    for i, s in enumerate(sentences[:MAX_SENTENCES]):
         acts, why, _ = _classify(s[:600])
         for act, conf in acts.items():
             out.append(Act(act, s[:300], conf, why.get(act, ""), i))

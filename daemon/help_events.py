@@ -14,15 +14,16 @@ Incremental: only threads touched by new mail are recomputed, each whole.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .acts import HELP_ACTS, Act, message_acts, thanks_kind
+from .acts import HELP_ACTS, Act, message_acts, quoted_asks, thanks_kind
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
 REQUEST_WINDOW_DAYS = 21
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
-               "advice": "advice", "favor": "favor", "statement": "answer"}
+               "advice": "advice", "favor": "favor", "statement": "answer", "confirmation": "answer"}
 
 
 @dataclass
@@ -36,7 +37,9 @@ class Msg:
     cc: list[str]
     automated: bool
     subject: str
+    quoted_from: str = ""
     acts: list[Act] = field(default_factory=list)
+    quoted: list[Act] = field(default_factory=list)
 
     @property
     def recipients(self) -> set[str]:
@@ -58,7 +61,7 @@ def _epoch(date: str | None) -> float:
 
 def _best_help(m: Msg) -> tuple[str, Act] | None:
     """The main help act of a message and its kind: document > introduction > referral > favor > advice > answer."""
-    order = ["delivery", "introduction", "referral", "favor", "advice", "statement"]
+    order = ["delivery", "introduction", "referral", "favor", "advice", "statement", "confirmation"]
     helps = [a for a in m.acts if a.act in HELP_ACTS and a.confidence >= 0.5]
     if not helps:
         return None
@@ -74,6 +77,39 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
 
 def _evidence_for(m: Msg, kind_act: Act) -> str:
     return kind_act.sentence[:200]
+
+
+STOPWORDS = frozenset("""about above after again against all also and any are because been before being below
+between both but can could did does doing down during each few for from further had has have having here
+how into just more most much need needs not now off once only other our out over own same should some such
+than that the their them then there these they this those through too under until very was were what when
+where which while who whom why will with would you your yours know let please thanks thank think want like
+get got going make sure send sent today tomorrow yesterday week next last time day email mail message
+call give take see look still well good great okay really something anything everything someone""".split())
+
+
+def _content_words(text: str) -> set[str]:
+    """Words that carry the topic: long enough and not function words, for matching an answer to its ask."""
+    return {w for w in re.findall(r"[a-z][a-z0-9]{3,}", text.lower()) if w not in STOPWORDS}
+
+
+def _name_tokens(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{2,}", text.lower()))
+
+
+def quoted_asker(m: Msg) -> str | None:
+    """The recipient whose quoted message this one replies to (the quoted header names them)."""
+    who = _name_tokens(m.quoted_from)
+    sender = _name_tokens(m.sender.split("@")[0])
+    if who and sender and len(who & sender) >= min(2, len(sender)):
+        return None  # quoting one's own earlier message
+    if len(m.to) == 1:
+        return m.to[0]
+    for a in m.to + m.cc:
+        local = _name_tokens(a.split("@")[0])
+        if who and local and len(who & local) >= min(2, len(local)):
+            return a
+    return None
 
 
 def infer_thread(msgs: list[Msg]) -> list[dict]:
@@ -115,6 +151,16 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
         gratitude = [a for a in m.acts if a.act == "gratitude" and a.confidence >= 0.5]
         resolved = False
 
+        # 0. A reply whose quoted original (not in the mailbox) asked something.
+        asks = [a for a in m.quoted if a.confidence >= 0.6]
+        if best is not None and asks:
+            asker = quoted_asker(m)
+            if asker and asker != S and not any(r["asker"] == asker and m.t - r["t"] < 86400 * REQUEST_WINDOW_DAYS
+                                                for r in open_requests):
+                open_requests.append({"asker": asker, "addressees": {S}, "t": m.t, "msg": m,
+                                      "conf": max(a.confidence for a in asks) * 0.95, "resolved_by": {},
+                                      "topic": _content_words(" ".join(a.sentence for a in asks))})
+
         # 1. A reply that gives something to someone whose request is open.
         if best is not None:
             for r in reversed(open_requests):
@@ -127,12 +173,20 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 if broadcast and r["asker"] not in m.to:
                     continue
                 kind, act = best
+                if act.act == "confirmation" and r["conf"] < 0.8:
+                    continue  # "OK" answers only an explicit question or request
                 # An introduction needs someone new in the conversation.
                 if kind == "introduction" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
                     kind, act = ("answer", alt[0]) if alt else (kind, act)
                 conf = min(0.95, 0.45 + 0.5 * act.confidence * r["conf"] + (0.1 if kind != "answer" else 0))
-                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request", r)
+                given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
+                on_topic = bool(given & r["topic"])
+                if on_topic:
+                    conf = min(0.95, conf + 0.1)
+                elif kind == "answer" and r["conf"] < 0.85 and act.confidence < 0.6:
+                    conf = min(conf, 0.45)  # a loose statement after a loose ask: too weak alone
+                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request" + (" +topic" if on_topic else ""), r)
                 r["resolved_by"][S] = m.id
                 resolved = True
                 break
@@ -185,7 +239,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
         # 4. Requests this message opens.
         if requests:
             conf = max(a.confidence for a in requests)
-            open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {}})
+            open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},
+                                  "topic": _content_words(" ".join(a.sentence for a in requests))})
         seen_people |= R | {S}
     return list(events.values())
 
@@ -206,33 +261,36 @@ def update_acts(db, message_ids: list[str] | None) -> int:
     """(Re)compute message_acts for the given messages (None: all). Returns messages classified."""
     if message_ids is None:
         db.execute("delete from message_acts")
-        rows = db.execute("select id, own_text, attachment_count, is_automated from messages")
+        rows = db.execute("select id, own_text, attachment_count, is_automated, quoted_text from messages")
         count = _write_acts(db, rows)
         return count
     count = 0
     for chunk in _chunks(message_ids):
         marks = ",".join("?" * len(chunk))
         db.execute(f"delete from message_acts where message in ({marks})", chunk)
-        rows = db.execute(f"select id, own_text, attachment_count, is_automated from messages where id in ({marks})",
-                          chunk)
+        rows = db.execute(f"select id, own_text, attachment_count, is_automated, quoted_text from messages "
+                          f"where id in ({marks})", chunk)
         count += _write_acts(db, rows)
     return count
 
 
 def _write_acts(db, rows) -> int:
+    sql = ("insert or replace into message_acts (message, part, position, act, sentence, confidence, cue)"
+           " values (?, ?, ?, ?, ?, ?, ?)")
     out, n = [], 0
-    for mid, own, attachments, automated in rows:
+    for mid, own, attachments, automated, quoted in rows:
         n += 1
         if automated:
             continue
         for a in message_acts(own, attachments or 0):
-            out.append((mid, a.position, a.act, a.sentence, a.confidence, a.cue))
+            out.append((mid, "own", a.position, a.act, a.sentence, a.confidence, a.cue))
+        # Asks in the quoted message, stored at negative positions: context, never evidence.
+        for a in quoted_asks(quoted):
+            out.append((mid, "quoted", -1 - a.position, a.act, a.sentence, a.confidence, a.cue))
         if len(out) > 5000:
-            db.conn.executemany("insert or replace into message_acts (message, position, act, sentence, confidence, cue)"
-                                " values (?, ?, ?, ?, ?, ?)", out)
+            db.conn.executemany(sql, out)
             out = []
-    db.conn.executemany("insert or replace into message_acts (message, position, act, sentence, confidence, cue)"
-                        " values (?, ?, ?, ?, ?, ?)", out)
+    db.conn.executemany(sql, out)
     return n
 
 
@@ -247,7 +305,7 @@ def threads_of(db, message_ids: list[str]) -> set[str]:
 
 def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     """Messages of the given threads (None: all) with their addresses and acts."""
-    cols = "id, message_id, date, from_address, is_automated, subject, thread_id"
+    cols = "id, message_id, date, from_address, is_automated, subject, thread_id, quoted_from"
     if thread_ids is None:
         rows = list(db.execute(f"select {cols} from messages where thread_id is not null"))
     else:
@@ -257,9 +315,9 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
             rows.extend(db.execute(f"select {cols} from messages where thread_id in ({marks})", chunk))
     msgs: dict[str, Msg] = {}
     thread_of: dict[str, str] = {}
-    for mid, header_id, date, sender, automated, subject, tid in rows:
+    for mid, header_id, date, sender, automated, subject, tid, quoted_from in rows:
         msgs[mid] = Msg(mid, header_id, date or "", _epoch(date), (sender or "").lower(), [], [], bool(automated),
-                        subject or "")
+                        subject or "", quoted_from or "")
         thread_of[mid] = tid
     ids = list(msgs)
     for chunk in ([None] if thread_ids is None else _chunks(ids)):
@@ -279,7 +337,7 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
         for mid, pos, act, sentence, conf, cue in act_rows:
             m = msgs.get(mid)
             if m is not None:
-                m.acts.append(Act(act, sentence, conf, cue, pos))
+                (m.acts if pos >= 0 else m.quoted).append(Act(act, sentence, conf, cue, pos))
     threads: dict[str, list[Msg]] = defaultdict(list)
     for mid, m in msgs.items():
         m.to.sort()

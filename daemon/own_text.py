@@ -27,6 +27,8 @@ CUT_MARKERS = [
     ("forward", re.compile(r"^\s*-{3,}\s*forwarded message\s*-{3,}", re.I)),
     ("forward", re.compile(r"^\s*begin forwarded message:", re.I)),
     ("outlook", re.compile(r"^\s*_{10,}\s*$")),
+    # Lotus Notes: "From:  Eric Bass @ ECT    11/16/2000 12:01 PM" on one line.
+    ("lotus", re.compile(r"^\s*from:\s+\S.*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}", re.I)),
     ("wrote", re.compile(r"^\s*(?:on|am|le|el|il|op)\s.{4,200}\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)),
 ]
 WROTE_END = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)
@@ -122,22 +124,74 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
     return out or None
 
 
+QUOTED_CHARS = 1500
+
+
+def _unquote(lines: list[str]) -> list[str]:
+    return [re.sub(r"^\s*>\s?", "", l) for l in lines]
+
+
+def quoted_body(lines: list[str], kind: str) -> str:
+    """The words of the message being replied to: after its header block, before older history.
+
+    Kept (shortened) so that a one-line reply ("Done.", "Yes") can be read against what it answers
+    even when that message itself is not in the mailbox."""
+    if kind == "wrote":
+        start = 1 if WROTE_END.search(lines[0]) else 2
+        body = []
+        for line in lines[start:]:
+            if body and not line.lstrip().startswith(">") and line.strip():
+                break
+            body.append(line)
+        body = _unquote(body)
+    else:
+        start = 1
+        for k, line in enumerate(lines[:16]):
+            if HEADER_FIELD.match(line) and HEADER_FIELD.match(line).group(1).lower() == "subject":
+                start = k + 1
+                break
+        else:
+            # No Subject line: the header block ends at the first blank line after it.
+            for k, line in enumerate(lines[1:16], 1):
+                if not line.strip():
+                    start = k + 1
+                    break
+        body = _unquote(lines[start:])
+    cut = find_cut(body)
+    if cut is not None:
+        body = body[:cut[0]]
+    return "\n".join(body).strip()[:QUOTED_CHARS]
+
+
 def split_own_text(text: str, languages: tuple[str, ...] = ("en",)) -> tuple[str, dict | None, bool]:
     """Return (own text, header of the quoted original or None, whether anything was quoted)."""
+    own, header, quoted, _ = split_reply(text, languages)
+    return own, header, quoted
+
+
+def split_reply(text: str, languages: tuple[str, ...] = ("en",)) -> tuple[str, dict | None, bool, str]:
+    """Own text, quoted header, whether anything was quoted, and the quoted message's own words."""
     if not text:
-        return "", None, False
+        return "", None, False, ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     cut = find_cut(lines)
     header = None
+    quoted = ""
     if cut is not None:
         header = quoted_header(lines[cut[0]:], cut[1])
+        try:
+            quoted = quoted_body(lines[cut[0]:], cut[1])
+        except Exception:  # context only; never let it stop an import
+            quoted = ""
         lines = lines[:cut[0]]
     had_gt = False
     kept = []
+    gt_lines = []
     for line in lines:
         if line.lstrip().startswith(">"):
             had_gt = True
+            gt_lines.append(line)
             continue
         if SIG_DASHES.match(line):
             break
@@ -157,4 +211,6 @@ def split_own_text(text: str, languages: tuple[str, ...] = ("en",)) -> tuple[str
         except Exception:  # the reply parser is a helper; never let it stop an import
             first = own
         own = first.strip() if first and first.strip() else own
-    return own, header, cut is not None or had_gt
+    if not quoted and gt_lines:
+        quoted = "\n".join(_unquote(gt_lines)).strip()[:QUOTED_CHARS]
+    return own, header, cut is not None or had_gt, quoted

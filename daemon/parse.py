@@ -23,7 +23,7 @@ import mailparser
 from inscriptis import get_text
 
 from .bulk import classify_headers
-from .own_text import split_own_text
+from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
@@ -356,9 +356,9 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
         text, truncated = text[:max_body_bytes], True
         errors.append(f"body longer than {max_body_bytes} characters: truncated")
     if category is None:
-        own, qheader, has_quote = split_own_text(text, languages)
+        own, qheader, has_quote, quoted = split_reply(text, languages)
     else:
-        own, qheader, has_quote = text[:2000].strip(), None, False
+        own, qheader, has_quote, quoted = text[:2000].strip(), None, False, ""
     in_reply_to = [m for m in MSGID.findall(decode_header(msg.get("In-Reply-To", ""))) if len(m) < 900]
     references = [m for m in MSGID.findall(decode_header(" ".join(map(str, msg.get_all("References") or []))))
                   if len(m) < 900][-50:]
@@ -385,6 +385,7 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
         "quoted_from": (qheader or {}).get("from", "")[:200] or None,
         "quoted_date": (qheader or {}).get("date", "")[:100] or None,
         "quoted_subject": (qheader or {}).get("subject", "")[:500] or None,
+        "quoted_text": quoted or None,
         "html_only": int(deep["html_only"]),
         "body_chars": len(deep["text"]),
         "body_truncated": int(truncated),

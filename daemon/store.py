@@ -20,7 +20,7 @@ MESSAGE_COLUMNS = {
     "has_quote": int, "quoted_from": str, "quoted_date": str, "quoted_subject": str,
     "html_only": int, "body_chars": int, "body_truncated": int, "attachment_count": int,
     "size_bytes": int, "is_automated": int, "category": str, "automated_reason": str,
-    "folder": str, "parse_error": str, "imported_at": str,
+    "folder": str, "parse_error": str, "imported_at": str, "quoted_text": str,
 }
 
 
@@ -84,8 +84,11 @@ def _m0002_imap(db: sqlite_utils.Database):
 
 
 def _m0003_help(db: sqlite_utils.Database):
+    if "quoted_text" not in db["messages"].columns_dict:
+        db["messages"].add_column("quoted_text", str)
     db["message_acts"].create(
-        {"message": str, "position": int, "act": str, "sentence": str, "confidence": float, "cue": str},
+        {"message": str, "part": str, "position": int, "act": str, "sentence": str, "confidence": float,
+         "cue": str},
         pk=("message", "position", "act"), foreign_keys=[("message", "messages", "id")],
     )
     db["help_events"].create(
@@ -245,8 +248,10 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
         row = dict(p["message"])
         if body_policy == "snippet":
             row["own_text"] = (row["own_text"] or "")[:snippet_chars]
+            row["quoted_text"] = None
         elif body_policy == "none":
             row["own_text"] = None
+            row["quoted_text"] = None
         row["imported_at"] = stamp
         messages.append(row)
         addresses.extend(p["addresses"])
