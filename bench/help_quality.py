@@ -32,7 +32,7 @@ USERS = ["bass-e", "germany-c", "lavorato-j", "mclaughlin-e", "rogers-b", "scott
 
 sys.path.insert(0, str(ROOT))
 
-from daemon.acts import classify  # noqa: E402
+from daemon.acts import _classify, classify  # noqa: E402
 from daemon.config import Config  # noqa: E402
 from daemon.help_events import update_help_events  # noqa: E402
 from daemon.importer import import_messages  # noqa: E402
@@ -99,19 +99,23 @@ def main():
         import_user(u, workdir / f"{u}.db")
     print(f"imported {len(users)} mailboxes in {time.perf_counter() - t0:.1f} s")
 
-    # The inference pass alone, every message, one core.
+    # The inference pass alone (acts of every message, events of every thread), one core, best of 3.
     total_msgs, total_s, total_events = 0, 0.0, 0
     for u in users:
         db = open_db(workdir / f"{u}.db")
         n = db["messages"].count
-        t = time.perf_counter()
-        with db.conn:
-            events = update_help_events(db, None)
-        total_s += time.perf_counter() - t
+        runs = []
+        for _ in range(3):
+            _classify.cache_clear()  # every run starts cold: no sentence seen before
+            t = time.perf_counter()
+            with db.conn:
+                events = update_help_events(db, None)
+            runs.append(time.perf_counter() - t)
+        total_s += min(runs)
         total_msgs += n
         total_events += events
     print(f"inference: {total_msgs:,} messages in {total_s:.2f} s = {total_msgs / total_s:,.0f} messages/s "
-          f"(one core), {total_events:,} help events")
+          f"(one core, best of 3 runs), {total_events:,} help events")
 
     combined = workdir / "all.db"
     if combined.exists():

@@ -9,6 +9,7 @@ advance", "thank you for your email") are recognised and are not gratitude for h
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,7 +28,26 @@ class Act:
     position: int  # sentence index within the own text
 
 
-_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z |]+)\)|([a-z]+))(?=\\b|\\s| |\)|\(\?:['| ]|$)")
+_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z' |?\-]+)\)|([a-z]+s?\??))(?=\\b|\\s|\\\.| |\)|\(\?:['| ]|,|$)")
+
+
+def _lead_words(part: str) -> list[str] | None:
+    """The words one of which a branch needs to match ("\\b(?:i'm|we are) ..." needs "i" or "we"), or None."""
+    m = _LEAD.match(part)
+    if not m:
+        return None
+    out = []
+    for alt in (m.group(1) or m.group(2)).split("|"):
+        word = re.split(r"[ '\-]", alt.strip())[0]
+        if word.endswith("s?"):
+            out += [word[:-2], word[:-1]]
+        elif "?" in word or not word:
+            return None
+        else:
+            out.append(word)
+    return out
+
+
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -38,17 +58,18 @@ class _Rules:
     one of those words: scanning every branch at every position was most of the inference time."""
 
     def __init__(self, parts):
-        self.gated: dict[str, list[re.Pattern]] = {}
+        by_word: dict[str, list[str]] = {}
         always = []
         for p in parts:
             p = p.lower()
-            m = _LEAD.match(p)
-            if m:
-                rx = re.compile(p)
-                for w in (m.group(1) or m.group(2)).split("|"):
-                    self.gated.setdefault(w.split(" ")[0], []).append(rx)
+            lead = _lead_words(p)
+            if lead:
+                for w in lead:
+                    by_word.setdefault(w, []).append(p)
             else:
                 always.append(p)
+        # One alternation per leading word: one search per word present, not one per branch.
+        self.gated = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in by_word.items()}
         self.always = re.compile("|".join(f"(?:{p})" for p in always)) if always else None
         self.pattern = "|".join(parts)
 
@@ -60,10 +81,9 @@ class _Rules:
             if m:
                 return m
         for w in words & self.gated.keys():
-            for rx in self.gated[w]:
-                m = rx.search(low)
-                if m:
-                    return m
+            m = self.gated[w].search(low)
+            if m:
+                return m
         return None
 
 
@@ -122,7 +142,15 @@ def split_sentences(text: str) -> list[str]:
                 else:
                     merged.append(piece)
             out.extend(p.strip() for p in merged if p.strip())
-    return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _BOILERPLATE.search(s)]
+    return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _is_boilerplate(s)]
+
+
+_BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message")
+
+
+def _is_boilerplate(s: str) -> bool:
+    low = s.lower()
+    return (any(h in low for h in _BOILER_HINTS) or ":" in low[:12]) and _BOILERPLATE.search(low) is not None
 
 
 # --- cues ---------------------------------------------------------------------------------------
@@ -183,17 +211,39 @@ _REQUEST = _rx(
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
     r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)",
-    r"\blet'?s\s+(?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
+    r"\b(?:let's|lets) (?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
     r"\b(?:I|we) (?:would |'d )?appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
     r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b[^.!]*\?",
-    r"\b(?:send|forward|fax|e-?mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
+    r"\b(?:send|forward|fax|email|e-mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
     r"\bis it possible\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
     r"\basap\b",
-    r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\bdon'?t forget\b", r"\bmake sure (?:you|to|that)\b",
+    r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b", r"\bmake sure (?:you|to|that)\b",
     r"\bremember to\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
     r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b")
+# Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a
+# proposal"), kept with a low confidence when they ask nothing of one particular reader.
+_PROPOSAL = _rx(
+    r"\b(?:i|we) (?:would |'d )?(?:suggest|propose|recommend) (?:that |we |you )",
+    r"\b(?:we|you) (?:should|need to|will need to|must|have to|ought to) (?:get|meet|talk|discuss|set|call|send|make|"
+    r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work)\b",
+    r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
+    r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we) (?:want|would like|'d like|wanted) to (?:discuss|meet|talk|"
+    r"get together|set up|schedule|follow up|inquire|ask|invite|confirm|know)\b",
+    r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
+    r"\bplease\b", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
+    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b",
+    r"\b(?:i|we) look forward to (?:hearing|seeing|meeting|your|discussing|talking)\b")
+# A sentence opening with a bare verb is an instruction ("Send me the file", "Call John at 3").
+_IMPERATIVE = re.compile(
+    r"^\W*(?:\w+,\s+)?(?:see|call|send|let|go|get|take|make|check|click|download|join|try|visit|read|review|contact|"
+    r"register|sign|come|give|keep|note|remember|forward|find|use|enjoy|shop|open|apply|follow|pick|bring|tell|ask|"
+    r"fill|reply|respond|proceed|head|learn|discover|start|stop|add|update|save|print|fax|plan|put|set|schedule|"
+    r"meet|talk|share|submit|attend|confirm|ensure|book|buy|order|grab|stay|wait|look|think|consider|resend|"
+    r"email|e-mail|phone|ring|drop|stop by|swing by|talk|hold|move|change|cancel|delete|remove|fix|verify|"
+    r"double-check|run|pull|prepare|draft|write|coordinate|arrange|handle|ignore|leave|tape|bill|pay|approve)\b"
+    r"(?!\s+(?:you|ya|u)\b(?! (?:know|at|in|there|then)))")
 _NOT_REQUEST = _rx(
     r"\bif you have any (?:questions|problems|concerns|comments)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
@@ -208,19 +258,19 @@ _PROMISE = _rx(
     r"ask|review|give|see (?:what|if)|get back|circle back|be (?:sending|happy))\b",
     r"\blet me (?:check|find out|look|see|ask|get back|dig|think|confirm|talk|pull|work)\b",
     r"\bI can (?:send|get|help|do|handle|take|forward|put together|introduce|call|arrange|cover)\b",
-    r"\b(?:I'd|I would) be (?:happy|glad|delighted) to\b", r"\bhappy to help\b", r"\bI'?m on it\b",
+    r"\b(?:I'd|I would) be (?:happy|glad|delighted) to\b", r"\bhappy to help\b", r"\b(?:i'm|im) on it\b",
     r"\bwill do\b")
 
 _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
-    r"\b(?:please )?(?:find|see) (?:the )?attached\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
+    r"\b(?:find|see) (?:the )?attached\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
     r"\bhere (?:is|are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
     r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
-    r"\b(?:the )?(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
+    r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
@@ -231,13 +281,13 @@ _SOLICITED = _rx(
 
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",
-    r"\bintroduc(?:e|ing) (?:you|myself to|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
+    r"\b(?:introduce|introducing) (?:you|myself to|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
     r"\byou (?:should|may want to|might want to|could|can|need to) (?:talk|speak|contact|call|get in touch|reach out|"
     r"chat|check|touch base|get with|follow up) (?:to|with)?\b",
     r"\b(?:he|she|they) (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b",
     r"\bis the (?:right |best )?(?:person|contact|one to)\b", r"\b(?:contact|touch) (?:person|is)\b",
     r"\bput you in touch\b", r"\bthe person (?:who|to)\b",
-    r"\bforward(?:ed|ing)? (?:this|your (?:request|question|note|e-?mail)) to\b")
+    r"\b(?:forward|forwarded|forwarding) (?:this|your (?:request|question|note|e-?mail)) to\b")
 # Introductions that name the person: matched case-sensitively on the original sentence.
 _INTRO_NAMED = re.compile(
     r"\b(?:[Cc]opying|[Cc][Cc]'?ing|[Ll]ooping in|[Aa]dding|[Mm]eet)\s+[A-Z][a-z]+\b"
@@ -246,10 +296,10 @@ _INTRO_NAMED = re.compile(
     r"|\b[A-Z][a-z]+ (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b"
     r"|\b(?:[Ss]end|[Ff]orward) (?:this|it|them) to [A-Z][a-z]+\b")
 _REFERRAL = _rx(
-    r"\b(?:resume|résumé|cv|curriculum vitae)\b", r"\brecommend(?:ed)? (?:him|her|you|them) (?:for|to)\b",
+    r"\b(?:resume|cv|curriculum vitae)\b", r"résumé", r"\b(?:recommend|recommended) (?:him|her|you|them) (?:for|to)\b",
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
-    r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\binterview(?:s|ed)?\b",
-    r"\bpass(?:ed)? (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
+    r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b",
+    r"\b(?:pass|passed) (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
 _ADVICE = _rx(
     r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
     r"consider|change|add|remove|keep|make|ask|call|talk|check)\b",
@@ -260,18 +310,20 @@ _ADVICE = _rx(
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
     r"\blooks? (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
-    r"\bif I were you\b", r"\bdon'?t (?:worry|bother|sign|agree|accept)\b", r"\bI would\b", r"\bgood (?:point|idea)\b",
+    r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b", r"\bI would\b", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
+_DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
+         r"set up|completed|taken care of|resolved|corrected|updated|changed|entered|created|booked|reserved|"
+         r"scheduled|ready|available|in place|signed|submitted|paid|sent|confirmed|cleared|handled|added|removed|"
+         r"reversed|extended|released|delivered)\b")
 _FAVOR = _rx(
     r"\b(?:I|we)(?:'ve| have| just| already)? (?:approved|arranged|booked|reserved|scheduled|set up|fixed|signed|"
     r"processed|handled|taken care|took care|changed|updated|entered|corrected|submitted|spoke|talked|called|"
     r"paid|covered|created|added|moved|extended|resolved|cleared|got|gotten|made|ordered|requested|asked|"
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off)\b",
-    r"\b(?:it|this|that|they|these|those|everything|the \w+|your \w+)(?: \w+)? (?:is|are|has been|have been|was|were) "
-    r"(?:now |all |already |just )?(?:done|fixed|approved|processed|set up|completed|taken care of|resolved|corrected|"
-    r"updated|changed|entered|created|booked|reserved|scheduled|ready|available|in place|signed|submitted|paid|"
-    r"sent|confirmed|cleared|handled|added|removed|reversed|extended|released|delivered)\b",
+    r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
+    r"\b(?:the|your) \w+(?: \w+)? " + _DONE,
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
@@ -310,10 +362,12 @@ _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|f
 def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
     """Acts shown by one sentence, with confidences, and the names of the cues that fired."""
     acts, _, cues = _classify(sentence)
-    return acts, cues
+    return dict(acts), list(cues)
 
 
+@functools.lru_cache(maxsize=65536)
 def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str]]:
+    """Cached: mail repeats itself (sign-offs, "let me know", disclaimers). Callers must not mutate."""
     s = sentence.strip()
     low = s.lower()
     words = set(_WORDS.findall(low))
@@ -351,6 +405,13 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
+    if "request" not in acts and not is_question:
+        if _IMPERATIVE.match(low):
+            hit("request", 0.55, "instruction")
+        elif _PROPOSAL.search(low, words):
+            hit("request", 0.4 if polite_req else 0.55, "proposal")
+        elif polite_req:
+            hit("request", 0.3, "offer to help further")
     social = bool(_SOCIAL.search(low, words))
     scheduling = bool(_SCHEDULING.search(low, words))
     if "request" in acts and (social or scheduling):
@@ -391,14 +452,19 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     return acts, why, cues
 
 
-MAX_SENTENCES = 40
+MAX_SENTENCES = 15  # acts are read from the first sentences of a message: where asks and answers sit
+MAX_CHARS = 4000
 
 
 def quoted_asks(quoted_text: str | None) -> list[Act]:
     """Requests and questions in the message being replied to (its text as quoted below the reply)."""
     out = []
-    for i, s in enumerate(split_sentences(quoted_text or "")[:MAX_SENTENCES]):
-        acts, why, _ = _classify(s[:600])
+    for i, s in enumerate(split_sentences((quoted_text or "")[:MAX_CHARS])[:MAX_SENTENCES]):
+        s = s[:600]
+        low = s.lower()
+        if "?" not in s and not _REQUEST.search(low):
+            continue  # cheap test first: most quoted sentences ask nothing
+        acts, why, _ = _classify(s)
         for act in ("request", "question"):
             if act in acts:
                 out.append(Act(act, s[:300], acts[act], why.get(act, ""), i))
@@ -407,7 +473,7 @@ def quoted_asks(quoted_text: str | None) -> list[Act]:
 
 def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     """Every act in a message's own text, in order, one per (act, sentence)."""
-    sentences = split_sentences(own_text or "")
+    sentences = split_sentences((own_text or "")[:MAX_CHARS])
     out: list[Act] = []
     for i, s in enumerate(sentences[:MAX_SENTENCES]):
         acts, why, _ = _classify(s[:600])

@@ -202,7 +202,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 add(m, S, target, kind if kind != "answer" else "answer", solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
                 resolved = True
-            elif target and kind == "document" and not m.subject.lower().startswith(("fw", "fwd")) and not requests:
+            elif target and kind == "document" and act.confidence >= 0.75 and not requests \
+                    and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55, "document sent")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not requests and "you" in act.sentence.lower():
@@ -282,11 +283,14 @@ def _write_acts(db, rows) -> int:
         n += 1
         if automated:
             continue
-        for a in message_acts(own, attachments or 0):
+        own_acts = message_acts(own, attachments or 0)
+        for a in own_acts:
             out.append((mid, "own", a.position, a.act, a.sentence, a.confidence, a.cue))
-        # Asks in the quoted message, stored at negative positions: context, never evidence.
-        for a in quoted_asks(quoted):
-            out.append((mid, "quoted", -1 - a.position, a.act, a.sentence, a.confidence, a.cue))
+        # Asks in the quoted message, stored at negative positions: context, never evidence. Only
+        # needed when this message gives something that could answer them.
+        if quoted and any(a.act in HELP_ACTS for a in own_acts):
+            for a in quoted_asks(quoted):
+                out.append((mid, "quoted", -1 - a.position, a.act, a.sentence, a.confidence, a.cue))
         if len(out) > 5000:
             db.conn.executemany(sql, out)
             out = []
