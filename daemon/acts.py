@@ -183,11 +183,11 @@ _GENERIC_THANKS = _rx(r"\b(?:thanks?|thank you)(?: again| so much| very much)? f
 _THANKS_FOR = [
     ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name|referral to))\b")),
     ("referral", _rx(r"\b(?:recommend(?:ation|ing)?|referr(?:al|ing)|reference|good word|passing (?:my|on my) (?:resume|name))\b")),
+    ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
+                   r"perspective|counsel)\b")),
     ("document", _rx(r"\b(?:sending|forwarding|attach(?:ed|ment)|the (?:file|doc(?:ument)?|spreadsheet|report|"
                      r"list|copy|copies|draft|data|numbers|deck|presentation|memo|materials?|schedule|info(?:rmation)?)|"
                      r"(?:this|these|that) (?:file|doc|report|list|spreadsheet|info))\b")),
-    ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
-                   r"perspective|counsel)\b")),
     ("answer", _rx(r"\b(?:answer|clarif(?:y|ication)|explanation|explaining|the (?:update|info)|letting me know|"
                    r"getting back to me|the quick (?:turnaround|response))\b")),
     ("favor", _rx(r"\b(?:help(?:ing)?|assist(?:ance|ing)?|support|taking care|handling|arranging|setting (?:this |it )?up|"
@@ -443,7 +443,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
                 acts.pop(a, None)
     if _ROUTINE.match(low):
         cues.append("routine reply")
-    if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling:
+    if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise:
         hit("confirmation", 0.5, "short yes or done")
     if social:
         cues.append("social")

@@ -124,7 +124,7 @@ def rebuild(cfg: Config):
 def stats(cfg: Config, as_json):
     """Counts of what the database holds."""
     db = _open(cfg)
-    out = {t: db[t].count for t in ("messages", "copies", "threads", "contacts", "attachments")}
+    out = {t: db[t].count for t in ("messages", "copies", "threads", "contacts", "attachments", "help_events")}
     out["automated_messages"] = db.execute("select count(*) from messages where is_automated = 1").fetchone()[0]
     out["messages_with_problems"] = db.execute(
         "select count(*) from messages where parse_error is not null").fetchone()[0]
@@ -168,6 +168,69 @@ def sync(cfg: Config, only, as_json):
         failed = failed or r["status"] != "ok"
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Also print sentences in which no act was found.")
+@common_options
+def acts(cfg: Config, show_all):
+    """Read one sentence per line on stdin; print the acts found, one JSON line per sentence.
+
+    \b
+    Example:
+      echo "Could you send me the Q3 numbers?" | goldenrule acts
+      {"text": "Could you send me the Q3 numbers?", "acts": ["question", "request"], ...}
+    """
+    from .acts import classify
+
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        found, cues = classify(text)
+        order = sorted(found, key=lambda a: (-found[a], a))
+        click.echo(json.dumps({"text": text, "acts": order, "cues": cues,
+                               "confidence": {a: found[a] for a in order}}, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("message")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@common_options
+def explain(cfg: Config, message, as_json):
+    """Show the acts found in one message and the help events of its thread.
+
+    MESSAGE is a Message-ID (with or without <>), a stored message id or a unique prefix of one.
+    """
+    from .help_events import explain as explain_message, find_message
+
+    db = _open(cfg)
+    found = find_message(db, message)
+    if found is None:
+        raise click.ClickException(f"no stored message matches {message!r}")
+    out = explain_message(db, found)
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    m = out["message"]
+    click.echo(f"{m['date']}  {m['from']} -> {', '.join(m['to'] + m['cc']) or '(nobody)'}")
+    click.echo(f"Subject: {m['subject']}")
+    click.echo(f"Message-ID: {m['message_id']}   id: {m['id']}   thread: {m['thread_id']}")
+    if m["automated"]:
+        click.echo(f"Automated mail ({m['category']}): no acts are read from it.")
+    click.echo("\nActs in its own text:" if out["acts"] else "\nNo acts found in its own text.")
+    for a in out["acts"]:
+        where = "quoted ask" if a["part"] == "quoted" else f"sentence {a['position'] + 1}"
+        click.echo(f"  {a['act']:<13} {a['confidence']:.2f}  {where:<12} {a['cue']:<28} {a['sentence'][:90]!r}")
+    click.echo(f"\nThread of {len(out['thread'])} message(s); help events:" if out["events"]
+               else f"\nThread of {len(out['thread'])} message(s); no help events.")
+    for e in out["events"]:
+        mark = "*" if e["this_message"] else " "
+        click.echo(f" {mark}{e['occurred_at']}  {e['helper']} helped {e['helped']}  {e['kind']}  "
+                   f"{e['confidence']:.2f}  ({e['found_by']})")
+        click.echo(f"      {e['evidence']!r}")
+    if any(e["this_message"] for e in out["events"]):
+        click.echo("\n* = evidence in this message")
 
 
 def _parse_age(value: str) -> float:

@@ -82,7 +82,8 @@ class PrivacyConfig:
     store_bodies: str = setting(
         "own_text",
         "own_text: keep each message's own words (quotes and signatures removed); "
-        "snippet: only the first snippet_chars characters of it; none: keep no body text.",
+        "snippet: only the first snippet_chars characters of it; none: keep no body text. Help events "
+        "are read from what is kept: from the snippet only, or not at all with none.",
         choices=("own_text", "snippet", "none"),
     )
     snippet_chars: int = setting(200, "Length of the snippet kept when store_bodies = \"snippet\".")

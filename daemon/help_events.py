@@ -22,6 +22,9 @@ from .acts import HELP_ACTS, Act, message_acts, quoted_asks, thanks_kind
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
 REQUEST_WINDOW_DAYS = 21
+# An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
+REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion|look over|take a look|proofread|"
+                        r"mark ?up|what do you think|any suggestions)\b", re.I)
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
                "advice": "advice", "favor": "favor", "statement": "answer", "confirmation": "answer"}
 
@@ -69,8 +72,8 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
     for act in order:
         found = [a for a in helps if a.act == act]
         if found:
-            best = max(found, key=lambda a: (a.confidence, -a.position))
-            # Prefer a concrete sentence over "Here you go."-style fillers as evidence.
+            # Prefer a concrete sentence over "Done."-style fillers as evidence.
+            best = max(found, key=lambda a: (a.confidence, len(a.sentence.split()) >= 4, -a.position))
             return KIND_OF_ACT[act], best
     return None
 
@@ -159,7 +162,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                                                 for r in open_requests):
                 open_requests.append({"asker": asker, "addressees": {S}, "t": m.t, "msg": m,
                                       "conf": max(a.confidence for a in asks) * 0.95, "resolved_by": {},
-                                      "topic": _content_words(" ".join(a.sentence for a in asks))})
+                                      "topic": _content_words(" ".join(a.sentence for a in asks)),
+                                      "review": any(REVIEW_ASK.search(a.sentence) for a in asks)})
 
         # 1. A reply that gives something to someone whose request is open.
         if best is not None:
@@ -175,6 +179,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 kind, act = best
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request
+                if r["review"] and kind in ("document", "answer"):
+                    kind = "advice"  # what was asked for is an opinion on the asker's work
                 # An introduction needs someone new in the conversation.
                 if kind == "introduction" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
@@ -186,7 +192,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     conf = min(0.95, conf + 0.1)
                 elif kind == "answer" and r["conf"] < 0.85 and act.confidence < 0.6:
                     conf = min(conf, 0.45)  # a loose statement after a loose ask: too weak alone
-                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request" + (" +topic" if on_topic else ""), r)
+                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request" + (", on topic" if on_topic else ""), r)
                 r["resolved_by"][S] = m.id
                 resolved = True
                 break
@@ -227,7 +233,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
                     if done_before:
                         pass
-                    elif pbest is not None and m.t - parent.t < 3 * 86400:
+                    elif pbest is not None and m.t - parent.t < 3 * 86400 and S in parent.recipients:
                         # The thanked message is the help: one event, at that message.
                         kind = pbest[0] if g.cue != "thanks for something" or named == "favor" else named
                         add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.45 + 0.4 * g.confidence),
@@ -241,7 +247,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
         if requests:
             conf = max(a.confidence for a in requests)
             open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},
-                                  "topic": _content_words(" ".join(a.sentence for a in requests))})
+                                  "topic": _content_words(" ".join(a.sentence for a in requests)),
+                                  "review": any(REVIEW_ASK.search(a.sentence) for a in requests)})
         seen_people |= R | {S}
     return list(events.values())
 
@@ -379,3 +386,42 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
     if rows:
         db["help_events"].insert_all(rows, pk="id", replace=True)
     return len(rows)
+
+
+def find_message(db, key: str) -> str | None:
+    """A stored message's id from its id, its Message-ID (with or without <>) or an id prefix."""
+    key = key.strip()
+    for candidate in (key, key.strip("<>"), f"<{key.strip('<>')}>"):
+        row = db.execute("select id from messages where id = ? or message_id = ?", (candidate, candidate)).fetchone()
+        if row:
+            return row[0]
+    if len(key) >= 6:
+        rows = db.execute("select id from messages where id like ? limit 2", (key + "%",)).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
+    return None
+
+
+def explain(db, message: str) -> dict:
+    """What goldenrule read in one message, and the help events found in its thread."""
+    m = db.execute("select id, message_id, date, from_address, subject, thread_id, is_automated, category, "
+                   "quoted_from from messages where id = ?", (message,)).fetchone()
+    keys = ["id", "message_id", "date", "from", "subject", "thread_id", "automated", "category", "quoted_from"]
+    info = dict(zip(keys, m))
+    info["to"] = [r[0] for r in db.execute("select address from message_addresses where message = ? and kind = 'to' "
+                                           "order by address", (message,))]
+    info["cc"] = [r[0] for r in db.execute("select address from message_addresses where message = ? and kind = 'cc' "
+                                           "order by address", (message,))]
+    acts = [dict(zip(["part", "position", "act", "sentence", "confidence", "cue"], r)) for r in db.execute(
+        "select part, position, act, sentence, confidence, cue from message_acts where message = ? "
+        "order by part desc, abs(position), act", (message,))]
+    events = [dict(zip(["helper", "helped", "kind", "occurred_at", "evidence", "confidence", "found_by", "message",
+                        "request_message"], r)) for r in db.execute(
+        "select helper, helped, kind, occurred_at, evidence, confidence, found_by, message, request_message "
+        "from help_events where thread_id = ? order by occurred_at, helper", (info["thread_id"],))]
+    for e in events:
+        e["this_message"] = e["message"] == message
+    thread = [dict(zip(["id", "date", "from", "subject"], r)) for r in db.execute(
+        "select id, date, from_address, subject from messages where thread_id = ? order by date, id",
+        (info["thread_id"],))]
+    return {"message": info, "acts": acts, "thread": thread, "events": events}

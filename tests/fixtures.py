@@ -116,3 +116,105 @@ def write_fixture_mailbox(root: Path) -> Path:
     # The archive holds the same sent message again, under another Message-ID and with CRLF lines.
     mbox(root / "all_documents.mbox", ME_ANSWERS.format(mid="copy-s1@example.org").replace("\n", "\r\n"))
     return root
+
+
+# --- help events: one recorded conversation per rule ------------------------------------------
+
+DAVE_ASKS = """\
+Message-ID: <d1@dave.example>
+Date: Mon, 10 Mar 2025 09:00:00 +0000
+From: Dave Park <dave@dave.example>
+To: me@example.org
+Subject: Contact at Acme?
+
+Do you know anyone at Acme who handles procurement?
+"""
+
+ME_INTRODUCES = """\
+Message-ID: <s3@example.org>
+Date: Mon, 10 Mar 2025 11:00:00 +0000
+From: Me Myself <me@example.org>
+To: Dave Park <dave@dave.example>
+Cc: Erin Wu <erin@acme.example>
+Subject: Re: Contact at Acme?
+In-Reply-To: <d1@dave.example>
+
+Dave, I've copied Erin Wu, who runs procurement at Acme. She can help you with the tender.
+"""
+
+FRANK_THANKS = """\
+Message-ID: <f1@frank.example>
+Date: Tue, 11 Mar 2025 08:00:00 +0000
+From: Frank Ode <frank@frank.example>
+To: me@example.org
+Subject: Last week
+
+Thanks again for reviewing my business plan over coffee last week, it made a real difference.
+"""
+
+GINA_ASKS = """\
+Message-ID: <g1@gina.example>
+Date: Wed, 12 Mar 2025 09:00:00 +0000
+From: Gina Rossi <gina@gina.example>
+To: me@example.org
+Subject: Slides
+
+Can you send me the slides from Tuesday's workshop?
+"""
+
+ME_PROMISES = """\
+Message-ID: <s4@example.org>
+Date: Wed, 12 Mar 2025 10:00:00 +0000
+From: Me Myself <me@example.org>
+To: gina@gina.example
+Subject: Re: Slides
+In-Reply-To: <g1@gina.example>
+
+Sure, I'll send them tomorrow.
+"""
+
+HANK_BROADCAST = """\
+Message-ID: <h1@corp.example>
+Date: Thu, 13 Mar 2025 09:00:00 +0000
+From: Hank Bell <hank@corp.example>
+To: me@example.org, a@corp.example, b@corp.example, c@corp.example, d@corp.example, e@corp.example
+Subject: Offsite
+
+Attached is the agenda for the offsite.
+"""
+
+IVY_HANDS_WORK = """\
+Message-ID: <i1@ivy.example>
+Date: Thu, 13 Mar 2025 10:00:00 +0000
+From: Ivy Chen <ivy@ivy.example>
+To: me@example.org
+Subject: Calendar
+
+Please update the shared calendar with the new dates. Thanks for your help!
+"""
+
+ME_DID_IT = """\
+Message-ID: <s5@example.org>
+Date: Fri, 14 Mar 2025 09:00:00 +0000
+From: Me Myself <me@example.org>
+To: Jack Lee <jack@jack.example>
+Subject: RE: Delivery date
+
+Done. I changed the delivery date to May 2.
+
+-----Original Message-----
+From: Lee, Jack
+Sent: Thursday, March 13, 2025 4:00 PM
+To: Myself, Me
+Subject: Delivery date
+
+Could you move the delivery date to May 2?
+"""
+
+
+def write_help_mailbox(root: Path) -> Path:
+    """The recorded mailbox plus one conversation for each help-event rule."""
+    write_fixture_mailbox(root)
+    mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK)
+    mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT)
+    return root

@@ -97,3 +97,28 @@ def test_every_malformed_and_list_file_imports(shared, tmp_path):
     errors = con.execute("select count(*) from messages where parse_error is not null").fetchone()[0]
     assert errors > 10
     assert con.execute("select count(*) from messages where category = 'list'").fetchone()[0] > 500
+
+
+def test_germany_help_events_against_the_hand_labels(germany, shared, tmp_path):
+    """The labeled germany-c conversations, scored by ../shared's own scorer. The floors sit below
+    what bench/help_quality.py measures, to catch regressions, not to claim the targets."""
+    con, _ = germany
+    db_path = con.execute("pragma database_list").fetchone()[2]
+    dev = shared / "help-events" / "dev"
+    r = subprocess.run([sys.executable, str(shared / "help-events" / "score.py"), db_path,
+                        str(dev / "germany-c.threads.jsonl"), str(dev / "germany-c.labels.jsonl"), "--json"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    score = json.loads(r.stdout)
+    assert score["precision"] >= 0.40 and score["recall"] >= 0.50, score
+
+
+def test_germany_help_events_name_people_of_the_evidence_message(germany):
+    """Helper and helped are addresses from the evidence message's own headers, never guesses."""
+    con, _ = germany
+    bad = con.execute("""select count(*) from help_events e where
+        not exists (select 1 from message_addresses a where a.message = e.message and a.address = e.helper)
+        or not exists (select 1 from message_addresses a where a.message = e.message and a.address = e.helped)
+        or e.helper = e.helped""").fetchone()[0]
+    total = con.execute("select count(*) from help_events").fetchone()[0]
+    assert total > 300 and bad == 0, (total, bad)

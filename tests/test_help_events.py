@@ -1,0 +1,118 @@
+"""Help events on a recorded mailbox: one conversation per rule, exact rows, incremental recompute."""
+
+import json
+
+from click.testing import CliRunner
+
+from daemon.cli import cli
+from daemon.help_events import update_help_events
+from daemon.importer import derive, import_messages
+from daemon.sources import read_path
+from fixtures import write_help_mailbox
+
+EXPECTED = [
+    # helper, helped, kind, subject of the evidence message, evidence
+    ("me@example.org", "ann@clientco.com", "document", "RE: Q3 numbers", "Attached are the Q3 numbers."),
+    ("carol@partner.net", "me@example.org", "advice", "Re: Proposal", "Here is my markup."),
+    ("me@example.org", "dave@dave.example", "introduction", "Re: Contact at Acme?",
+     "Dave, I've copied Erin Wu, who runs procurement at Acme."),
+    ("me@example.org", "frank@frank.example", "advice", "Last week",
+     "Thanks again for reviewing my business plan over coffee last week, it made a real difference."),
+    ("me@example.org", "jack@jack.example", "favor", "RE: Delivery date", "I changed the delivery date to May 2."),
+]
+
+
+def run_import(db, cfg, *paths):
+    return import_messages(db, (r for p in paths for r in read_path(p)), cfg)
+
+
+def events(db):
+    return [tuple(r) for r in db.execute(
+        "select e.helper, e.helped, e.kind, m.subject, e.evidence from help_events e "
+        "join messages m on m.id = e.message order by m.date")]
+
+
+def test_help_events_exact_rows(tmp_path, cfg, db):
+    """Request -> help -> thanks is one event at the help; thanks alone shows help given outside
+    email; an unkept promise, a broadcast and "thanks for your help" handing out work are none."""
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    assert events(db) == EXPECTED
+    row = db.execute("select * from help_events e join messages m on m.id = e.message "
+                     "where m.message_id = 's1@example.org'").fetchone()
+    cols = [d[0] for d in db.execute("select * from help_events limit 0").description]
+    e = dict(zip(cols, row))
+    # The contract the scorer and Datasette read.
+    assert e["occurred_at"] == "2025-03-03T15:00:00Z" and e["message_id"] == "s1@example.org"
+    assert 0 < e["confidence"] <= 1 and e["found_by"].startswith("reply to request")
+    assert e["thread_id"] == db.execute("select thread_id from messages where message_id = 'a1@clientco.com'"
+                                        ).fetchone()[0]
+    assert e["request_message"] == db.execute("select id from messages where message_id = 'a1@clientco.com'"
+                                              ).fetchone()[0]
+
+
+def test_quoted_ask_is_read_but_never_evidence(tmp_path, cfg, db):
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    acts = [tuple(r) for r in db.execute(
+        "select a.part, a.act, a.sentence from message_acts a join messages m on m.id = a.message "
+        "where m.message_id = 's5@example.org' order by a.part, a.position, a.act")]
+    assert ("quoted", "request", "Could you move the delivery date to May 2?") in acts
+    evidence = db.execute("select evidence from help_events").fetchall()
+    assert all("Could you move" not in e for (e,) in evidence)
+
+
+def test_new_mail_recomputes_only_the_threads_it_touches(tmp_path, cfg, db):
+    box = write_help_mailbox(tmp_path / "mail")
+    sent = box / "Sent Items.mbox"
+    run_import(db, cfg, *[p for p in sorted(box.iterdir()) if p != sent])
+    before = events(db)
+    assert ("me@example.org", "frank@frank.example") in {(h, d) for h, d, *_ in before}
+    # A sentinel on a thread the new mail does not touch: recomputing it would undo the edit.
+    db.execute("update help_events set evidence = 'sentinel' where helped = 'frank@frank.example'")
+    db.conn.commit()
+    run_import(db, cfg, sent)
+    after = events(db)
+    assert ("me@example.org", "frank@frank.example", "advice", "Last week", "sentinel") in after
+    assert ("me@example.org", "dave@dave.example", "introduction", "Re: Contact at Acme?",
+            "Dave, I've copied Erin Wu, who runs procurement at Acme.") in after
+    # A full recompute gives exactly what a one-pass import gives.
+    with db.conn:
+        update_help_events(db, None)
+    assert events(db) == EXPECTED
+
+
+def test_rebuild_is_idempotent(tmp_path, cfg, db):
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    first = [tuple(r) for r in db.execute("select * from help_events order by id")]
+    derive(db, cfg, new_ids=None)
+    assert [tuple(r) for r in db.execute("select * from help_events order by id")] == first
+
+
+def test_no_quoted_text_kept_when_bodies_are_not_stored(tmp_path, cfg, db):
+    cfg.privacy.store_bodies = "none"
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    assert db.execute("select count(*) from messages where quoted_text is not null or own_text is not null"
+                      ).fetchone()[0] == 0
+
+
+def test_acts_command_reads_stdin():
+    r = CliRunner().invoke(cli, ["acts"], input="Could you send me the deck?\n\nThanks in advance.\n")
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(l) for l in r.output.splitlines()]
+    assert [l["text"] for l in lines] == ["Could you send me the deck?", "Thanks in advance."]
+    assert lines[0]["acts"] == ["question", "request"] and lines[1]["acts"] == []
+    assert "politeness formula" in lines[1]["cues"]
+
+
+def test_explain_shows_acts_and_thread_events(tmp_path, cfg, db):
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    r = CliRunner().invoke(cli, ["explain", "<s1@example.org>", "--db", cfg.db_path])
+    assert r.exit_code == 0, r.output
+    assert "delivery" in r.output and "Attached are the Q3 numbers." in r.output
+    assert "* = evidence in this message" in r.output
+    assert "me@example.org helped ann@clientco.com  document" in r.output
+    r = CliRunner().invoke(cli, ["explain", "a1@clientco.com", "--db", cfg.db_path, "--json"])
+    out = json.loads(r.output)
+    assert [a["act"] for a in out["acts"]] == ["question", "request"]
+    assert [e["helper"] for e in out["events"]] == ["me@example.org"] and not out["events"][0]["this_message"]
+    r = CliRunner().invoke(cli, ["explain", "nope@nowhere", "--db", cfg.db_path])
+    assert r.exit_code == 1 and "no stored message matches 'nope@nowhere'" in r.output
