@@ -109,6 +109,27 @@ class InferenceConfig:
 
 
 @dataclass
+class RelationshipsConfig:
+    """Tie strength, cooling and loose ends."""
+
+    half_life_days: int = setting(
+        90, "Half-life of an interaction's weight in tie strength for a new contact; it grows by this "
+        "much per year you have known someone, up to four times.")
+    grace_days: int = setting(30, "A contact first met this many days ago or less is \"new\", never cooling.")
+    min_gaps: int = setting(3, "Gaps between interactions needed before a contact's own rhythm is judged.")
+    cooling_probability: float = setting(
+        0.05, "A silence is \"cooling\" when a gap that long had less than this chance in the contact's "
+        "own history.", bounds=(0.0, 1.0))
+    cold_probability: float = setting(0.01, "Below this chance the tie is \"cold\".", bounds=(0.0, 1.0))
+    dormant_days: int = setting(365, "After this many days of silence a tie is \"dormant\".")
+    unknown_rhythm_days: int = setting(
+        180, "With too little history to know a rhythm, a silence longer than this makes the tie cold.")
+    follow_up_days: int = setting(7, "A new contact who wrote first and got no reply within this many days "
+                                     "is a loose end.")
+    loose_end_days: int = setting(90, "Loose ends older than this many days are history, not listed.")
+
+
+@dataclass
 class PeopleConfig:
     """Your corrections to the contact list."""
 
@@ -169,6 +190,7 @@ class Config:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     threads: ThreadsConfig = field(default_factory=ThreadsConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
+    relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import help_events, people, threads
+from . import help_events, people, relationships, threads
 from .bulk import mark_one_way_senders
 from .config import Config
 from .parse import parse_message, prekey
@@ -232,8 +232,9 @@ def make_pool(cfg: Config) -> LazyPool | None:
     return LazyPool(n) if n > 1 else None
 
 
-def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None) -> None:
-    """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people."""
+def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None, as_of=None) -> None:
+    """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people,
+    help events and relationships (as of a time, default now)."""
     with db.conn:
         people.update_folders(db, cfg.identity.sent_folders)
         self_addresses = people.update_identities(db, cfg, me)
@@ -241,3 +242,4 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
         help_events.update_help_events(db, new_ids, cfg.inference.min_confidence)
+        relationships.update_relationships(db, cfg, as_of)

@@ -99,7 +99,37 @@ def _m0003_help(db: sqlite_utils.Database):
     )
 
 
-MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help)]
+def _m0004_relationships(db: sqlite_utils.Database):
+    db["relationships"].create(
+        {"contact_id": int, "name": str, "email": str, "as_of": str, "status": str, "status_since": str,
+         "status_reason": str, "important": int, "important_inferred": int, "first_interaction": str,
+         "last_interaction": str, "last_inbound": str, "last_outbound": str, "two_way": int, "messages": int,
+         "messages_in": int, "messages_out": int, "threads": int, "interactions": int, "typical_gap_days": float,
+         "gap_count": int, "silence_days": float, "silence_probability": float, "my_median_reply_hours": float,
+         "their_median_reply_hours": float, "strength": float, "strength_interactions": float,
+         "strength_help": float, "strength_half_life_days": float, "strength_two_way_factor": float,
+         "threads_you_started": int, "help_given": int, "help_received": int, "help_balance": float,
+         "last_help_given_at": str, "last_help_received_at": str, "last_thread": str, "last_subject": str},
+        pk="contact_id",
+    )
+    db["contact_help"].create({"event": str, "contact_id": int, "direction": str}, pk=("event", "contact_id"))
+    db["loose_ends"].create(
+        {"id": int, "kind": str, "contact_id": int, "address": str, "message": str, "thread_id": str,
+         "subject": str, "since": str, "age_days": float, "detail": str, "resolved_at": str},
+        pk="id",
+    )
+    db["golden_rule"].create(
+        {"quarter": str, "starts": str, "people_helped": int, "important_people_helped": int, "help_given": int},
+        pk="quarter",
+    )
+    db["golden_rule_score"].create(
+        {"as_of": str, "important_people_helped_90d": int, "people_helped_90d": int, "quarter": str}, pk="as_of")
+    db["people_overrides"].create({"address": str, "action": str, "value": str, "set_at": str},
+                                  pk=("address", "action"))
+
+
+MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
+              ("0004_relationships", _m0004_relationships)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
@@ -121,6 +151,11 @@ INDEXES = [
     ("help_events", ["helper"], False),
     ("help_events", ["helped"], False),
     ("help_events", ["occurred_at"], False),
+    ("relationships", ["status"], False),
+    ("relationships", ["strength"], False),
+    ("loose_ends", ["kind"], False),
+    ("loose_ends", ["contact_id"], False),
+    ("contact_help", ["contact_id"], False),
 ]
 
 VIEWS = {

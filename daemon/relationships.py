@@ -1,0 +1,364 @@
+"""Relationships: how strong each tie is, whether it is cooling by its own rhythm, the balance of
+help, the loose ends, and the golden-rule score.
+
+Everything is computed "as of" a time (default now) from mail dated up to it, so an old archive or
+a backtest reads as it did then. The tables are rebuilt whole after each sync, like contacts: they
+are cheap to compute (one pass over person-to-person interactions and help events) and depend on
+the clock, not only on new mail.
+
+Strength (0-100) = 100 * (1 - exp(-(I + H) * T / 8)) where
+  I = sum over interactions of w * 0.5 ** (age / half_life): w = 1 for mail you sent them, 0.5 for
+      mail they sent you, times 0.3 when the message went to 5 or more people; half_life = 90 days,
+      growing by 90 days per year you have known them, up to 360 (long ties fade slowly);
+  H = sum over help events between you, either way, of 2 * 0.5 ** (age / 180 days);
+  T = 1 when the tie is two-way, 0.3 when only one side ever wrote.
+Cooling: interactions are merged into bursts (same thread within a day); the gaps between bursts are
+fitted with a lognormal; the current silence is "cooling" when a gap that long had less than a 5 %
+chance (1 % is "cold"), never before 3 gaps, never in the grace period of a new contact, never for a
+one-off contact, and never while the silence is shorter than gaps this contact has had twice before
+(yearly rhythms). A year of silence is "dormant".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .config import Config
+
+DAY = 86400.0
+GROUP = 5  # recipients from which a message is a group message, not a conversation
+
+
+def parse_time(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.timestamp()
+
+
+def iso(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_of_time(as_of: str | dt.datetime | None) -> float:
+    """Seconds since the epoch for an as-of date ('2001-06-30', ISO time, datetime, None = now)."""
+    if as_of is None:
+        return dt.datetime.now(dt.timezone.utc).timestamp()
+    if isinstance(as_of, dt.datetime):
+        return (as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)).timestamp()
+    text = str(as_of).strip()
+    if len(text) == 10:
+        text += "T23:59:59Z"
+    t = parse_time(text)
+    if t is None:
+        raise ValueError(f"not a date: {as_of!r} (expected YYYY-MM-DD or an ISO 8601 time)")
+    return t
+
+
+def humanize_days(days: float) -> str:
+    if days < 1.5:
+        return "1 day" if days >= 0.5 else "less than a day"
+    if days < 14:
+        return f"{round(days)} days"
+    if days < 61:
+        return f"{round(days / 7)} weeks"
+    if days < 730:
+        return f"{round(days / 30.4)} months"
+    return f"{days / 365.25:.1f} years"
+
+
+# --- cadence ------------------------------------------------------------------------------------
+
+@dataclass
+class Cadence:
+    status: str
+    since: float | None
+    reason: str
+    typical_gap_days: float | None
+    gap_count: int
+    silence_days: float | None
+    silence_probability: float | None
+
+
+def bursts(interactions: list[tuple[float, str]]) -> list[float]:
+    """Start times of interactions with bursts merged: a thread's replies within a day, and anything
+    else within a day of a burst's start, are one interaction."""
+    out: list[float] = []
+    last_in_thread: dict[str, float] = {}
+    for t, thread in sorted(interactions):
+        prev = last_in_thread.get(thread)
+        last_in_thread[thread] = t
+        if prev is not None and t - prev < DAY:
+            continue
+        if out and t - out[-1] < DAY:
+            continue  # several threads the same day: one day of contact
+        out.append(t)
+    return out
+
+
+def _normal_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _normal_isf(p: float) -> float:
+    """z with P(Z > z) = p, by bisection (no scipy at run time)."""
+    lo, hi = -10.0, 10.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if _normal_sf(mid) > p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
+    """Status of one tie from its merged interaction times (sorted, all <= now)."""
+    if not times:
+        return Cadence("one-off", None, "no interaction yet", None, 0, None, None)
+    last, first = times[-1], times[0]
+    silence = (now - last) / DAY
+    gaps = [(b - a) / DAY for a, b in zip(times, times[1:])]
+    typical = statistics.median(gaps) if gaps else None
+    if len(times) == 1 or (not two_way and len(times) <= 2):
+        return Cadence("one-off", first, f"one exchange, {humanize_days((now - first) / DAY)} ago", typical,
+                       len(gaps), silence, None)
+    usual = f"usually in touch every {humanize_days(typical)}"
+    if silence >= params.dormant_days:
+        return Cadence("dormant", last + params.dormant_days * DAY, f"{usual}; silent for {humanize_days(silence)}",
+                       typical, len(gaps), silence, None)
+    if (now - first) / DAY < params.grace_days:
+        return Cadence("new", first, f"new contact since {iso(first)[:10]}", typical, len(gaps), silence, None)
+    if len(gaps) < params.min_gaps:
+        # Too little history to know this person's rhythm: only a long silence counts.
+        if silence > params.unknown_rhythm_days:
+            since = last + params.unknown_rhythm_days * DAY
+            return Cadence("cold", since, f"few exchanges; silent for {humanize_days(silence)}", typical,
+                           len(gaps), silence, None)
+        return Cadence("active", last, f"few exchanges so far; last {humanize_days(silence)} ago", typical,
+                       len(gaps), silence, None)
+    logs = [math.log(max(g, 0.25)) for g in gaps]
+    mu = statistics.fmean(logs)
+    sigma = max(statistics.pstdev(logs), 0.5)
+    p = _normal_sf((math.log(max(silence, 0.25)) - mu) / sigma)
+    longer_before = sum(1 for g in gaps if g >= silence)
+    status = "active"
+    if longer_before < 2:
+        if p < params.cold_probability:
+            status = "cold"
+        elif p < params.cooling_probability:
+            status = "cooling"
+    if status == "active":
+        return Cadence("active", last, f"{usual}; last {humanize_days(silence)} ago", typical, len(gaps),
+                       silence, p)
+    threshold = params.cold_probability if status == "cold" else params.cooling_probability
+    since = last + math.exp(mu + sigma * _normal_isf(threshold)) * DAY
+    since = min(max(since, last), now)
+    return Cadence(status, since, f"{usual}; silent for {humanize_days(silence)}", typical, len(gaps), silence, p)
+
+
+# --- the tables ---------------------------------------------------------------------------------
+
+def _load(db, now: float):
+    """Person-to-person interactions per contact, up to `now`."""
+    rows = db.execute(
+        """select ca.contact_id, m.id, m.date, m.thread_id, m.is_from_me, a.kind,
+                  (select count(*) from message_addresses r where r.message = m.id and r.kind in ('to', 'cc'))
+           from messages m
+           join message_addresses a on a.message = m.id
+           join contact_addresses ca on ca.address = a.address
+           join contacts c on c.id = ca.contact_id
+           where m.is_automated = 0 and c.is_self = 0 and c.ignored = 0 and m.date is not null
+             and ((m.is_from_me = 1 and a.kind in ('to', 'cc', 'bcc')) or (m.is_from_me = 0 and a.kind = 'from'))
+           order by m.date""").fetchall()
+    per: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for cid, mid, date, thread, from_me, kind, n_rcpt in rows:
+        t = parse_time(date)
+        if t is None or t > now:
+            continue
+        per[cid][mid] = (t, thread or mid, bool(from_me), kind, n_rcpt or 0)
+    return per
+
+
+def _reply_hours(msgs: list[tuple]) -> tuple[float | None, float | None]:
+    """Median hours the user took to answer this contact, and the contact to answer the user."""
+    by_thread: dict[str, list[tuple]] = defaultdict(list)
+    for m in msgs:
+        by_thread[m[1]].append(m)
+    mine, theirs = [], []
+    for seq in by_thread.values():
+        seq.sort()
+        for a, b in zip(seq, seq[1:]):
+            if a[2] != b[2] and b[0] - a[0] < 30 * DAY:
+                (mine if b[2] else theirs).append((b[0] - a[0]) / 3600)
+    med = lambda xs: round(statistics.median(xs), 1) if xs else None  # noqa: E731
+    return med(mine), med(theirs)
+
+
+def update_relationships(db, cfg: Config, as_of=None) -> int:
+    """Rebuild relationships, contact_help, loose_ends and golden_rule as of a time. Returns contacts."""
+    params = cfg.relationships
+    now = as_of_time(as_of)
+    stamp = iso(now)
+    per = _load(db, now)
+    contacts = {r[0]: r for r in db.execute(
+        "select id, name, email, important from contacts where is_self = 0 and ignored = 0")}
+    contact_of = dict(db.execute("select address, contact_id from contact_addresses"))
+    me = {r[0] for r in db.execute("select address from identities")}
+    help_rows = db.execute("select id, helper, helped, kind, occurred_at, thread_id from help_events").fetchall()
+    given, received = defaultdict(list), defaultdict(list)
+    help_links = []
+    for eid, helper, helped, kind, at, thread in help_rows:
+        t = parse_time(at)
+        if t is None or t > now:
+            continue
+        if helper in me and helped in contact_of and helped not in me:
+            given[contact_of[helped]].append((t, eid))
+            help_links.append({"event": eid, "contact_id": contact_of[helped], "direction": "given"})
+        elif helped in me and helper in contact_of and helper not in me:
+            received[contact_of[helper]].append((t, eid))
+            help_links.append({"event": eid, "contact_id": contact_of[helper], "direction": "received"})
+    started = defaultdict(int)
+    for (cid,) in db.execute(
+            """select ca.contact_id from threads t join messages m on m.id = t.root_message
+               join message_addresses a on a.message = m.id and a.kind in ('to', 'cc')
+               join contact_addresses ca on ca.address = a.address
+               where m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?""", (stamp,)):
+        started[cid] += 1
+    subjects = {}
+    rows = []
+    for cid, info in contacts.items():
+        msgs = sorted(per.get(cid, {}).values())
+        if not msgs and not given.get(cid) and not received.get(cid):
+            continue
+        out_t = [m[0] for m in msgs if m[2]]
+        in_t = [m[0] for m in msgs if not m[2]]
+        two_way = bool(out_t and in_t)
+        first = msgs[0][0] if msgs else None
+        known_years = (now - first) / (365.25 * DAY) if first else 0.0
+        half_life = params.half_life_days * (1 + min(known_years, 3.0))
+        inter = 0.0
+        for t, _, from_me, _, n in msgs:
+            w = 1.0 if from_me else 0.5
+            if n >= GROUP:
+                w *= 0.3
+            inter += w * 0.5 ** ((now - t) / DAY / half_life)
+        help_score = sum(2.0 * 0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid] + received[cid])
+        two_way_factor = 1.0 if two_way else 0.3
+        strength = 100 * (1 - math.exp(-(inter + help_score) * two_way_factor / 8))
+        balance = (sum(0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid])
+                   - sum(0.5 ** ((now - t) / DAY / 180) for t, _ in received[cid]))
+        times = bursts([(m[0], m[1]) for m in msgs])
+        c = cadence(times, now, two_way, params)
+        mine_h, theirs_h = _reply_hours(msgs)
+        last_thread = msgs[-1][1] if msgs else None
+        if last_thread and last_thread not in subjects:
+            row = db.execute("select subject from threads where id = ?", (last_thread,)).fetchone()
+            subjects[last_thread] = row[0] if row else None
+        inferred = two_way and (strength >= 50 or len(received[cid]) >= 2 or started[cid] >= 3)
+        rows.append({
+            "contact_id": cid, "name": info[1], "email": info[2], "as_of": stamp,
+            "status": c.status, "status_since": iso(c.since), "status_reason": c.reason,
+            "important": int(bool(info[3])), "important_inferred": int(inferred),
+            "first_interaction": iso(first), "last_interaction": iso(msgs[-1][0]) if msgs else None,
+            "last_inbound": iso(max(in_t)) if in_t else None, "last_outbound": iso(max(out_t)) if out_t else None,
+            "two_way": int(two_way), "messages": len(msgs), "messages_in": len(in_t), "messages_out": len(out_t),
+            "threads": len({m[1] for m in msgs}), "interactions": len(times),
+            "typical_gap_days": round(c.typical_gap_days, 1) if c.typical_gap_days is not None else None,
+            "gap_count": c.gap_count,
+            "silence_days": round(c.silence_days, 1) if c.silence_days is not None else None,
+            "silence_probability": round(c.silence_probability, 4) if c.silence_probability is not None else None,
+            "my_median_reply_hours": mine_h, "their_median_reply_hours": theirs_h,
+            "strength": round(strength, 1), "strength_interactions": round(inter, 3),
+            "strength_help": round(help_score, 3), "strength_half_life_days": round(half_life, 1),
+            "strength_two_way_factor": two_way_factor, "threads_you_started": started[cid],
+            "help_given": len(given[cid]), "help_received": len(received[cid]), "help_balance": round(balance, 3),
+            "last_help_given_at": iso(max(t for t, _ in given[cid])) if given[cid] else None,
+            "last_help_received_at": iso(max(t for t, _ in received[cid])) if received[cid] else None,
+            "last_thread": last_thread, "last_subject": subjects.get(last_thread),
+        })
+    db.execute("delete from relationships")
+    db.execute("delete from contact_help")
+    if rows:
+        db["relationships"].insert_all(rows, pk="contact_id")
+    if help_links:
+        db["contact_help"].insert_all(help_links, pk=("event", "contact_id"), replace=True)
+    from .loose_ends import update_loose_ends
+    update_loose_ends(db, cfg, now, me, contact_of)
+    update_golden_rule(db, now)
+    return len(rows)
+
+
+def _quarter(t: float) -> tuple[str, float, float]:
+    d = dt.datetime.fromtimestamp(t, dt.timezone.utc)
+    q = (d.month - 1) // 3
+    start = dt.datetime(d.year, 3 * q + 1, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(d.year + (q == 3), (3 * q + 3) % 12 + 1, 1, tzinfo=dt.timezone.utc)
+    return f"{d.year}-Q{q + 1}", start.timestamp(), end.timestamp()
+
+
+def update_golden_rule(db, now: float) -> None:
+    """Distinct people (and important people) the user helped, per quarter and in the last 90 days."""
+    important = {r[0] for r in db.execute(
+        "select contact_id from relationships where important = 1 or important_inferred = 1")}
+    events = [(parse_time(at), cid) for cid, at in db.execute(
+        """select h.contact_id, e.occurred_at from contact_help h join help_events e on e.id = h.event
+           where h.direction = 'given'""")]
+    events = [(t, cid) for t, cid in events if t is not None and t <= now]
+    quarters: dict[str, dict] = {}
+    # The trend starts with the first help the user gave (a stray 1980 date does not add 20 years).
+    t0 = min((t for t, _ in events), default=now)
+    if t0 <= now:
+        t = t0
+        while t <= now:
+            name, start, end = _quarter(t)
+            quarters[name] = {"quarter": name, "starts": iso(start)[:10], "people_helped": set(),
+                              "important_people_helped": set(), "help_given": 0}
+            t = end
+    for t, cid in events:
+        q = quarters.get(_quarter(t)[0])
+        if q is None:
+            continue
+        q["people_helped"].add(cid)
+        q["help_given"] += 1
+        if cid in important:
+            q["important_people_helped"].add(cid)
+    rows = [{**q, "people_helped": len(q["people_helped"]), "important_people_helped": len(q["important_people_helped"])}
+            for q in quarters.values()]
+    recent = {cid for t, cid in events if now - t <= 90 * DAY}
+    db.execute("delete from golden_rule")
+    if rows:
+        db["golden_rule"].insert_all(rows, pk="quarter")
+    db.execute("delete from golden_rule_score")
+    db["golden_rule_score"].insert({
+        "as_of": iso(now), "important_people_helped_90d": len(recent & important),
+        "people_helped_90d": len(recent),
+        "quarter": _quarter(now)[0],
+    }, pk="as_of")
+
+
+def bursts_for_contact(db, contact_id: int, now: float) -> list[float]:
+    """Merged interaction times of one contact up to `now` (for explanations and backtests)."""
+    msgs = sorted(_load(db, now).get(contact_id, {}).values())
+    return bursts([(m[0], m[1]) for m in msgs])
+
+
+def silence_flags(times: list[float], cutoffs: list[float], two_way: bool, params) -> list[tuple[float, str]]:
+    """Status at each cutoff using only the interactions before it (for backtests)."""
+    out = []
+    for c in cutoffs:
+        k = bisect_right(times, c)
+        out.append((c, cadence(times[:k], c, two_way, params).status if k else "none"))
+    return out
