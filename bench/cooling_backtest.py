@@ -165,6 +165,25 @@ def main():
         delay = statistics.median(t["delays"]) if t["delays"] else float("nan")
         print(f"{name:<12}{t['flags']:>8}{t['false']:>14}{t['false'] / years:>18.3f}{t['lapses']:>8}"
               f"{recall:>8.3f}{delay:>21.0f}")
+    # goldenrule's trade-off curve: the same backtest at other cooling thresholds.
+    print("\ngoldenrule at other [relationships] cooling_probability values (default "
+          f"{cfg.relationships.cooling_probability}):")
+    print(f"{'threshold':<12}{'false alarms/contact-year':>27}{'recall':>8}{'median delay':>14}")
+    import copy
+    for threshold in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95):
+        params = copy.copy(cfg.relationships)
+        params.cooling_probability = threshold
+        params.cold_probability = min(params.cold_probability, threshold)
+        fa = lapses = caught = n = 0
+        delays = []
+        for box in boxes:
+            r = backtest(open_db(workdir / f"{box.name}.db"), params)
+            if not r:
+                continue
+            g = r["stats"]["goldenrule"]
+            fa, lapses, caught, n = fa + g["false"], lapses + g["lapses"], caught + g["caught"], n + r["judged"]
+            delays += g["delays"]
+        print(f"{threshold:<12}{fa / (n / 12):>27.3f}{caught / lapses:>8.3f}{statistics.median(delays):>14.0f}")
     print("target: fewer false alarms than both baselines at equal or better recall")
     if not a.keep:
         import shutil

@@ -105,14 +105,33 @@ def import_(cfg: Config, paths, me, workers, as_json):
     click.echo(f"Database: {cfg.db_path}")
 
 
+def _as_of(value):
+    if value is None:
+        return None
+    from .relationships import as_of_time
+
+    try:
+        as_of_time(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--as-of") from None
+    return value
+
+
+AS_OF = click.option("--as-of", "as_of", metavar="DATE",
+                     help="Compute relationships as of this date (YYYY-MM-DD or ISO time), using only mail "
+                          "up to it. Default: now.")
+
+
 @cli.command()
+@AS_OF
 @common_options
-def rebuild(cfg: Config):
-    """Recompute everything derived from stored messages (threads, bulk senders, contacts)."""
+def rebuild(cfg: Config, as_of):
+    """Recompute everything derived from stored messages (threads, bulk senders, contacts, help
+    events, relationships)."""
     from .importer import derive
 
     db = _open(cfg)
-    derive(db, cfg, new_ids=None)
+    derive(db, cfg, new_ids=None, as_of=_as_of(as_of))
     n_threads = db["threads"].count
     n_contacts = db["contacts"].count
     click.echo(f"{n_threads:,} threads, {n_contacts:,} contacts")
@@ -231,6 +250,103 @@ def explain(cfg: Config, message, as_json):
         click.echo(f"      {e['evidence']!r}")
     if any(e["this_message"] for e in out["events"]):
         click.echo("\n* = evidence in this message")
+
+
+STATUSES = ("new", "active", "cooling", "cold", "dormant", "one-off")
+
+
+@cli.group(invoke_without_command=True)
+@AS_OF
+@click.option("--status", type=click.Choice(STATUSES), multiple=True, help="Only ties in this state (repeatable).")
+@click.option("--important", "only_important", is_flag=True, help="Only people marked or inferred important.")
+@click.option("--limit", type=int, default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per person.")
+@common_options
+@click.pass_context
+def people(ctx, cfg: Config, as_of, status, only_important, limit, as_json):
+    """Your relationships, strongest first: status, strength, help given and received.
+
+    With --as-of the relationship tables are recomputed as of that date first, so an old archive
+    reads as it did then. Subcommands correct the contact list.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .relationships import update_relationships
+
+    db = _open(cfg)
+    if as_of is not None or not db["relationships"].count:
+        with db.conn:
+            update_relationships(db, cfg, _as_of(as_of))
+    where, args = [], []
+    if status:
+        where.append(f"status in ({','.join('?' * len(status))})")
+        args += list(status)
+    if only_important:
+        where.append("(important = 1 or important_inferred = 1)")
+    sql = ("select * from relationships" + (" where " + " and ".join(where) if where else "")
+           + " order by strength desc, contact_id limit ?")
+    cur = db.conn.execute(sql, args + [limit])
+    cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    score = db.execute("select as_of, important_people_helped_90d, people_helped_90d from golden_rule_score"
+                       ).fetchone()
+    if score:
+        click.echo(f"As of {score[0][:10]}: you helped {score[2]} people in the last 90 days, "
+                   f"{score[1]} of them important (the golden-rule score).")
+    for r in rows:
+        mark = "*" if r["important"] or r["important_inferred"] else " "
+        click.echo(f"{mark}{r['strength']:5.1f}  {r['status']:<8} {r['name'][:28]:<28} {r['email'][:34]:<34} "
+                   f"gave {r['help_given']:>2} got {r['help_received']:>2}  {r['status_reason']}")
+
+
+@people.command(name="important")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take the mark away again.")
+@common_options
+def people_important(cfg: Config, addresses, remove):
+    """Mark people as important to you (kept in the database, on top of [people] important)."""
+    _override(cfg, "important", addresses, remove)
+
+
+@people.command(name="ignore")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Stop ignoring them.")
+@common_options
+def people_ignore(cfg: Config, addresses, remove):
+    """Never treat these addresses as contacts (no relationship, no loose ends)."""
+    _override(cfg, "ignore", addresses, remove)
+
+
+@people.command(name="merge")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Undo: these addresses are no longer merged by you.")
+@common_options
+def people_merge(cfg: Config, addresses, remove):
+    """Treat several addresses as one person."""
+    if len(addresses) < 2 and not remove:
+        raise click.UsageError("merge needs at least two addresses")
+    _override(cfg, "merge", addresses, remove)
+
+
+def _override(cfg: Config, action: str, addresses, remove: bool):
+    from .importer import derive
+    from .people import set_override
+
+    db = _open(cfg)
+    set_override(db, action, list(addresses), remove)
+    derive(db, cfg, new_ids=[])
+    for a in addresses:
+        row = db.execute("select c.id, c.name, c.important, c.ignored, c.addresses from contact_addresses ca "
+                         "join contacts c on c.id = ca.contact_id where ca.address = ?", (a.lower(),)).fetchone()
+        if row is None:
+            click.echo(f"{a}: recorded; not seen in any mail yet")
+        else:
+            click.echo(f"{a}: contact {row[0]} ({row[1]}), important={row[2]}, ignored={row[3]}, "
+                       f"addresses={row[4]}")
 
 
 def _parse_age(value: str) -> float:

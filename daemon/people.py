@@ -124,10 +124,11 @@ def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
     selves = sorted(a for a in self_addresses if a in parent)
     for a in selves[1:]:
         union(selves[0], a, "self")
-    for group in cfg.people.merge:
+    overrides = overrides_of(db)
+    for group, why in [(g, "config") for g in cfg.people.merge] + [(g, "cli") for g in overrides["merge"]]:
         members = [a.strip().lower() for a in group if a.strip().lower() in parent]
         for a in members[1:]:
-            union(members[0], a, "config")
+            union(members[0], a, why)
     by_name_domain = defaultdict(list)
     for a in stats:
         cname = canonical_name(names.get(a, ""))
@@ -142,8 +143,8 @@ def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
         groups[find(a)].append(a)
     existing = dict(db.execute("select address, contact_id from contact_addresses").fetchall())
     next_id = (db.execute("select max(id) from contacts").fetchone()[0] or 0) + 1
-    important = {a.lower() for a in cfg.people.important}
-    ignored = {a.lower() for a in cfg.people.ignore}
+    important = {a.lower() for a in cfg.people.important} | overrides["important"]
+    ignored = {a.lower() for a in cfg.people.ignore} | overrides["ignore"]
     contacts, addresses = [], []
     used_ids = set()
     for members in sorted(groups.values(), key=lambda m: min(m)):
@@ -179,3 +180,32 @@ def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
         db["contacts"].insert_all(contacts, pk="id")
         db["contact_addresses"].insert_all(addresses, pk="address")
     return len(contacts)
+
+
+def overrides_of(db) -> dict:
+    """Corrections made with `goldenrule people important|ignore|merge`, on top of the config's."""
+    out = {"important": set(), "ignore": set(), "merge": []}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for address, action, value in db.execute("select address, action, value from people_overrides"):
+        if action == "merge":
+            groups[value].append(address)
+        elif action in out:
+            out[action].add(address)
+    out["merge"] = [sorted(g) for g in groups.values()]
+    return out
+
+
+def set_override(db, action: str, addresses: list[str], remove: bool = False) -> None:
+    """Record (or remove) a correction; merge keeps the given addresses together as one person."""
+    from .store import now_iso
+
+    addresses = [a.strip().lower() for a in addresses if a.strip()]
+    with db.conn:
+        if remove:
+            for a in addresses:
+                db.execute("delete from people_overrides where address = ? and action = ?", (a, action))
+            return
+        value = min(addresses) if action == "merge" else "1"
+        db["people_overrides"].insert_all(
+            [{"address": a, "action": action, "value": value, "set_at": now_iso()} for a in addresses],
+            pk=("address", "action"), replace=True)

@@ -6,17 +6,20 @@ a backtest reads as it did then. The tables are rebuilt whole after each sync, l
 are cheap to compute (one pass over person-to-person interactions and help events) and depend on
 the clock, not only on new mail.
 
-Strength (0-100) = 100 * (1 - exp(-(I + H) * T / 8)) where
+Strength (0-100) = 100 * (1 - exp(-(I + H) * T / 25)) where
   I = sum over interactions of w * 0.5 ** (age / half_life): w = 1 for mail you sent them, 0.5 for
       mail they sent you, times 0.3 when the message went to 5 or more people; half_life = 90 days,
       growing by 90 days per year you have known them, up to 360 (long ties fade slowly);
   H = sum over help events between you, either way, of 2 * 0.5 ** (age / 180 days);
   T = 1 when the tie is two-way, 0.3 when only one side ever wrote.
-Cooling: interactions are merged into bursts (same thread within a day); the gaps between bursts are
-fitted with a lognormal; the current silence is "cooling" when a gap that long had less than a 5 %
-chance (1 % is "cold"), never before 3 gaps, never in the grace period of a new contact, never for a
-one-off contact, and never while the silence is shorter than gaps this contact has had twice before
-(yearly rhythms). A year of silence is "dormant".
+Cooling: interactions are merged into bursts (a day of contact); the gaps between bursts are fitted
+with a lognormal (heavy-tailed: sigma at least 1); from it, the chance of hearing from this person in
+the next 90 days given the silence so far. Under 70 %, or when a silence this long had under a 2 %
+chance in its history, the tie is "cooling"; under 30 % (or 0.2 %) "cold" -- never
+before 60 days of silence, never before 3 gaps (with fewer, 60 days of silence is cooling and 120
+cold), never in the 30-day grace period of a new contact, never for a one-off contact. A contact with
+a yearly rhythm keeps a high chance through a long silence, so is not called cooling. A year of
+silence is "dormant".
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .config import Config
 
 DAY = 86400.0
 GROUP = 5  # recipients from which a message is a group message, not a conversation
+SATURATION = 25  # strength 63 at a decayed weight of 25 (about 25 recent messages you sent them)
 
 
 def parse_time(value: str | None) -> float | None:
@@ -112,18 +116,6 @@ def _normal_sf(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2))
 
 
-def _normal_isf(p: float) -> float:
-    """z with P(Z > z) = p, by bisection (no scipy at run time)."""
-    lo, hi = -10.0, 10.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if _normal_sf(mid) > p:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
 def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
     """Status of one tie from its merged interaction times (sorted, all <= now)."""
     if not times:
@@ -132,6 +124,8 @@ def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
     silence = (now - last) / DAY
     gaps = [(b - a) / DAY for a, b in zip(times, times[1:])]
     typical = statistics.median(gaps) if gaps else None
+    if (now - first) / DAY < params.grace_days:
+        return Cadence("new", first, f"new contact since {iso(first)[:10]}", typical, len(gaps), silence, None)
     if len(times) == 1 or (not two_way and len(times) <= 2):
         return Cadence("one-off", first, f"one exchange, {humanize_days((now - first) / DAY)} ago", typical,
                        len(gaps), silence, None)
@@ -139,34 +133,77 @@ def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
     if silence >= params.dormant_days:
         return Cadence("dormant", last + params.dormant_days * DAY, f"{usual}; silent for {humanize_days(silence)}",
                        typical, len(gaps), silence, None)
-    if (now - first) / DAY < params.grace_days:
-        return Cadence("new", first, f"new contact since {iso(first)[:10]}", typical, len(gaps), silence, None)
     if len(gaps) < params.min_gaps:
         # Too little history to know this person's rhythm: only a long silence counts.
         if silence > params.unknown_rhythm_days:
-            since = last + params.unknown_rhythm_days * DAY
-            return Cadence("cold", since, f"few exchanges; silent for {humanize_days(silence)}", typical,
-                           len(gaps), silence, None)
+            cold = silence > 2 * params.unknown_rhythm_days
+            since = last + params.unknown_rhythm_days * (2 if cold else 1) * DAY
+            return Cadence("cold" if cold else "cooling", since, f"few exchanges so far; silent for "
+                           f"{humanize_days(silence)}", typical, len(gaps), silence, None)
         return Cadence("active", last, f"few exchanges so far; last {humanize_days(silence)} ago", typical,
                        len(gaps), silence, None)
-    logs = [math.log(max(g, 0.25)) for g in gaps]
-    mu = statistics.fmean(logs)
-    sigma = max(statistics.pstdev(logs), 0.5)
-    p = _normal_sf((math.log(max(silence, 0.25)) - mu) / sigma)
-    longer_before = sum(1 for g in gaps if g >= silence)
+    p = resume_probability(gaps, silence)
+    seen = silence_probability(gaps, silence)
     status = "active"
-    if longer_before < 2:
-        if p < params.cold_probability:
+    # Not before the usual gap has passed: a yearly contact is not cooling in month seven.
+    if silence > max(params.min_silence_days, typical):
+        if p < params.cold_probability or seen < params.improbable_silence / 10:
             status = "cold"
-        elif p < params.cooling_probability:
+        elif p < params.cooling_probability or seen < params.improbable_silence:
             status = "cooling"
     if status == "active":
         return Cadence("active", last, f"{usual}; last {humanize_days(silence)} ago", typical, len(gaps),
                        silence, p)
-    threshold = params.cold_probability if status == "cold" else params.cooling_probability
-    since = last + math.exp(mu + sigma * _normal_isf(threshold)) * DAY
-    since = min(max(since, last), now)
-    return Cadence(status, since, f"{usual}; silent for {humanize_days(silence)}", typical, len(gaps), silence, p)
+    cold = status == "cold"
+    since = last + _crossing(gaps, params.cold_probability if cold else params.cooling_probability,
+                             params.improbable_silence / (10 if cold else 1), params.min_silence_days,
+                             silence) * DAY
+    return Cadence(status, min(since, now), f"{usual}; silent for {humanize_days(silence)}", typical, len(gaps),
+                   silence, p)
+
+
+SIGMA_FLOOR = 1.0  # gaps between emails are heavy-tailed: never trust a narrow fit
+HORIZON_DAYS = 90
+
+
+def _gap_survival(gaps: list[float]):
+    """S(x) = P(gap > x days) under a lognormal fitted to this contact's own gaps."""
+    logs = [math.log(max(g, 0.25)) for g in gaps]
+    mu = statistics.fmean(logs)
+    sigma = max(statistics.pstdev(logs), SIGMA_FLOOR)
+    return lambda x: _normal_sf((math.log(max(x, 0.25)) - mu) / sigma)
+
+
+def silence_probability(gaps: list[float], silence: float) -> float:
+    """How probable a silence this long is under the contact's own rhythm: S(s)."""
+    return _gap_survival(gaps)(silence)
+
+
+def resume_probability(gaps: list[float], silence: float) -> float:
+    """Chance of an interaction within the next 90 days, given the silence so far, under a lognormal
+    fitted to this contact's own gaps: (S(s) - S(s + 90)) / S(s)."""
+    sf = _gap_survival(gaps)
+    now_sf = sf(silence)
+    if now_sf <= 0:
+        return 0.0
+    return (now_sf - sf(silence + HORIZON_DAYS)) / now_sf
+
+
+def _crossing(gaps: list[float], threshold: float, improbable: float, floor: float, silence: float) -> float:
+    """Days of silence at which the resume probability first fell below threshold (bisection)."""
+    def flagged(x):
+        return resume_probability(gaps, x) < threshold or silence_probability(gaps, x) < improbable
+
+    lo, hi = max(floor, statistics.median(gaps)), max(silence, floor)
+    if flagged(lo):
+        return lo
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if flagged(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 # --- the tables ---------------------------------------------------------------------------------
@@ -257,7 +294,7 @@ def update_relationships(db, cfg: Config, as_of=None) -> int:
             inter += w * 0.5 ** ((now - t) / DAY / half_life)
         help_score = sum(2.0 * 0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid] + received[cid])
         two_way_factor = 1.0 if two_way else 0.3
-        strength = 100 * (1 - math.exp(-(inter + help_score) * two_way_factor / 8))
+        strength = 100 * (1 - math.exp(-(inter + help_score) * two_way_factor / SATURATION))
         balance = (sum(0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid])
                    - sum(0.5 ** ((now - t) / DAY / 180) for t, _ in received[cid]))
         times = bursts([(m[0], m[1]) for m in msgs])

@@ -8,6 +8,8 @@ from daemon.config import Config
 from daemon.store import open_db
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# Computed as of the clock (silence, decay, ages): compared through the rows they are computed from.
+CLOCK_TABLES = {"relationships", "golden_rule_score", "loose_ends"}
 
 
 def mbox(path: Path, *messages: str) -> Path:
