@@ -93,7 +93,7 @@ class Cadence:
     typical_gap_days: float | None
     gap_count: int
     silence_days: float | None
-    silence_probability: float | None
+    resume_probability: float | None
 
 
 def bursts(interactions: list[tuple[float, str]]) -> list[float]:
@@ -316,7 +316,7 @@ def update_relationships(db, cfg: Config, as_of=None) -> int:
             "typical_gap_days": round(c.typical_gap_days, 1) if c.typical_gap_days is not None else None,
             "gap_count": c.gap_count,
             "silence_days": round(c.silence_days, 1) if c.silence_days is not None else None,
-            "silence_probability": round(c.silence_probability, 4) if c.silence_probability is not None else None,
+            "resume_probability_90d": round(c.resume_probability, 4) if c.resume_probability is not None else None,
             "my_median_reply_hours": mine_h, "their_median_reply_hours": theirs_h,
             "strength": round(strength, 1), "strength_interactions": round(inter, 3),
             "strength_help": round(help_score, 3), "strength_half_life_days": round(half_life, 1),

@@ -105,7 +105,7 @@ def _m0004_relationships(db: sqlite_utils.Database):
          "status_reason": str, "important": int, "important_inferred": int, "first_interaction": str,
          "last_interaction": str, "last_inbound": str, "last_outbound": str, "two_way": int, "messages": int,
          "messages_in": int, "messages_out": int, "threads": int, "interactions": int, "typical_gap_days": float,
-         "gap_count": int, "silence_days": float, "silence_probability": float, "my_median_reply_hours": float,
+         "gap_count": int, "silence_days": float, "resume_probability_90d": float, "my_median_reply_hours": float,
          "their_median_reply_hours": float, "strength": float, "strength_interactions": float,
          "strength_help": float, "strength_half_life_days": float, "strength_two_way_factor": float,
          "threads_you_started": int, "help_given": int, "help_received": int, "help_balance": float,
