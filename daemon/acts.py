@@ -181,7 +181,7 @@ _GENERIC_THANKS = _rx(r"\b(?:thanks?|thank you)(?: again| so much| very much)? f
                       r"\bappreciate (?:all )?(?:your|the) (?:help|assistance|support|efforts?)\b")
 # What the thanks names: decides the kind when only gratitude shows the help.
 _THANKS_FOR = [
-    ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name|referral to))\b")),
+    ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name))\b")),
     ("referral", _rx(r"\b(?:recommend(?:ation|ing)?|referr(?:al|ing)|reference|good word|passing (?:my|on my) (?:resume|name))\b")),
     ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
                    r"perspective|counsel)\b")),

@@ -349,6 +349,24 @@ def _override(cfg: Config, action: str, addresses, remove: bool):
                        f"addresses={row[4]}")
 
 
+@cli.command()
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; only loopback addresses are allowed.")
+@common_options
+def serve(cfg: Config, port, host):
+    """Browse the ledger in Datasette (canned queries, dashboard at /dashboard). Read-only."""
+    from .ledger_views import serve as serve_ledger
+
+    db = _open(cfg)  # creates the schema if the database is new
+    db.conn.close()
+    click.echo(f"goldenrule: http://{host}:{port}/dashboard  (Ctrl-C to stop)", err=True)
+    try:
+        sys.exit(serve_ledger(cfg.db_path, host, port))
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _parse_age(value: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 ME = ("Alex Morgan", "alex@morgan-consulting.example")
@@ -142,6 +140,7 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001) -> None:
     click.echo(f"Database: {cfg.db_path}: {db['messages'].count} messages, {db['threads'].count} threads, "
                f"{db['contacts'].count} contacts")
     if serve:
-        click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
-        subprocess.run([sys.executable, "-m", "datasette", "serve", str(cfg.db_path), "-h", "127.0.0.1",
-                        "-p", str(port), "--setting", "sql_time_limit_ms", "5000"])
+        from .ledger_views import serve as serve_ledger
+
+        click.echo(f"Datasette: http://127.0.0.1:{port}/dashboard  (Ctrl-C to stop)")
+        serve_ledger(str(cfg.db_path), "127.0.0.1", port)

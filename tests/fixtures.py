@@ -1,5 +1,6 @@
 """A small recorded mailbox: three folders, with a duplicate copy under another Message-ID."""
 
+import datetime as dt
 from pathlib import Path
 
 from conftest import mbox
@@ -218,3 +219,82 @@ def write_help_mailbox(root: Path) -> Path:
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT)
     return root
+
+
+# --- relationships: a generated mailbox with known rhythms ------------------------------------
+
+AS_OF = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.timezone.utc)
+ME = "me@example.org"
+_n = iter(range(1, 100000))
+
+
+def msg(when, frm, to, subject, body, cc=(), reply_to=None):
+    n = next(_n)
+    headers = [f"Message-ID: <m{n}@test>", f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
+               f"From: {frm}", f"To: {', '.join(to)}", f"Subject: {subject}"]
+    if cc:
+        headers.append(f"Cc: {', '.join(cc)}")
+    if reply_to:
+        headers.append(f"In-Reply-To: <{reply_to}>")
+    return f"<m{n}@test>", "\n".join(headers) + "\n\n" + body + "\n"
+
+
+def exchange(out, when, who, subject):
+    """They write, I answer an hour later: one two-way interaction."""
+    mid, a = msg(when, who, [ME], subject, "Quick update: the project is on track this week.")
+    _, b = msg(when + dt.timedelta(hours=1), ME, [who], "Re: " + subject, "Good to hear, see you at the review.", reply_to=mid[1:-1])
+    out += [a, b]
+
+
+def days_before(d, hour=9):
+    return AS_OF - dt.timedelta(days=d) + dt.timedelta(hours=hour - 12)
+
+
+def write_ledger_mailbox(root: Path, extra=()) -> Path:
+    """A year and more of mail with known rhythms, asks, promises, thanks and an introduction."""
+    inbox = []
+    for k in range(26):  # alice: every two weeks for a year, then silent for four months
+        exchange(inbox, days_before(120 + 14 * k), "alice@a.example", f"Status {k}")
+    for k in range(26):  # bob: every two weeks, up to last week
+        exchange(inbox, days_before(5 + 14 * k), "bob@b.example", f"Update {k}")
+    for k in range(4):  # erin: once a year, last time 200 days ago: a yearly rhythm, not cooling
+        exchange(inbox, days_before(200 + 365 * k), "erin@e.example", f"Annual review {k}")
+    for k in range(5):  # frank: two-way, but nothing for over a year
+        exchange(inbox, days_before(400 + 20 * k), "frank@f.example", f"Old project {k}")
+    exchange(inbox, days_before(10), "dan@d.example", "Nice to meet you")  # dan: new
+    inbox.append(msg(days_before(20), "carol@c.example", [ME], "Hello", "I enjoyed your talk at the meetup.")[1])
+    exchange(inbox, days_before(100), "olga@o.example", "Conference")  # olga: one exchange, long ago
+    inbox.append(msg(days_before(5), "gina@g.example", [ME], "Budget", "Could you send me the budget for Q3?")[1])
+    hank_ask, m = msg(days_before(30), "hank@h.example", [ME], "Deck", "Do you have the deck from the offsite?")
+    inbox.append(m)
+    inbox.append(msg(days_before(29), ME, ["hank@h.example"], "Re: Deck", "I'll send you the deck tomorrow.",
+                     reply_to=hank_ask[1:-1])[1])
+    inbox.append(msg(days_before(3), "ivy@i.example", [ME], "Acme",
+                     "Thanks so much for the referral to Acme, I start on Monday!")[1])
+    jack_ask, m = msg(days_before(40), "jack@j.example", [ME], "Tax advice", "Do you know a good tax lawyer?")
+    inbox.append(m)
+    inbox.append(msg(days_before(39), ME, ["jack@j.example"], "Re: Tax advice",
+                     "I've copied Kate Lin, who is the best tax lawyer I know. She can help you.",
+                     cc=["kate@k.example"], reply_to=jack_ask[1:-1])[1])
+    inbox.append(msg(days_before(35), "kate@k.example", ["jack@j.example"], "Meeting",
+                     "Jack, good to meet you by email. Are you free on Tuesday to discuss the case?")[1])
+    ask, m = msg(days_before(12), ME, ["bob@b.example"], "Q2 report", "Could you send me the Q2 report?")
+    inbox.append(m)
+    inbox.append(msg(days_before(12, hour=11), "bob@b.example", [ME], "Re: Q2 report",
+                     "Attached is the Q2 report you asked for.", reply_to=ask[1:-1])[1])
+    inbox += list(extra)
+    return mbox(root / "INBOX.mbox", *inbox)
+
+
+def build_ledger(root: Path, cfg, db, extra=()):
+    """Import the ledger mailbox and compute relationships as of AS_OF."""
+    from daemon.importer import import_messages
+    from daemon.relationships import update_relationships
+    from daemon.sources import read_path
+
+    import_messages(db, read_path(write_ledger_mailbox(root, extra)), cfg, me=[ME])
+    with db.conn:
+        update_relationships(db, cfg, AS_OF)
+    return db
+
+

@@ -1,0 +1,113 @@
+"""The ledger in Datasette: metadata (titles, descriptions, label columns, sorts, facets), the canned
+queries of `queries.py`, and a dashboard page, served on the loopback interface.
+
+Datasette renders every value escaped; no plugin that renders stored HTML is installed, so nothing
+from a message is ever shown as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .queries import CANNED
+
+TEMPLATES = Path(__file__).parent / "templates"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+TABLES = {
+    "relationships": {
+        "description": "One row per person you have written with: strength, status by their own rhythm, "
+                       "help both ways. Computed as of `as_of`.",
+        "label_column": "name", "sort_desc": "strength", "facets": ["status", "important", "two_way"],
+        "columns": {
+            "status": "new, active, cooling, cold, dormant or one-off",
+            "status_reason": "The status in words",
+            "strength": "0-100: decayed two-way interactions plus help exchanged (see the parts beside it)",
+            "resume_probability_90d": "Chance of hearing from them in the next 90 days, given the silence",
+            "help_balance": "Help given minus help received, recent help weighing more",
+            "important_inferred": "Two-way, and strength >= 50 or they helped you twice or you started 3 threads",
+        },
+    },
+    "help_events": {
+        "description": "Who helped whom, how and when, with the sentence that proves it.",
+        "label_column": "evidence", "sort_desc": "occurred_at", "facets": ["kind", "found_by"],
+        "columns": {
+            "helper": "Address of the person who gave the help",
+            "helped": "Address of the person who received it",
+            "kind": "answer, document, introduction, advice, referral or favor",
+            "evidence": "A sentence from the own text of the evidence message",
+            "confidence": "0-1",
+            "found_by": "The rule that found it",
+        },
+    },
+    "loose_ends": {
+        "description": "What you owe and what is still open (last 90 days).",
+        "sort_desc": "since", "facets": ["kind"],
+    },
+    "messages": {
+        "description": "One row per distinct message; `own_text` is the message's own words, quotes removed.",
+        "label_column": "subject", "sort_desc": "date", "facets": ["category", "is_automated", "folder"],
+    },
+    "threads": {"description": "Conversations.", "label_column": "subject", "sort_desc": "last_date",
+                "facets": ["formed_by"]},
+    "contacts": {"description": "People, each with all their addresses.", "label_column": "name",
+                 "facets": ["important", "ignored"]},
+    "message_acts": {"description": "What each sentence of a message does: asks, thanks, gives...",
+                     "facets": ["act", "part"]},
+    "golden_rule": {"description": "Distinct people you helped, per quarter.", "sort_desc": "quarter"},
+    "golden_rule_score": {"description": "Important people you helped in the last 90 days."},
+    "contact_help": {"description": "Help events by contact and direction.", "facets": ["direction"]},
+    "copies": {"description": "Every copy of every message in every source.", "facets": ["folder"]},
+}
+
+
+def metadata(db_name: str) -> dict:
+    """Datasette metadata for the ledger database named db_name."""
+    queries = {}
+    for name, q in CANNED.items():
+        queries[name] = {"title": q["title"], "description": q["description"], "sql": q["sql"]}
+        if q.get("params"):
+            queries[name]["params"] = q["params"]
+    return {
+        "title": "goldenrule",
+        "description": "Your private ledger of professional relationships: who helped whom, and which ties "
+                       "are cooling. Start with the dashboard at /dashboard.",
+        "databases": {db_name: {"tables": TABLES, "queries": queries}},
+    }
+
+
+def prepare_site(db_path: str, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write metadata.json and the templates (with the database's name filled in) under out_dir."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db_name = Path(db_path).stem
+    meta = out / "metadata.json"
+    meta.write_text(json.dumps(metadata(db_name), indent=1))
+    templates = out / "templates"
+    for src in TEMPLATES.rglob("*.html"):
+        dest = templates / src.relative_to(TEMPLATES)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(src.read_text().replace("__DB__", db_name))
+    return meta, templates
+
+
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on the ledger in the foreground; returns its exit code. Datasette only reads: the
+    daemon keeps writing (WAL) while it runs."""
+    if host not in LOOPBACK:
+        raise ValueError(f"refusing to serve on {host}: the ledger is private, so goldenrule serves on the "
+                         f"loopback interface only (reach it from elsewhere through an SSH tunnel)")
+    with tempfile.TemporaryDirectory(prefix="goldenrule-serve-") as tmp:
+        meta, templates = prepare_site(db_path, tmp)
+        args = [sys.executable, "-m", "datasette", "serve", db_path, "-h", host, "-p", str(port),
+                "--metadata", str(meta), "--template-dir", str(templates),
+                "--setting", "sql_time_limit_ms", "5000", "--setting", "default_page_size", "50"]
+        try:
+            return subprocess.run(args).returncode
+        except KeyboardInterrupt:
+            return 0
