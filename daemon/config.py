@@ -137,6 +137,47 @@ class RelationshipsConfig:
 
 
 @dataclass
+class DigestConfig:
+    """The weekly digest email."""
+
+    to: str = setting("", "Where the digest goes. Empty means your first own address.",
+                      example='"me@example.com"')
+    from_address: str = setting("", "Its From: address. Empty means the same as to.")
+    day: str = setting("monday", "Day of the week it is sent.",
+                       choices=("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    time: str = setting("08:00", "Local time it is sent (HH:MM, 24-hour clock).")
+    timezone: str = setting("UTC", "Time zone of day and time (an IANA name such as \"Europe/Berlin\").")
+    base_url: str = setting("http://127.0.0.1:8001", "Where `goldenrule serve` answers: every item links there.")
+    send_empty: bool = setting(True, "Send a short note when a week has nothing to report (false: send nothing).")
+
+
+@dataclass
+class SmtpConfig:
+    """The server the digest is sent through. Same secret sources as IMAP accounts; never the secret itself."""
+
+    host: str = setting("", "SMTP server host name. Empty: the digest can be previewed, not sent.",
+                        example='"smtp.example.com"')
+    port: int = setting(0, "SMTP port. 0 means 465 for tls = \"implicit\", 587 for starttls, 25 for none.")
+    tls: str = setting("implicit", "implicit: TLS from the first byte; starttls: upgrade a plain connection; "
+                       "none: no encryption, refused unless allow_plaintext = true and the host is a loopback "
+                       "address.", choices=("implicit", "starttls", "none"))
+    allow_plaintext: bool = setting(False, "Allow tls = \"none\" (only to 127.0.0.1 / ::1 / localhost).")
+    ca_file: str = setting("", "A CA certificate file (PEM) to trust in addition to the system's.")
+    username: str = setting("", "Login name. Empty: send without logging in (a local relay).")
+    password_command: str = setting("", "A command that prints the password (run without a shell).")
+    password_env: str = setting("", "Name of an environment variable that holds the password.")
+    password_credential: str = setting("", "Name of a systemd credential that holds the password.")
+    password_keyring: bool = setting(False, "Read the password from the system keyring (service "
+                                            "\"goldenrule\", this username).")
+    oauth2_token_command: str = setting("", "A command that prints a fresh OAuth2 access token (XOAUTH2).")
+    timeout_seconds: int = setting(60, "Socket timeout.")
+
+    @property
+    def name(self) -> str:
+        return "smtp"
+
+
+@dataclass
 class PeopleConfig:
     """Your corrections to the contact list."""
 
@@ -198,6 +239,8 @@ class Config:
     threads: ThreadsConfig = field(default_factory=ThreadsConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"
@@ -291,7 +334,33 @@ def config_from_dict(data: dict[str, Any], file: str = "(config)") -> Config:
         if not isinstance(value, dict):
             raise ConfigError(f"{file}: {key}: expected a table [{key}], got {value!r}")
         setattr(cfg, name, _table(factory(), value, key, file))
+    _check_digest(cfg, file)
     return cfg
+
+
+def _check_digest(cfg, file: str) -> None:
+    import re as _re
+    import zoneinfo
+
+    if not _re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", cfg.digest.time):
+        raise ConfigError(f"{file}: digest.time: expected HH:MM on a 24-hour clock, got {cfg.digest.time!r}")
+    try:
+        zoneinfo.ZoneInfo(cfg.digest.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{file}: digest.timezone: expected an IANA time zone such as \"Europe/Berlin\", "
+                          f"got {cfg.digest.timezone!r}") from None
+    s = cfg.smtp
+    if s.host:
+        if s.tls == "none" and not (s.allow_plaintext and s.host in LOOPBACK):
+            raise ConfigError(f"{file}: smtp.tls: expected \"implicit\" or \"starttls\"; \"none\" needs "
+                              f"allow_plaintext = true and a loopback host, got host {s.host!r}")
+        secrets = [k for k in ("password_command", "password_env", "password_credential",
+                               "oauth2_token_command") if getattr(s, k)] + (["password_keyring"] if s.password_keyring else [])
+        if len(secrets) > 1:
+            raise ConfigError(f"{file}: smtp: expected at most one of password_command, password_env, "
+                              f"password_credential, password_keyring, oauth2_token_command; got {', '.join(secrets)}")
+        if secrets and not s.username:
+            raise ConfigError(f"{file}: smtp.username: expected a login name to go with {secrets[0]}")
 
 
 def _table(obj, value: dict, key: str, file: str):

@@ -7,6 +7,10 @@ before the ledger's as-of time, or no filter).
 
 from __future__ import annotations
 
+# Written for SQLite's planner on 100,000+ messages: CROSS JOIN fixes the join order (start from the
+# few rows the parameters select), and with max() SQLite takes the bare columns (the latest evidence)
+# from the row holding the maximum.
+
 # The period the ledger was computed for: its as-of time and 90 days before it.
 _AS_OF = "(select as_of from golden_rule_score)"
 _SINCE = f"coalesce(nullif(:since, ''), date({_AS_OF}, '-90 days'))"
@@ -30,25 +34,27 @@ order by important desc, r.strength desc, r.contact_id""",
         "title": "People I helped",
         "description": "Whom you helped in a period (default: the 90 days before the ledger's date), "
                        "how often, and the latest proof.",
-        "sql": f"""select c.name, c.email, count(*) as times, group_concat(distinct e.kind) as kinds,
-       max(e.occurred_at) as last_helped,
-       (select e2.evidence from contact_help h2 join help_events e2 on e2.id = h2.event
-        where h2.contact_id = c.id and h2.direction = 'given' order by e2.occurred_at desc limit 1) as latest_evidence
-from contact_help h join help_events e on e.id = h.event join contacts c on c.id = h.contact_id
-where h.direction = 'given' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
-group by c.id order by times desc, last_helped desc, c.id""",
+        "sql": f"""select c.name, c.email, h.times, h.kinds, h.last_helped, h.latest_evidence
+from (select h.contact_id, count(*) as times, group_concat(distinct e.kind) as kinds,
+             max(e.occurred_at) as last_helped, e.evidence as latest_evidence
+      from help_events e cross join contact_help h on h.event = e.id
+      where h.direction = 'given' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
+      group by h.contact_id) h
+join contacts c on c.id = h.contact_id
+order by h.times desc, h.last_helped desc, c.id""",
         "params": ["since", "until"],
     },
     "people_who_helped_me": {
         "title": "People who helped me",
         "description": "Who helped you in a period (default: the 90 days before the ledger's date).",
-        "sql": f"""select c.name, c.email, count(*) as times, group_concat(distinct e.kind) as kinds,
-       max(e.occurred_at) as last_helped,
-       (select e2.evidence from contact_help h2 join help_events e2 on e2.id = h2.event
-        where h2.contact_id = c.id and h2.direction = 'received' order by e2.occurred_at desc limit 1) as latest_evidence
-from contact_help h join help_events e on e.id = h.event join contacts c on c.id = h.contact_id
-where h.direction = 'received' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
-group by c.id order by times desc, last_helped desc, c.id""",
+        "sql": f"""select c.name, c.email, h.times, h.kinds, h.last_helped, h.latest_evidence
+from (select h.contact_id, count(*) as times, group_concat(distinct e.kind) as kinds,
+             max(e.occurred_at) as last_helped, e.evidence as latest_evidence
+      from help_events e cross join contact_help h on h.event = e.id
+      where h.direction = 'received' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
+      group by h.contact_id) h
+join contacts c on c.id = h.contact_id
+order by h.times desc, h.last_helped desc, c.id""",
         "params": ["since", "until"],
     },
     "reciprocity": {
@@ -79,11 +85,14 @@ from golden_rule order by quarter desc""",
         "title": "A contact's timeline",
         "description": "Everything with one person, newest first: mail both ways and help both ways. "
                        "Give an address or a full name.",
-        "sql": f"""select date, what, detail, thread_id from (
+        "sql": f"""with who as (select address from contact_addresses where contact_id = {_CONTACT})
+select date, what, detail, thread_id from (
   select m.date as date, case when m.is_from_me then 'you wrote' else 'they wrote' end as what,
          m.subject as detail, m.thread_id
-  from contact_messages cm join messages m on m.id = cm.message
-  where cm.contact_id = {_CONTACT}
+  from message_addresses a cross join messages m on m.id = a.message
+  where a.address in (select address from who) and +m.is_automated = 0
+    and ((m.is_from_me = 1 and a.kind != 'from') or (m.is_from_me = 0 and a.kind = 'from'))
+  group by m.id
   union all
   select e.occurred_at, case h.direction when 'given' then 'you helped them (' || e.kind || ')'
                          else 'they helped you (' || e.kind || ')' end, e.evidence, e.thread_id

@@ -128,8 +128,22 @@ def _m0004_relationships(db: sqlite_utils.Database):
                                   pk=("address", "action"))
 
 
+def _m0005_digest(db: sqlite_utils.Database):
+    db["digests"].create(
+        {"period_end": str, "status": str, "recorded_at": str, "sent_at": str, "message_id": str, "items": int,
+         "error": str},
+        pk="period_end",
+    )
+
+
+def _m0006_monthly(db: sqlite_utils.Database):
+    db["monthly_activity"].create(
+        {"month": str, "you_wrote": int, "they_wrote": int, "help_given": int, "help_received": int}, pk="month")
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
-              ("0004_relationships", _m0004_relationships)]
+              ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
+              ("0006_monthly", _m0006_monthly)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
