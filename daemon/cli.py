@@ -367,6 +367,47 @@ def serve(cfg: Config, port, host):
         raise click.ClickException(str(e)) from None
 
 
+@cli.command()
+@click.option("--preview", is_flag=True, help="Build the digest without sending it.")
+@click.option("--html", "as_html", is_flag=True, help="With --preview: print the HTML part, not the text.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="With --preview: write digest.txt and digest.html into this directory.")
+@click.option("--send", "do_send", is_flag=True, help="Send the digest of the latest week now (once per week).")
+@click.option("--force", is_flag=True, help="With --send: send even if this week's digest was already sent.")
+@AS_OF
+@common_options
+def digest(cfg: Config, preview, as_html, out_dir, do_send, force, as_of):
+    """The weekly digest: whom to help, whom you owe, which ties are cooling.
+
+    The week is the one ending at the latest [digest] day and time before now (or --as-of).
+    """
+    import datetime as dt
+
+    from .digest import DigestError, build, period_end, render, run_due
+    from .relationships import as_of_time
+
+    if preview == do_send:
+        raise click.UsageError("give exactly one of --preview and --send")
+    db = _open(cfg)
+    now = dt.datetime.fromtimestamp(as_of_time(_as_of(as_of)), dt.timezone.utc)
+    if do_send:
+        try:
+            result = run_due(db, cfg, now, force=force)
+        except DigestError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(json.dumps(result))
+        return
+    subject, text, html = render(build(db, cfg, period_end(cfg, now)))
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "digest.txt").write_text(f"Subject: {subject}\n\n{text}")
+        (out / "digest.html").write_text(html)
+        click.echo(f"{out / 'digest.txt'}\n{out / 'digest.html'}")
+    else:
+        click.echo(html if as_html else f"Subject: {subject}\n\n{text}")
+
+
 def _parse_age(value: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     try:
