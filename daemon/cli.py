@@ -408,6 +408,34 @@ def digest(cfg: Config, preview, as_html, out_dir, do_send, force, as_of):
         click.echo(html if as_html else f"Subject: {subject}\n\n{text}")
 
 
+@cli.command()
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Log lines for people, or one JSON object per line for machines.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: $XDG_CONFIG_HOME/goldenrule/config.toml); reloaded on SIGHUP.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False),
+              help="Database file, overriding [database] path in the config.")
+def run(log_format, config_path, db_path):
+    """Run the service in the foreground: sync, recompute, send the weekly digest.
+
+    SIGTERM or Ctrl-C stops it after the batch being stored; SIGUSR1 syncs now; SIGHUP reloads the
+    config. One service per database.
+    """
+    from .service import AlreadyRunning, configure_logging, run_service
+
+    configure_logging(log_format)
+    try:
+        cfg = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if db_path:
+        cfg.database.path = db_path
+    try:
+        sys.exit(run_service(cfg, config_path))
+    except AlreadyRunning as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _parse_age(value: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     try:

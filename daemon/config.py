@@ -178,6 +178,16 @@ class SmtpConfig:
 
 
 @dataclass
+class ServiceConfig:
+    """`goldenrule run`, the background service."""
+
+    sync_interval_seconds: int = setting(900, "Seconds between IMAP syncs (SIGUSR1 syncs at once).")
+    digest_check_seconds: int = setting(
+        600, "Seconds between checks whether the weekly digest is due (it is sent once per week).")
+    digest: bool = setting(True, "Send the weekly digest from the service (needs [smtp] host).")
+
+
+@dataclass
 class PeopleConfig:
     """Your corrections to the contact list."""
 
@@ -241,6 +251,7 @@ class Config:
     relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"

@@ -22,6 +22,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from email import policy
 from pathlib import Path
@@ -54,6 +55,15 @@ RETRYABLE = (OSError, socket.timeout, imap_errors.IMAPClientAbortError, ssl.SSLE
 
 class SyncError(Exception):
     """A one-line, human-readable reason a sync could not run (bad secret, untrusted certificate...)."""
+
+
+class Interrupted(Exception):
+    """The service was asked to stop: the sync ends after the batch it was storing."""
+
+
+# Set by `goldenrule run` on SIGTERM/SIGINT; checked between batches, each of which is committed with
+# its checkpoint, so stopping there loses and duplicates nothing.
+STOP = threading.Event()
 
 
 class OverQuota(SyncError):
@@ -390,6 +400,8 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     new_ids: list[str] = []
     done = 0
     for start in range(0, len(uids), acct.fetch_batch):
+        if STOP.is_set():
+            raise Interrupted()
         batch = uids[start:start + acct.fetch_batch]
         fetched = fetch_batch(client, batch, acct)
         raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
@@ -451,6 +463,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                 for folder, role in folders:
                     if folder in done_folders:
                         continue
+                    if STOP.is_set():
+                        raise Interrupted()
                     try:
                         new_ids += sync_folder(client, db, cfg, acct, folder, role, pool, condstore, progress,
                                                counters)
@@ -475,6 +489,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                 _logout(client)
                 sleep(delay)
                 client = _reconnect(acct, attempt, sleep)
+    except Interrupted:
+        status, error = "interrupted", "stopped by the service before the end of the pass"
     except OverQuota as e:
         status, error = "overquota", str(e)
     except SyncError as e:
@@ -494,7 +510,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                                             "messages_new": len(new_ids), **counters})
             db.conn.commit()
     result = {"account": acct.name, "status": status, "error": error, "messages_new": len(new_ids), **counters}
-    if status != "ok":
+    if status not in ("ok", "interrupted"):
         raise SyncError(error) if status == "error" else OverQuota(error)
     return result
 
@@ -526,6 +542,8 @@ def sync_all(db, cfg: Config, show_progress: bool = False) -> list[dict]:
     pool = make_pool(cfg)
     try:
         for acct in cfg.accounts:
+            if STOP.is_set():
+                break
             try:
                 results.append(sync_account(db, cfg, acct, pool, show_progress))
             except SyncError as e:

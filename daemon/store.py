@@ -141,9 +141,14 @@ def _m0006_monthly(db: sqlite_utils.Database):
         {"month": str, "you_wrote": int, "they_wrote": int, "help_given": int, "help_received": int}, pk="month")
 
 
+def _m0007_jobs(db: sqlite_utils.Database):
+    db["jobs"].create({"id": int, "job": str, "started_at": str, "finished_at": str, "status": str, "error": str,
+                       "detail": str}, pk="id")
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
-              ("0006_monthly", _m0006_monthly)]
+              ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

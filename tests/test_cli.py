@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from daemon import __version__
 from daemon.cli import cli
 
-COMMANDS = [[], ["import"], ["rebuild"], ["acts"], ["explain"], ["people"], ["serve"], ["digest"], ["stats"], ["sync"], ["status"], ["config"], ["config", "check"], ["config", "example"],
+COMMANDS = [[], ["import"], ["rebuild"], ["acts"], ["explain"], ["people"], ["serve"], ["digest"], ["run"], ["stats"], ["sync"], ["status"], ["config"], ["config", "check"], ["config", "example"],
             ["demo"]]
 
 

@@ -17,7 +17,7 @@ def test_example_file_is_generated_from_schema_and_parses():
     assert cfg.privacy.store_bodies == "own_text"
     assert "_sent_mail" in cfg.identity.sent_folders
     # every documented key is one the loader accepts
-    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "inference", "relationships", "digest", "smtp", "people"}
+    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "inference", "relationships", "digest", "smtp", "service", "people"}
 
 
 @pytest.mark.parametrize("body, expected", [
