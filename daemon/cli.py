@@ -24,15 +24,19 @@ def common_options(f):
                   help="Database file, overriding [database] path in the config.")
     @functools.wraps(f)
     def wrapper(config_path, db_path, **kwargs):
-        try:
-            cfg = load_config(config_path)
-        except ConfigError as e:
-            raise click.ClickException(str(e)) from None
-        if db_path:
-            cfg.database.path = db_path
-        return f(cfg=cfg, **kwargs)
+        return f(cfg=_load(config_path, db_path), **kwargs)
 
     return wrapper
+
+
+def _load(config_path, db_path) -> Config:
+    try:
+        cfg = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if db_path:
+        cfg.database.path = db_path
+    return cfg
 
 
 def _open(cfg: Config):
@@ -424,12 +428,7 @@ def run(log_format, config_path, db_path):
     from .service import AlreadyRunning, configure_logging, run_service
 
     configure_logging(log_format)
-    try:
-        cfg = load_config(config_path)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-    if db_path:
-        cfg.database.path = db_path
+    cfg = _load(config_path, db_path)
     try:
         sys.exit(run_service(cfg, config_path))
     except AlreadyRunning as e:
