@@ -1,8 +1,11 @@
 """The built-in sample mailbox: a deterministic year of mail for one persona, written by this code.
 
-Colleagues, a mentor, clients, a recruiter, a friend, a newsletter and notifications; questions
-answered and ignored, thanks, an introduction, Outlook- and Gmail-style quoting, replies without
-reply headers. Seeded, so every run writes the same mailbox.
+Colleagues (Dana, Priya), a mentor (Raj), clients (Tom, Mia, Jules), a recruiter (Sam), a friend
+(Lena), a designer met once (Omar), a newcomer (Nina), a newsletter and notifications; questions
+answered and ignored, thanks (one never answered), introductions that connected and one that did
+not, a promise kept and one broken, ties that are active, cooling and cold, Outlook- and Gmail-style
+quoting, replies without reply headers, an attachment and a message with a broken date. Seeded, so
+every run writes the same mailbox.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import random
 from pathlib import Path
 
 ME = ("Alex Morgan", "alex@morgan-consulting.example")
+# The demo world's "today": a Monday at 08:00 UTC, when the default digest is due.
+DEMO_END = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone.utc)
 PEOPLE = {
     "dana": ("Dana Whitfield", "dana.whitfield@northwind.example"),
     "raj": ("Raj Patel", "raj@patel-advisory.example"),
@@ -20,6 +25,10 @@ PEOPLE = {
     "tom": ("Tom Okafor", "tom.okafor@contoso.example"),
     "mia": ("Mia Chen", "mia.chen@fabrikam.example"),
     "sam": ("Sam Rivera", "sam@talentbridge.example"),
+    "priya": ("Priya Nair", "priya.nair@northwind.example"),
+    "omar": ("Omar Haddad", "omar@haddad-design.example"),
+    "jules": ("Jules Martin", "jules.martin@wingtip.example"),
+    "nina": ("Nina Kowalski", "nina.k@fourthcoffee.example"),
 }
 TOPICS = ["pricing model", "Q3 roadmap", "vendor contract", "board deck", "hiring plan", "data migration",
           "launch checklist", "budget review"]
@@ -37,12 +46,13 @@ class _Writer:
         self.sent: list[tuple[dt.datetime, str]] = []
         self.n = 0
 
-    def message(self, when, sender, to, subject, body, *, cc=(), reply_to_id=None, headers=()):
+    def message(self, when, sender, to, subject, body, *, cc=(), reply_to_id=None, headers=(), attachment=None,
+                raw_date=None):
         self.n += 1
         mid = f"demo-{self.n:05d}@goldenrule.example"
         lines = [
             f"Message-ID: <{mid}>",
-            f"Date: {email.utils.format_datetime(when)}",
+            f"Date: {raw_date or email.utils.format_datetime(when)}",
             f"From: {email.utils.formataddr(sender)}",
             "To: " + ", ".join(email.utils.formataddr(p) for p in to),
         ]
@@ -52,7 +62,15 @@ class _Writer:
         if reply_to_id:
             lines.append(f"In-Reply-To: <{reply_to_id}>")
         lines += list(headers)
-        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body.rstrip(), ""]
+        if attachment:
+            name, ctype, content = attachment
+            lines += ["MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="demo-boundary"', "",
+                      "--demo-boundary", "Content-Type: text/plain; charset=utf-8", "", body.rstrip(), "",
+                      "--demo-boundary", f'Content-Type: {ctype}; name="{name}"',
+                      f'Content-Disposition: attachment; filename="{name}"', "", content.rstrip(),
+                      "--demo-boundary--", ""]
+        else:
+            lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body.rstrip(), ""]
         text = "\n".join(lines)
         (self.sent if sender == ME else self.inbox).append((when, text))
         return mid
@@ -79,18 +97,21 @@ def _gmail_quote(sender, when, body):
 def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
     """Write the sample mailbox (INBOX.mbox, Sent.mbox) under root and return root."""
     rng = random.Random(seed)
-    end = end or dt.datetime(2026, 11, 1, 17, 0, tzinfo=dt.timezone.utc)
+    end = end or DEMO_END
     start = end - dt.timedelta(days=365)
     w = _Writer()
-    cadence = {"dana": 9, "raj": 30, "lena": 21, "tom": 14, "mia": 45, "sam": 60}
-    stop = {"tom": end - dt.timedelta(days=120)}  # a tie that goes quiet
+    cadence = {"dana": 9, "raj": 30, "lena": 21, "tom": 14, "mia": 45, "sam": 60, "priya": 7, "jules": 12}
+    # Ties that go quiet: Priya (weekly) two and a half months ago is cooling, Tom four months ago
+    # and Jules seven months ago are cold.
+    stop = {"tom": end - dt.timedelta(days=120), "priya": end - dt.timedelta(days=75),
+            "jules": end - dt.timedelta(days=210)}
     for key, every in cadence.items():
         person = PEOPLE[key]
         when = start + dt.timedelta(days=rng.randint(0, every))
         while when < stop.get(key, end):
             topic = rng.choice(TOPICS)
             subject = topic.capitalize()
-            they_ask = rng.random() < 0.5
+            they_ask = rng.random() < 0.5 and key != "raj"  # the mentor gives; Alex asks
             asker, helper = (person, ME) if they_ask else (ME, person)
             ask = rng.choice(ASKS).format(t=topic)
             mid = w.message(when, asker, [helper], subject, f"Hi,\n\n{ask}\n\nBest,\n{asker[0].split()[0]}")
@@ -106,11 +127,55 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
                     w.message(later + dt.timedelta(hours=rng.randint(1, 20)), asker, [helper], f"Re: {subject}",
                               rng.choice(THANKS).format(t=topic), reply_to_id=mid2)
             when += dt.timedelta(days=max(1, rng.gauss(every, every / 3)))
+    P = PEOPLE
     # An introduction: Raj introduces Alex to Mia.
     intro_at = start + dt.timedelta(days=200)
-    w.message(intro_at, PEOPLE["raj"], [ME, PEOPLE["mia"]], "Introduction: Alex, meet Mia",
+    w.message(intro_at, P["raj"], [ME, P["mia"]], "Introduction: Alex, meet Mia",
               "Alex, meet Mia Chen, who runs data at Fabrikam. Mia, Alex is the best pricing person I know.\n"
               "I'll let you two take it from here.")
+    # Introductions Alex makes: Lena and Sam then write to each other; Dana and Omar never do.
+    at = end - dt.timedelta(days=40)
+    ask = w.message(at, P["lena"], [ME], "Looking for a new role",
+                    "Hi Alex,\n\nDo you know a good recruiter for product roles?\n\nLena")
+    w.message(at + dt.timedelta(hours=3), ME, [P["lena"]], "Re: Looking for a new role",
+              "Lena, I've copied Sam Rivera, who places product people at Talentbridge. "
+              "Sam can help you with the search.", cc=[P["sam"]], reply_to_id=ask)
+    w.message(at + dt.timedelta(days=2), P["sam"], [P["lena"]], "Product roles",
+              "Hi Lena, good to meet you. Are you free on Thursday for a call about two openings?",
+              cc=[ME])
+    at = end - dt.timedelta(days=30)
+    ask = w.message(at, P["dana"], [ME], "Brand refresh",
+                    "Alex, do you know anyone who could help with our brand refresh?")
+    w.message(at + dt.timedelta(hours=5), ME, [P["dana"]], "Re: Brand refresh",
+              "Dana, I've copied Omar Haddad, the designer who did our launch deck. He can help you.",
+              cc=[P["omar"]], reply_to_id=ask)
+    # A promise kept (the file follows the next day) and one broken.
+    at = end - dt.timedelta(days=20)
+    ask = w.message(at, P["mia"], [ME], "Benchmark data", "Could you share the pricing benchmark data?")
+    w.message(at + dt.timedelta(hours=2), ME, [P["mia"]], "Re: Benchmark data",
+              "Sure, I'll send you the benchmark spreadsheet tomorrow.", reply_to_id=ask)
+    w.message(at + dt.timedelta(days=1), ME, [P["mia"]], "Benchmark data",
+              "Attached is the pricing benchmark spreadsheet, as promised.",
+              attachment=("benchmark.csv", "text/csv", "segment,price\nsmb,49\nmid,199\n"))
+    at = end - dt.timedelta(days=12)
+    ask = w.message(at, P["raj"], [ME], "Case study", "Could you send me the case study draft before Friday?")
+    w.message(at + dt.timedelta(hours=4), ME, [P["raj"]], "Re: Case study",
+              "I'll send you the draft by Thursday.", reply_to_id=ask)
+    # Asked and never answered, and thanks never answered.
+    w.message(end - dt.timedelta(days=6), P["dana"], [ME], "Offsite agenda",
+              "Could you review the offsite agenda and tell me what is missing?")
+    w.message(end - dt.timedelta(days=3), P["sam"], [ME], "Thank you",
+              "Thanks so much for the introduction to Lena, she is a great fit for the role!")
+    # A question to a group: a chance to give first.
+    w.message(end - dt.timedelta(days=2), P["dana"], [P["priya"], P["tom"]], "QBR deck",
+              "Does anyone have a good template for the QBR deck?", cc=[ME])
+    # A newcomer who wrote first and got no reply.
+    w.message(end - dt.timedelta(days=18), P["nina"], [ME], "Hello from Fourth Coffee",
+              "Hi Alex, we met at the pricing meetup last week. I would love to hear how you run "
+              "pricing reviews.")
+    # A message with a broken Date header: stored with the problem recorded.
+    w.message(end - dt.timedelta(days=8), P["lena"], [ME], "Weekend", "Are you around this weekend?",
+              raw_date="Someday, 99 Foo 20XX")
     # Newsletter and notifications: bulk mail that never makes a contact.
     for i in range(12):
         when = start + dt.timedelta(days=30 * i + 3)
@@ -123,10 +188,13 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
 
 
 def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001) -> None:
-    """Generate the sample mailbox, import it through the real pipeline, then serve it."""
+    """Generate the sample mailbox, run it through the real pipeline as of the demo's last day, write
+    this week's digest, then serve the ledger in Datasette."""
     import click
 
-    from .importer import import_messages
+    from .digest import build, period_end, render
+    from .importer import derive, import_messages
+    from .people import set_override
     from .sources import read_path
     from .store import open_db
 
@@ -136,9 +204,19 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001) -> None:
     db = open_db(cfg.db_path)
     stats = import_messages(db, (r for p in sorted(mailbox.iterdir()) for r in read_path(p)), cfg,
                             paths=[str(mailbox)])
-    click.echo(f"Sample mailbox: {mailbox} ({stats.copies_seen} messages)")
+    set_override(db, "important", [PEOPLE["raj"][1]])  # the mentor matters most
+    derive(db, cfg, new_ids=[], as_of=DEMO_END)
+    subject, text, html = render(build(db, cfg, period_end(cfg, DEMO_END)))
+    (out_dir / "digest.txt").write_text(f"Subject: {subject}\n\n{text}")
+    (out_dir / "digest.html").write_text(html)
+    statuses = ", ".join(f"{n} {s}" for s, n in db.execute(
+        "select status, count(*) from relationships group by status order by count(*) desc"))
+    click.echo(f"Sample mailbox: {mailbox} ({stats.copies_seen} messages, one year to {DEMO_END:%Y-%m-%d})")
     click.echo(f"Database: {cfg.db_path}: {db['messages'].count} messages, {db['threads'].count} threads, "
-               f"{db['contacts'].count} contacts")
+               f"{db['contacts'].count} contacts, {db['help_events'].count} help events")
+    click.echo(f"Relationships as of {DEMO_END:%Y-%m-%d}: {statuses}")
+    click.echo(f"Digest preview: {out_dir / 'digest.txt'} and {out_dir / 'digest.html'}")
+    db.conn.close()
     if serve:
         from .ledger_views import serve as serve_ledger
 

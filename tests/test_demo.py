@@ -1,8 +1,29 @@
+"""The first run: the built-in sample world through the real pipeline, and the README's demo command
+from a clean clone (in the background), with its database, digest preview and Datasette pages."""
+
+import asyncio
+import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
-from daemon.demo import generate
+import pytest
+from datasette.app import Datasette
+
+from daemon.demo import PEOPLE, generate
+from daemon.ledger_views import prepare_site
+from daemon.queries import CANNED
+from test_browser import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+# Filled by `goldenrule sync` and `goldenrule run`, which the offline demo does not run.
+OPERATIONAL = {"sync_state", "sync_runs", "jobs", "digests"}
+SECTIONS = ("GOLDEN RULE", "WHAT YOU OWE", "COOLING", "GIVE FIRST", "CLOSE THE LOOP", "NEW PEOPLE TO FOLLOW UP")
 
 
 def test_demo_mailbox_is_deterministic(tmp_path):
@@ -11,18 +32,91 @@ def test_demo_mailbox_is_deterministic(tmp_path):
         assert (a / name).read_bytes() == (b / name).read_bytes()
 
 
-def test_demo_command_imports_the_sample_mailbox(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "daemon", "demo", "--no-serve", "--dir", str(tmp_path)],
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    r = subprocess.run([sys.executable, "-m", "daemon", "demo", "--no-serve", "--dir", str(out)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    con = sqlite3.connect(tmp_path / "goldenrule.db")
+    return out, r.stdout
+
+
+def test_demo_world_shows_everything(demo):
+    out, stdout = demo
+    con = sqlite3.connect(out / "goldenrule.db")
+    assert f"Database: {out / 'goldenrule.db'}" in stdout and "Digest preview:" in stdout
     assert con.execute("select email from contacts where is_self = 1").fetchall() == [
         ("alex@morgan-consulting.example",)]
-    names = {n for (n,) in con.execute("select name from contacts where is_self = 0")}
-    assert names == {"Dana Whitfield", "Raj Patel", "Lena Brooks", "Tom Okafor", "Mia Chen", "Sam Rivera"}
-    cats = dict(con.execute("select category, count(*) from messages group by 1"))
-    assert cats["newsletter"] == 12 and cats["automated"] == 12
-    # Outlook-style replies have no reply headers and still join their thread
+    assert {n for (n,) in con.execute("select name from contacts where is_self = 0")} == {
+        name for name, _ in PEOPLE.values()}
+    # Every table and view has rows, except the ones only a sync or the service fills.
+    for (name,) in con.execute("select name from sqlite_master where type in ('table', 'view') "
+                               "and name not like 'messages_fts%'"):
+        if name not in OPERATIONAL:
+            assert con.execute(f"select count(*) from [{name}]").fetchone()[0] > 0, name
+    statuses = {s for (s,) in con.execute("select status from relationships")}
+    assert {"active", "cooling", "cold", "new"} <= statuses
+    kinds = {k for (k,) in con.execute("select kind from loose_ends")}
+    assert kinds == {"unanswered_request", "unkept_promise", "unanswered_thanks", "introduction", "no_follow_up"}
+    connected = dict(con.execute("select address, resolved_at is not null from loose_ends where kind = 'introduction'"))
+    assert connected == {"lena.brooks@gmail.com": 1, "dana.whitfield@northwind.example": 0}
+    # Outlook-style replies have no reply headers and still join their thread.
     assert con.execute("""select count(*) from messages where subject like 'RE: %'
                           and thread_link in ('subject', 'quoted_header')""").fetchone()[0] > 10
-    assert f"Database: {tmp_path / 'goldenrule.db'}" in r.stdout
+
+
+def test_demo_digest_preview_has_every_section(demo):
+    out, _ = demo
+    text = (out / "digest.txt").read_text()
+    for section in SECTIONS:
+        assert section in text, section
+    html = (out / "digest.html").read_text()
+    assert "Give first" in html and "Raj Patel</a> helped you" in html
+
+
+def test_every_canned_query_and_the_dashboard_show_something(demo):
+    out, _ = demo
+    db = out / "goldenrule.db"
+    meta, templates = prepare_site(str(db), out / "site")
+    ds = Datasette([str(db)], metadata=json.loads(meta.read_text()), template_dir=str(templates))
+    thread = sqlite3.connect(db).execute("select thread_id from help_events limit 1").fetchone()[0]
+    params = {"contact_timeline": "contact=Raj Patel", "thread_help": f"thread={thread}", "search": "q=pricing",
+              "people_i_helped": "since=&until=", "people_who_helped_me": "since=&until="}
+    for name in CANNED:
+        r = asyncio.run(ds.client.get(f"/goldenrule/{name}.json?_shape=array&{params.get(name, '')}"))
+        assert r.status_code == 200 and r.json(), name
+    html = asyncio.run(ds.client.get("/dashboard")).text
+    assert "Priya Nair" in html  # the cooling list
+    assert "important people helped in the last 90 days" in html
+
+
+def test_readme_demo_command_from_a_clean_clone(tmp_path):
+    """`./dev demo` as a newcomer runs it: clone, create the virtualenv, import, preview, serve."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    port = free_port()
+    log = open(tmp_path / "demo.log", "w")
+    proc = subprocess.Popen(["./dev", "demo", "--port", str(port)], cwd=clone, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/dashboard", timeout=5).read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("./dev demo did not serve: " + (tmp_path / "demo.log").read_text()[-3000:])
+                time.sleep(1)
+        assert "Your relationship ledger" in page and "Priya Nair" in page
+        rows = json.loads(urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/goldenrule/what_i_owe.json?_shape=array", timeout=10).read())
+        assert {r["kind"] for r in rows} == {"unanswered_request", "unkept_promise", "unanswered_thanks"}
+        output = (tmp_path / "demo.log").read_text()
+        assert f"Datasette: http://127.0.0.1:{port}/dashboard" in output
+        assert "WHAT YOU OWE" in (clone / "demo-output" / "digest.txt").read_text()
+        assert sqlite3.connect(clone / "demo-output" / "goldenrule.db").execute(
+            "select count(*) from help_events").fetchone()[0] > 50
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
