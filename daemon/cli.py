@@ -354,19 +354,28 @@ def _override(cfg: Config, action: str, addresses, remove: bool):
 
 
 @cli.command()
-@click.option("--port", type=int, default=8001, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to bind; only loopback addresses are allowed.")
+@click.option("--port", type=int, help="Port (default: [serve] port, 8001).")
+@click.option("--host", help="Interface (default: [serve] host, 127.0.0.1); others need [serve] password_hash.")
+@click.option("--hash-password", "hash_password", is_flag=True,
+              help="Ask for a password and print its hash for [serve] password_hash, then exit.")
 @common_options
-def serve(cfg: Config, port, host):
+def serve(cfg: Config, port, host, hash_password):
     """Browse the ledger in Datasette (canned queries, dashboard at /dashboard). Read-only."""
     from .ledger_views import serve as serve_ledger
 
+    if hash_password:
+        from datasette_auth_passwords.utils import hash_password as make_hash
+
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.echo(make_hash(password))
+        return
+    host = host or cfg.serve.host
+    port = port or cfg.serve.port
     db = _open(cfg)  # creates the schema if the database is new
     db.conn.close()
     click.echo(f"goldenrule: http://{host}:{port}/dashboard  (Ctrl-C to stop)", err=True)
     try:
-        sys.exit(serve_ledger(cfg.db_path, host, port))
+        sys.exit(serve_ledger(cfg.db_path, host, port, cfg.serve.password_hash))
     except ValueError as e:
         raise click.ClickException(str(e)) from None
 

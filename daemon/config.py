@@ -178,6 +178,18 @@ class SmtpConfig:
 
 
 @dataclass
+class ServeConfig:
+    """`goldenrule serve`: the ledger in Datasette."""
+
+    host: str = setting("127.0.0.1", "Interface to bind. Anything but a loopback address needs password_hash.")
+    port: int = setting(8001, "Port to listen on.")
+    password_hash: str = setting(
+        "", "A password hash from `goldenrule serve --hash-password` (never the password itself): when set, "
+            "every page asks for user \"goldenrule\" and that password (HTTP Basic; put a TLS proxy in "
+            "front when serving beyond this machine).")
+
+
+@dataclass
 class ServiceConfig:
     """`goldenrule run`, the background service."""
 
@@ -252,6 +264,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     accounts: list[AccountConfig] = field(default_factory=list, metadata={"key": "accounts"})
     source: str = "(defaults)"
@@ -360,6 +373,9 @@ def _check_digest(cfg, file: str) -> None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{file}: digest.timezone: expected an IANA time zone such as \"Europe/Berlin\", "
                           f"got {cfg.digest.timezone!r}") from None
+    if cfg.serve.password_hash and not cfg.serve.password_hash.startswith("pbkdf2_sha256$"):
+        raise ConfigError(f"{file}: serve.password_hash: expected a hash from `goldenrule serve --hash-password` "
+                          f"(pbkdf2_sha256$...), not a password")
     s = cfg.smtp
     if s.host:
         if s.tls == "none" and not (s.allow_plaintext and s.host in LOOPBACK):

@@ -66,28 +66,37 @@ TABLES = {
 }
 
 
-def metadata(db_name: str) -> dict:
-    """Datasette metadata for the ledger database named db_name."""
+AUTH_USER = "goldenrule"
+HASH_ENV = "GOLDENRULE_SERVE_PASSWORD_HASH"
+
+
+def metadata(db_name: str, password: bool = False) -> dict:
+    """Datasette metadata for the ledger database named db_name; with password, every request needs
+    HTTP Basic auth as user "goldenrule" (the hash is read from the environment, not written here)."""
     queries = {}
     for name, q in CANNED.items():
         queries[name] = {"title": q["title"], "description": q["description"], "sql": q["sql"]}
         if q.get("params"):
             queries[name]["params"] = q["params"]
-    return {
+    out = {
         "title": "goldenrule",
         "description": "Your private ledger of professional relationships: who helped whom, and which ties "
                        "are cooling. Start with the dashboard at /dashboard.",
         "databases": {db_name: {"tables": TABLES, "queries": queries}},
     }
+    if password:
+        out["plugins"] = {"datasette-auth-passwords": {"http_basic_auth": True,
+                                                       f"{AUTH_USER}_password_hash": {"$env": HASH_ENV}}}
+    return out
 
 
-def prepare_site(db_path: str, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+def prepare_site(db_path: str, out_dir: str | os.PathLike, password: bool = False) -> tuple[Path, Path]:
     """Write metadata.json and the templates (with the database's name filled in) under out_dir."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db_name = Path(db_path).stem
     meta = out / "metadata.json"
-    meta.write_text(json.dumps(metadata(db_name), indent=1))
+    meta.write_text(json.dumps(metadata(db_name, password), indent=1))
     templates = out / "templates"
     for src in TEMPLATES.rglob("*.html"):
         dest = templates / src.relative_to(TEMPLATES)
@@ -96,18 +105,22 @@ def prepare_site(db_path: str, out_dir: str | os.PathLike) -> tuple[Path, Path]:
     return meta, templates
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> int:
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, password_hash: str = "") -> int:
     """Run Datasette on the ledger in the foreground; returns its exit code. Datasette only reads: the
     daemon keeps writing (WAL) while it runs."""
-    if host not in LOOPBACK:
-        raise ValueError(f"refusing to serve on {host}: the ledger is private, so goldenrule serves on the "
-                         f"loopback interface only (reach it from elsewhere through an SSH tunnel)")
+    if host not in LOOPBACK and not password_hash:
+        raise ValueError(f"refusing to serve on {host} without a password: the ledger is private. Set "
+                         f"[serve] password_hash (goldenrule serve --hash-password), or keep the default "
+                         f"127.0.0.1 and use an SSH tunnel")
+    env = dict(os.environ)
+    if password_hash:
+        env[HASH_ENV] = password_hash
     with tempfile.TemporaryDirectory(prefix="goldenrule-serve-") as tmp:
-        meta, templates = prepare_site(db_path, tmp)
+        meta, templates = prepare_site(db_path, tmp, password=bool(password_hash))
         args = [sys.executable, "-m", "datasette", "serve", db_path, "-h", host, "-p", str(port),
                 "--metadata", str(meta), "--template-dir", str(templates),
                 "--setting", "sql_time_limit_ms", "5000", "--setting", "default_page_size", "50"]
         try:
-            return subprocess.run(args).returncode
+            return subprocess.run(args, env=env).returncode
         except KeyboardInterrupt:
             return 0

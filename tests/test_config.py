@@ -17,10 +17,17 @@ def test_example_file_is_generated_from_schema_and_parses():
     assert cfg.privacy.store_bodies == "own_text"
     assert "_sent_mail" in cfg.identity.sent_folders
     # every documented key is one the loader accepts
-    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "inference", "relationships", "digest", "smtp", "service", "people"}
+    assert set(tomllib.loads(text)) == {"database", "identity", "import", "privacy", "threads", "inference", "relationships", "digest", "smtp", "service", "serve", "people"}
 
 
 @pytest.mark.parametrize("body, expected", [
+    ("[serve]\npassword_hash = \"hunter2\"\n",
+     "serve.password_hash: expected a hash from `goldenrule serve --hash-password` (pbkdf2_sha256$...), not a password"),
+    ("[digest]\ntime = \"8am\"\n", "digest.time: expected HH:MM on a 24-hour clock, got '8am'"),
+    ("[digest]\ntimezone = \"Mars/Olympus\"\n",
+     "digest.timezone: expected an IANA time zone such as \"Europe/Berlin\", got 'Mars/Olympus'"),
+    ("[smtp]\nhost = \"smtp.example.com\"\ntls = \"none\"\n",
+     "smtp.tls: expected \"implicit\" or \"starttls\"; \"none\" needs allow_plaintext = true and a loopback host"),
     ("[inference]\nmin_confidence = 1.5\n",
      "inference.min_confidence: expected a number from 0 to 1, got 1.5"),
     ("[inference]\nmin_confidence = \"high\"\n",

@@ -147,3 +147,31 @@ def test_serve_refuses_other_interfaces(cfg):
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", cfg.db_path])
     assert r.exit_code == 1
     assert "refusing to serve on 0.0.0.0" in r.output
+
+
+def test_a_password_protects_every_page(tmp_path, cfg, db, monkeypatch):
+    """With [serve] password_hash (needed beyond loopback), every page needs HTTP Basic auth."""
+    import base64
+
+    from datasette_auth_passwords.utils import hash_password
+
+    from daemon.ledger_views import HASH_ENV
+
+    build_ledger(tmp_path / "mail", cfg, db)
+    monkeypatch.setenv(HASH_ENV, hash_password("correct horse"))
+    meta, templates = prepare_site(cfg.db_path, tmp_path / "site", password=True)
+    assert "correct horse" not in meta.read_text() and "pbkdf2" not in meta.read_text()
+    ds = Datasette([cfg.db_path], metadata=json.loads(meta.read_text()), template_dir=str(templates))
+
+    def get(path, password=None):
+        headers = {}
+        if password:
+            headers["authorization"] = "Basic " + base64.b64encode(f"goldenrule:{password}".encode()).decode()
+        return asyncio.run(ds.client.get(path, headers=headers))
+
+    for path in ("/dashboard", "/ledger/cooling.json", "/ledger/messages", "/ledger.db"):
+        assert get(path).status_code == 401
+        assert get(path, "wrong").status_code == 401
+    assert get("/dashboard", "correct horse").status_code == 200
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", cfg.db_path])
+    assert r.exit_code == 1 and "without a password" in r.output
