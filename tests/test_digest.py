@@ -21,12 +21,21 @@ from fixtures import AS_OF, ME, build_ledger, days_before, msg
 from test_browser import ARTIFACTS, chromium, free_port
 
 PASSWORD = "digest-secret-Zq81"
+TOKEN = "ya29.test-token-Qw7"
 HOSTILE = '<script>alert("x")</script>'
 
 
 class Inbox:
     def __init__(self):
         self.messages = []
+
+    async def auth_XOAUTH2(self, server, args):
+        """Gmail / Microsoft 365 style: user and a bearer token, base64 in the initial response."""
+        import base64
+
+        expected = f"user=me\x01auth=Bearer {TOKEN}\x01\x01"
+        ok = len(args) == 2 and base64.b64decode(args[1]).decode() == expected
+        return AuthResult(success=ok, handled=False)
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
@@ -169,3 +178,21 @@ def test_preview_command_and_chromium_rendering(ledger, cfg, tmp_path):
     assert shot.read_bytes().startswith(b"\x89PNG")
     r = CliRunner().invoke(cli, ["digest", "--db", cfg.db_path])
     assert r.exit_code == 2 and "exactly one of --preview and --send" in r.output
+
+
+def test_xoauth2_with_a_token_command(ledger, cfg, smtp):
+    """XOAUTH2 (Gmail, Microsoft 365): the token command runs before the connection, no password."""
+    cfg.smtp.password_env, cfg.smtp.oauth2_token_command = "", f"printf {TOKEN}"
+    assert run_due(ledger, cfg, NOW)["status"] == "sent"
+    assert len(smtp["inbox"].messages) == 1
+
+
+def test_an_empty_week_gets_a_short_note(tmp_path, cfg, db, smtp):
+    cfg.digest.to = ME
+    cfg.smtp.host, cfg.smtp.port, cfg.smtp.tls, cfg.smtp.ca_file = "127.0.0.1", smtp["port"], "starttls", str(smtp["cert"])
+    smtp["inbox"].messages.clear()
+    cfg.smtp.username = ""  # no login: aiosmtpd here requires none for delivery
+    assert run_due(db, cfg, NOW)["status"] == "sent"
+    (m,) = received(smtp)
+    assert m["Subject"] == "goldenrule: your week to 30 Jun 2025"
+    assert "A quiet week: nobody is waiting on you" in m.get_body(("plain",)).get_content()
