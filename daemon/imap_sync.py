@@ -401,7 +401,7 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     done = 0
     for start in range(0, len(uids), acct.fetch_batch):
         if STOP.is_set():
-            raise Interrupted()
+            raise Interrupted(new_ids)  # what this folder stored so far, for the run's counts
         batch = uids[start:start + acct.fetch_batch]
         fetched = fetch_batch(client, batch, acct)
         raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
@@ -489,7 +489,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                 _logout(client)
                 sleep(delay)
                 client = _reconnect(acct, attempt, sleep)
-    except Interrupted:
+    except Interrupted as e:
+        new_ids += e.args[0] if e.args else []
         status, error = "interrupted", "stopped by the service before the end of the pass"
     except OverQuota as e:
         status, error = "overquota", str(e)

@@ -187,3 +187,36 @@ def test_deploy_files():
     assert plist["ProgramArguments"][1:] == ["run"] and plist["RunAtLoad"]
     docker = (deploy / "Dockerfile").read_text()
     assert "USER goldenrule" in docker and 'CMD ["goldenrule", "status", "--max-age", "2h"]' in docker
+
+
+def test_sigterm_in_the_middle_of_a_sync_loses_and_duplicates_nothing(tmp_path, shared, smtp):  # noqa: F811
+    """Stopped while storing, the service exits 0 after the batch in hand; the next start finishes the
+    job with every message stored once."""
+    d = Dovecot().start()
+    try:
+        c = d.client()
+        raws = enron(shared, "sent", 400)
+        for raw in raws:
+            c.append("INBOX", raw)
+        c.logout()
+        cfg = write_config(tmp_path, d, smtp)
+        cfg.write_text(cfg.read_text().replace("fetch_batch = 50", "fetch_batch = 5"))
+        proc = start(cfg, tmp_path)
+        wait_for(lambda: query(tmp_path, "select count(*) from copies")[0][0] >= 20, "the sync to be under way")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        stored = query(tmp_path, "select count(*) from copies")[0][0]
+        status = query(tmp_path, "select status from sync_runs order by id desc limit 1")[0][0]
+        assert (status, stored < 400) in {("interrupted", True), ("ok", False)}
+        if status == "interrupted":  # the run's record counts what it stored before stopping
+            assert query(tmp_path, "select messages_new from sync_runs order by id desc limit 1")[0][0] > 0
+        assert query(tmp_path, "pragma integrity_check") == [("ok",)]
+        proc = start(cfg, tmp_path, name="second")
+        try:
+            wait_for(lambda: jobs(tmp_path)[-1:] == ["ok"] and len(jobs(tmp_path)) >= 2, "the resumed sync")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        assert query(tmp_path, "select count(*), count(distinct source_key) from copies") == [(400, 400)]
+    finally:
+        d.cleanup()
