@@ -46,7 +46,31 @@ def _open(cfg: Config):
         raise click.ClickException(f"{cfg.db_path}: cannot open database: {e}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LedgerGroup(click.Group):
+    """Turns storage failures (disk full, I/O errors, a locked database) into one clear line: every
+    write is a transaction, so what was stored before the failure is whole and the next run resumes."""
+
+    def invoke(self, ctx):
+        import errno
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.OperationalError as e:
+            text = str(e)
+            if any(w in text for w in ("disk", "full", "locked", "readonly", "I/O")):
+                raise click.ClickException(
+                    f"cannot write the database ({text}): stopped here; everything stored before is kept and "
+                    f"complete, and the next run resumes (free some disk space first if it is full)") from None
+            raise
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                raise click.ClickException(f"disk full ({e.strerror}): stopped here; everything stored before is "
+                                           f"kept, and the next run resumes") from None
+            raise
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="goldenrule")
 def cli():
     """goldenrule: a private ledger of your professional relationships, built from your own mail.
