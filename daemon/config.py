@@ -73,6 +73,9 @@ class ImportConfig:
     max_body_bytes: int = setting(
         5_000_000, "Text bodies longer than this are cut before analysis and marked truncated."
     )
+    max_message_bytes: int = setting(
+        10_000_000, "Messages larger than this (a big attachment) are read up to this size only: headers, "
+                    "text and the attachments within it; the message is marked truncated. Bounds memory.")
 
 
 @dataclass

@@ -39,7 +39,7 @@ class ImportStats:
 
 
 def _parse_job(args):
-    raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error = args
+    raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error, full_size = args
     if read_error:
         result = parse_message(b"", fingerprint, mid, max_body)
         result["message"]["parse_error"] = read_error
@@ -49,6 +49,11 @@ def _parse_job(args):
         except Exception as e:  # parse_message guards itself; this is the last line of defence
             result = parse_message(b"", fingerprint, mid, max_body)
             result["message"]["parse_error"] = f"parser crashed: {type(e).__name__}: {str(e)[:200]}"
+    if full_size:
+        row = result["message"]
+        note = f"message of {full_size:,} bytes: only its first {len(raw):,} bytes were read"
+        row["parse_error"] = f"{row['parse_error']}; {note}" if row.get("parse_error") else note
+        row["size_bytes"], row["body_truncated"] = full_size, 1
     result["message"]["folder"] = folder
     result["copy"] = {"source_key": source_key, "folder": folder, "message": fingerprint,
                       "header_message_id": mid, "error": read_error}
@@ -58,8 +63,10 @@ def _parse_job(args):
 class _Deduper:
     """Decides, in the feeding thread, which copies need parsing; the writer thread learns the rest."""
 
-    def __init__(self, db_path: str, stats: ImportStats, options: tuple):
+    def __init__(self, db_path: str, stats: ImportStats, options: tuple, max_message_bytes: int = 10_000_000):
         self.db_path = db_path
+        self.max_message_bytes = max_message_bytes
+        self.full_size: dict[str, int] = {}  # source key -> size of a message cut on arrival
         self.stats = stats
         self.options = options  # (max_body_bytes, reply languages) for the parser
         self.in_flight_fp: dict[str, str] = {}
@@ -76,6 +83,12 @@ class _Deduper:
         db = sqlite_utils.Database(self.db_path) if own else db
         batch = []
         for raw in raws:
+            # A huge message is read up to max_message_bytes (cut at a line end), as it arrives, so
+            # a batch never holds more than that per message.
+            if len(raw.raw) > self.max_message_bytes:
+                cut = raw.raw.rfind(b"\n", 0, self.max_message_bytes) + 1 or self.max_message_bytes
+                self.full_size[raw.source_key] = len(raw.raw)
+                raw = RawMessage(raw.folder, raw.source_key, raw.raw[:cut], raw.error)
             batch.append(raw)
             if len(batch) >= 256:
                 yield from self._decide(db, batch)
@@ -109,7 +122,8 @@ class _Deduper:
                 self.in_flight_fp[fp] = fp
                 if mid:
                     self.in_flight_mid[mid] = fp
-                todo.append((r.raw, fp, mid, self.options, r.folder, r.source_key, r.error))
+                todo.append((r.raw, fp, mid, self.options, r.folder, r.source_key, r.error,
+                             self.full_size.pop(r.source_key, 0)))
         yield from todo
 
     def done(self, parsed: list[dict]):
@@ -126,7 +140,8 @@ class _Deduper:
 
 def _deduper(db, cfg: Config, stats: ImportStats) -> _Deduper:
     path = str(db.conn.execute("pragma database_list").fetchone()[2])
-    return _Deduper(path, stats, (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)))
+    return _Deduper(path, stats, (cfg.import_.max_body_bytes, tuple(cfg.import_.reply_languages)),
+                    cfg.import_.max_message_bytes)
 
 
 def _pool_context():

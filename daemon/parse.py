@@ -352,11 +352,16 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
         errors.append("MIME defects: " + ", ".join(deep["defects"]))
     text = deep["text"]
     truncated = False
+    fetched_part = msg.get("X-Goldenrule-Truncated")
+    if fetched_part:  # the IMAP sync fetched only part of a huge message
+        truncated = True
+        errors.append(f"huge message: {decode_header(fetched_part)}")
     if len(text) > max_body_bytes:
         text, truncated = text[:max_body_bytes], True
         errors.append(f"body longer than {max_body_bytes} characters: truncated")
     if category is None:
-        own, qheader, has_quote, quoted = split_reply(text, languages)
+        # Own words sit at the top: a megabyte is plenty, and the reply parser slows down on more.
+        own, qheader, has_quote, quoted = split_reply(text[:1_000_000], languages)
     else:
         own, qheader, has_quote, quoted = text[:2000].strip(), None, False, ""
     in_reply_to = [m for m in MSGID.findall(decode_header(msg.get("In-Reply-To", ""))) if len(m) < 900]

@@ -43,36 +43,47 @@ def folder_name_for(path: Path) -> str:
     return name or path.name
 
 
+def _unescape(message: bytes) -> bytes:
+    """Undo mboxrd's '>From ' escapes; most messages have none, and then no copy is made."""
+    return MBOXRD_ESCAPE.sub(rb"\1", message) if b">From " in message else message
+
+
 def _split_mbox(stream) -> Iterator[bytes]:
-    """Yield the messages of an mbox stream, read in chunks, with mboxrd '>From ' escapes undone."""
-    buf = b""
+    """Yield the messages of an mbox stream, read in chunks, with mboxrd '>From ' escapes undone.
+
+    Each byte is scanned once: a 70 MB message (a big attachment) costs what its size says, not the
+    square of it."""
+    buf = bytearray()
     started = False
+    scan = 0  # where the search for the next separator resumes in buf
     while True:
         chunk = stream.read(CHUNK)
         buf += chunk
         # keep the last (possibly incomplete) line in the buffer unless at EOF
         limit = len(buf) if not chunk else buf.rfind(b"\n") + 1
         pos = 0
-        for m in FROM_LINE.finditer(buf, 0, limit):
-            if m.start() != 0 and buf[m.start() - 1:m.start()] != b"\n":
+        for m in FROM_LINE.finditer(buf, scan, limit):
+            if m.start() != 0 and buf[m.start() - 1] != 0x0A:
                 continue
             line_end = buf.find(b"\n", m.start())
             if line_end < 0 or line_end >= limit:
                 break
             if started:
-                yield MBOXRD_ESCAPE.sub(rb"\1", buf[pos:m.start()])
+                yield _unescape(bytes(buf[pos:m.start()]))
             started = True
             pos = line_end + 1
         if not started and limit:
             # Not an mbox at all (no separator yet): treat the whole stream as one message.
             if not chunk or len(buf) > 64 * CHUNK:
-                yield buf + stream.read()
+                yield bytes(buf) + stream.read()
                 return
+            scan = max(scan, limit)
             continue
-        buf = buf[pos:]
+        del buf[:pos]
+        scan = max(0, limit - pos)
         if not chunk:
-            if started and buf.strip():
-                yield MBOXRD_ESCAPE.sub(rb"\1", buf)
+            if started and bytes(buf).strip():
+                yield _unescape(bytes(buf))
             return
 
 

@@ -194,3 +194,124 @@ def test_a_long_reader_does_not_block_the_writer(tmp_path):
     assert reader.execute("select count(*) from messages").fetchone()[0] == 1
     reader.execute("commit")
     assert reader.execute("select count(*) from messages").fetchone()[0] == 3
+
+
+def test_secrets_never_leak(tmp_path, shared):
+    """The configured password and token: not in output, logs, tracebacks of forced errors, the
+    database file or Datasette's pages; the database and its side files are private."""
+    import os
+    import stat
+
+    from dovecot import PASSWORD, Dovecot
+
+    d = Dovecot().start()
+    try:
+        token_script = tmp_path / "token.sh"
+        token_script.write_text("#!/bin/sh\necho 'tok-SECRET-991' >&2\necho tok-SECRET-991\nexit 3\n")
+        token_script.chmod(0o700)
+        outputs = []
+        cases = [d.account_toml(), d.account_toml(password_env="WRONG_PASSWORD_ENV"), d.account_toml(ca_file=""),
+                 d.account_toml(password_env=None, oauth2_token_command=str(token_script))]
+        for i, account in enumerate(cases):
+            cfg = tmp_path / f"c{i}.toml"
+            cfg.write_text(f'[database]\npath = "{tmp_path / "ledger.db"}"\n\n[import]\nworkers = 1\n\n' + account)
+            env = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD, WRONG_PASSWORD_ENV="wrong-SECRET-552",
+                       GOLDENRULE_BACKOFF_BASE="0.1")
+            for cmd in (["sync"], ["sync", "--json"], ["status", "--json"], ["run", "--log-format", "json"]):
+                if cmd[0] == "run":
+                    p = subprocess.Popen([sys.executable, "-m", "daemon", *cmd, "--config", str(cfg)], env=env,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+                    import time
+                    time.sleep(3)
+                    p.terminate()
+                    outputs.append(p.communicate(timeout=30)[0])
+                else:
+                    r = subprocess.run([sys.executable, "-m", "daemon", *cmd, "--config", str(cfg)], env=env,
+                                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+                    outputs.append(r.stdout + r.stderr)
+        secrets = [PASSWORD, "wrong-SECRET-552", "tok-SECRET-991"]
+        everything = "\n".join(outputs)
+        assert "login failed" in everything or "authentication" in everything.lower()
+        assert "certificate" in everything
+        for secret in secrets:
+            assert secret not in everything
+        db_bytes = b"".join(p.read_bytes() for p in tmp_path.glob("ledger.db*") if p.is_file())
+        for secret in secrets:
+            assert secret.encode() not in db_bytes
+        from datasette.app import Datasette
+        ds = Datasette([str(tmp_path / "ledger.db")])
+        pages = "".join(asyncio.run(ds.client.get(f"/ledger/{t}")).text for t in ("sync_runs", "sync_state", "jobs"))
+        for secret in secrets:
+            assert secret not in pages
+        for p in tmp_path.glob("ledger.db*"):
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    finally:
+        d.cleanup()
+
+
+# Peak resident memory of this process since its exec (VmHWM; ru_maxrss would include the parent's
+# memory at fork time).
+PEAK_RSS = ("print(json.dumps({'rss_mb': int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]"
+            ".split()[1]) / 1024}))")
+
+
+def huge_mail() -> list[bytes]:
+    """A 50 MB attachment (67 MB encoded) and a 20 MB text body."""
+    import base64
+
+    attachment = base64.encodebytes(random.Random(5).randbytes(50 * 1024 * 1024))
+    big_attachment = (b"From: a@x.example\r\nTo: me@example.org\r\nSubject: big file\r\nMessage-ID: <big1@x>\r\n"
+                      b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=ZZ\r\n\r\n--ZZ\r\n"
+                      b"Content-Type: text/plain\r\n\r\nAttached is the archive you asked for.\r\n--ZZ\r\n"
+                      b"Content-Type: application/octet-stream; name=a.bin\r\nContent-Transfer-Encoding: base64\r\n"
+                      b"Content-Disposition: attachment; filename=a.bin\r\n\r\n" + attachment + b"--ZZ--\r\n")
+    text = (b"Could you read this long report? " + b"word " * 4_400_000)[:20 * 1024 * 1024]
+    big_text = (b"From: b@x.example\r\nTo: me@example.org\r\nSubject: long text\r\nMessage-ID: <big2@x>\r\n\r\n"
+                + text + b"\r\n")
+    return [big_attachment, big_text]
+
+
+def test_huge_mail_from_files_within_the_memory_bound(tmp_path):
+    box = tmp_path / "huge.mbox"
+    with open(box, "wb") as f:
+        for raw in huge_mail():
+            f.write(b"From x Mon Jan  1 00:00:00 2024\n" + raw.replace(b"\r\n", b"\n") + b"\n")
+    code = ("import resource, sys, json; from daemon.cli import cli\n"
+            f"try: cli(['import', {str(box)!r}, '--db', {str(tmp_path / 'h.db')!r}, '--workers', '1', '--json'])\n"
+            "except SystemExit: pass\n" + PEAK_RSS)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    rss = json.loads(r.stdout.strip().splitlines()[-1])["rss_mb"]
+    assert rss < 350, rss  # measured 240 MB: the encoded attachment is held while the mbox is split
+    con = sqlite3.connect(tmp_path / "h.db")
+    rows = con.execute("select subject, size_bytes > 20000000, body_truncated, parse_error is not null "
+                       "from messages order by subject").fetchall()
+    assert rows == [("big file", 1, 1, 1), ("long text", 1, 1, 1)]
+
+
+def test_huge_mail_over_imap_within_the_memory_bound(tmp_path):
+    import os
+
+    from dovecot import PASSWORD, Dovecot
+
+    d = Dovecot().start()
+    try:
+        c = d.client()
+        for raw in huge_mail():
+            c.append("INBOX", raw)
+        c.logout()
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(f'[database]\npath = "{tmp_path / "i.db"}"\n\n[import]\nworkers = 1\n\n' + d.account_toml())
+        code = ("import resource, sys, json; from daemon.cli import cli\n"
+                f"try: cli(['sync', '--config', {str(cfg)!r}])\n"
+                "except SystemExit: pass\n" + PEAK_RSS)
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                           env=dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD))
+        assert r.returncode == 0, r.stderr
+        rss = json.loads(r.stdout.strip().splitlines()[-1])["rss_mb"]
+        assert rss < 150, rss  # measured 78 MB: only max_message_bytes of each message is fetched
+        con = sqlite3.connect(tmp_path / "i.db")
+        rows = con.execute("select subject, body_truncated from messages order by subject").fetchall()
+        assert rows == [("big file", 1), ("long text", 1)]
+    finally:
+        d.cleanup()
