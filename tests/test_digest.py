@@ -196,3 +196,19 @@ def test_an_empty_week_gets_a_short_note(tmp_path, cfg, db, smtp):
     (m,) = received(smtp)
     assert m["Subject"] == "goldenrule: your week to 30 Jun 2025"
     assert "A quiet week: nobody is waiting on you" in m.get_body(("plain",)).get_content()
+
+
+def test_implicit_tls(ledger, cfg, smtp, tmp_path):
+    """SMTPS (TLS from the first byte, port 465 style) with the certificate verified."""
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(smtp["cert"], Path(smtp["cert"]).with_name("key.pem"))
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=ctx)
+    controller.start()
+    try:
+        cfg.smtp.tls, cfg.smtp.port, cfg.smtp.username = "implicit", port, ""
+        assert run_due(ledger, cfg, NOW)["status"] == "sent"
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()

@@ -149,6 +149,10 @@ def test_service_lifecycle(tmp_path, server, smtp):  # noqa: F811
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: "config not reloaded" in (tmp_path / "service.log").read_text(), "the refused reload")
         assert proc.poll() is None
+        # ...and a good one is taken.
+        cfg.write_text(cfg.read_text().replace("sync_interval_seconds = oops", "sync_interval_seconds = 1800"))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reloaded from" in (tmp_path / "service.log").read_text(), "the reload")
 
         # SIGTERM: a prompt, clean exit.
         proc.send_signal(signal.SIGTERM)
