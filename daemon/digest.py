@@ -213,6 +213,11 @@ def run_due(db, cfg: Config, now: dt.datetime | None = None, force: bool = False
     row = db.execute("select status from digests where period_end = ?", (key,)).fetchone()
     if row and not force and row[0] in ("sent", "sending", "empty"):
         return {"period_end": key, "status": "already " + row[0]}
+    # A clock that jumped back must not send an old week again (or for the first time, late).
+    latest = db.execute("select max(period_end) from digests where status in ('sent', 'sending', 'empty')"
+                        ).fetchone()[0]
+    if latest and not force and dt.datetime.fromisoformat(latest) > end:
+        return {"period_end": key, "status": f"skipped: a later week ({latest}) was already handled"}
     me = _me(db, cfg)
     content = build(db, cfg, end)
     stamp = iso(as_of_time(None))

@@ -212,3 +212,13 @@ def test_implicit_tls(ledger, cfg, smtp, tmp_path):
         assert len(inbox.messages) == 1
     finally:
         controller.stop()
+
+
+def test_a_clock_jumping_back_sends_no_old_week(ledger, cfg, smtp):
+    assert run_due(ledger, cfg, NOW)["status"] == "sent"
+    back = run_due(ledger, cfg, NOW - dt.timedelta(days=10))
+    assert back["status"].startswith("skipped: a later week (2025-06-30T08:00:00+02:00)")
+    assert len(smtp["inbox"].messages) == 1
+    # Forward again (or a jump ahead): the latest week goes out once.
+    assert run_due(ledger, cfg, NOW + dt.timedelta(days=7))["status"] == "sent"
+    assert len(smtp["inbox"].messages) == 2
