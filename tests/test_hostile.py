@@ -315,3 +315,39 @@ def test_huge_mail_over_imap_within_the_memory_bound(tmp_path):
         assert rows == [("big file", 1), ("long text", 1)]
     finally:
         d.cleanup()
+
+
+def test_disk_full_in_the_middle_of_a_sync_resumes_later(tmp_path, shared):
+    import os
+
+    from dovecot import PASSWORD, Dovecot
+    from test_imap import enron
+
+    d = Dovecot().start()
+    try:
+        c = d.client()
+        for raw in enron(shared, "sent", 600):
+            c.append("INBOX", raw)
+        c.logout()
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(f'[database]\npath = "{tmp_path / "s.db"}"\n\n[import]\nworkers = 1\n\n'
+                       + d.account_toml(fetch_batch=20))
+        env = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD)
+        script = ("import resource, signal; resource.setrlimit(resource.RLIMIT_FSIZE, (1_500_000, 1_500_000)); "
+                  "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+                  f"from daemon.cli import cli; cli(['sync', '--config', {str(cfg)!r}])")
+        r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
+        assert r.returncode != 0 and "Traceback" not in r.stderr, r.stderr
+        assert "cannot write the database" in r.stderr, r.stderr
+        con = sqlite3.connect(tmp_path / "s.db")
+        assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+        partial = con.execute("select count(*) from copies").fetchone()[0]
+        con.close()
+        assert partial < 600
+        r = subprocess.run([sys.executable, "-m", "daemon", "sync", "--config", str(cfg)], capture_output=True,
+                           text=True, cwd=ROOT, env=env)
+        assert r.returncode == 0, r.stderr
+        con = sqlite3.connect(tmp_path / "s.db")
+        assert con.execute("select count(*), count(distinct source_key) from copies").fetchone() == (600, 600)
+    finally:
+        d.cleanup()
