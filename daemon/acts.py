@@ -13,8 +13,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-ACT_NAMES = ("request", "question", "promise", "gratitude", "introduction", "delivery",
-             "referral", "advice", "favor", "statement", "confirmation")
 # Acts that give something: a reply carrying one of these can fulfil a request.
 HELP_ACTS = ("delivery", "introduction", "referral", "advice", "favor", "statement", "confirmation")
 

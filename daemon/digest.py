@@ -45,10 +45,6 @@ def period_end(cfg: Config, now: dt.datetime) -> dt.datetime:
     return candidate
 
 
-def next_send(cfg: Config, now: dt.datetime) -> dt.datetime:
-    return period_end(cfg, now) + dt.timedelta(days=7)
-
-
 # --- content ------------------------------------------------------------------------------------
 
 def _rows(db, sql: str, params: dict) -> list[dict]:

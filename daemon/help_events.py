@@ -78,10 +78,6 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
     return None
 
 
-def _evidence_for(m: Msg, kind_act: Act) -> str:
-    return kind_act.sentence[:200]
-
-
 STOPWORDS = frozenset("""about above after again against all also and any are because been before being below
 between both but can could did does doing down during each few for from further had has have having here
 how into just more most much need needs not now off once only other our out over own same should some such
@@ -192,7 +188,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     conf = min(0.95, conf + 0.1)
                 elif kind == "answer" and r["conf"] < 0.85 and act.confidence < 0.6:
                     conf = min(conf, 0.45)  # a loose statement after a loose ask: too weak alone
-                add(m, S, r["asker"], kind, _evidence_for(m, act), conf, "reply to request" + (", on topic" if on_topic else ""), r)
+                add(m, S, r["asker"], kind, act.sentence, conf, "reply to request" + (", on topic" if on_topic else ""), r)
                 r["resolved_by"][S] = m.id
                 resolved = True
                 break

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -399,18 +398,3 @@ def update_golden_rule(db, now: float) -> None:
         "people_helped_90d": len(recent),
         "quarter": _quarter(now)[0],
     }, pk="as_of")
-
-
-def bursts_for_contact(db, contact_id: int, now: float) -> list[float]:
-    """Merged interaction times of one contact up to `now` (for explanations and backtests)."""
-    msgs = sorted(_load(db, now).get(contact_id, {}).values())
-    return bursts([(m[0], m[1]) for m in msgs])
-
-
-def silence_flags(times: list[float], cutoffs: list[float], two_way: bool, params) -> list[tuple[float, str]]:
-    """Status at each cutoff using only the interactions before it (for backtests)."""
-    out = []
-    for c in cutoffs:
-        k = bisect_right(times, c)
-        out.append((c, cadence(times[:k], c, two_way, params).status if k else "none"))
-    return out
