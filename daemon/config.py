@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 
 # Keys that would put a secret in the config file: refused with an explanation.
+log = logging.getLogger("goldenrule.config")
 SECRET_WORDS = ("password", "pass", "passwd", "secret", "token", "access_token")
 
 
@@ -465,7 +468,34 @@ def load_config(path: str | os.PathLike | None, required: bool = False) -> Confi
         raise ConfigError(f"{p}: not valid TOML: {e}") from None
     except OSError as e:
         raise ConfigError(f"{p}: cannot read: {e.strerror}") from None
-    return config_from_dict(data, str(p))
+    cfg = config_from_dict(data, str(p))
+    for warning in secret_warnings(cfg, p):
+        log.warning("%s", warning)
+    return cfg
+
+
+INLINE_SECRET = re.compile(r"^\s*(?:echo|printf|cat\s*<<)\b")
+
+
+def secret_warnings(cfg: Config, path: Path) -> list[str]:
+    """Signs that a secret sits in the config file itself, or that the file is open to others."""
+    out = []
+    sources = [(f"accounts[{i}]", a) for i, a in enumerate(cfg.accounts)] + [("smtp", cfg.smtp)]
+    for where, a in sources:
+        for key in ("password_command", "oauth2_token_command"):
+            if INLINE_SECRET.match(getattr(a, key) or ""):
+                out.append(f"{path}: {where}.{key} prints a literal: the secret is written in the config file; "
+                           f"use a password manager command, password_env or password_credential instead")
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    if mode & 0o077 and (any(getattr(a, k) for _, a in sources for k in ("password_command",
+                                                                          "oauth2_token_command"))
+                         or cfg.serve.password_hash):
+        out.append(f"{path}: readable by other users (mode {mode & 0o777:o}) and it names how to get your "
+                   f"secrets; chmod 600 it")
+    return out
 
 
 def _toml_value(value) -> str:

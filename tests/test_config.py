@@ -101,3 +101,22 @@ def test_account_errors(tmp_path, extra, expected):
         load_config(path)
     assert expected in str(e.value)
     assert "hunter2" not in str(e.value)
+
+
+def test_a_secret_written_into_the_config_draws_a_warning(tmp_path, caplog):
+    path = tmp_path / "c.toml"
+    path.write_text('[[accounts]]\nname = "w"\nhost = "imap.example.com"\nusername = "me"\n'
+                    'password_command = "echo hunter2"\n')
+    path.chmod(0o644)
+    with caplog.at_level("WARNING"):
+        load_config(path)
+    text = caplog.text
+    assert "accounts[0].password_command prints a literal: the secret is written in the config file" in text
+    assert "readable by other users (mode 644)" in text
+    assert "hunter2" not in text
+    path.write_text(path.read_text().replace("echo hunter2", "pass show mail/work"))
+    path.chmod(0o600)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        load_config(path)
+    assert caplog.text == ""
