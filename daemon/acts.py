@@ -200,7 +200,9 @@ _GRATITUDE_STRONG = _rx(
 
 _REQUEST = _rx(
     r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|note\b|be advised|see (?:the )?(?:attached|below)|find attached))",
-    r"\b(?:please|pls|kindly)\s+(?:send|forward|provide|let me know|advise|confirm|review|check|call|give|get|have|"
+    r"\b(?:please|pls|kindly)(?<!attached please)(?<!enclosed please)\s+"
+    r"(?!(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below))"
+    r"(?:send|forward|provide|let me know|advise|confirm|review|check|call|give|get|have|"
     r"make|look|find|help|update|respond|reply|fax|e-?mail|approve|sign|handle|take|add|remove|change|schedule|set up|"
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
     r"\b(?:could|can|would|will|wd|cd)\s+(?:you|u|y'all|someone|somebody|anyone|one of you)\b(?!\s+(?:believe|imagine))",

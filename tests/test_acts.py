@@ -15,6 +15,7 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("Thanks for the invitation, but I can't make it.", set(), {"gratitude"}),
     ("Your help would be greatly appreciated.", set(), {"gratitude"}),
     ("Attached is the revised agreement you asked for.", {"delivery"}, {"request"}),
+    ("Per our call, attached please find the revised agreement.", {"delivery"}, set()),
     ("I've copied Erin, who runs procurement there.", {"introduction"}, set()),
     ("I would suggest pushing back on the termination clause.", {"advice"}, set()),
     ("I have approved the expense report.", {"favor"}, set()),
@@ -29,6 +30,11 @@ def test_acts_of_sentences(sentence, present, absent):
     acts, cues = classify(sentence)
     assert present <= set(acts), (acts, cues)
     assert not (absent & set(acts)), (acts, cues)
+
+
+def test_please_find_attached_gives_rather_than_asks():
+    acts, _ = classify("Per our call, attached please find the revised agreement.")
+    assert acts.get("request", 0) < 0.6 and acts["delivery"] >= 0.85
 
 
 def test_plans_and_chat_are_weak_asks():
