@@ -368,11 +368,32 @@ def config_from_dict(data: dict[str, Any], file: str = "(config)") -> Config:
     return cfg
 
 
+SECRET_SOURCES = ("password_command", "password_env", "password_credential", "password_keyring",
+                  "oauth2_token_command")
+
+
+def _secret_sources(obj) -> list[str]:
+    """Which of the secret sources an account or [smtp] names."""
+    return [k for k in SECRET_SOURCES if getattr(obj, k)]
+
+
+def _check_transport(obj, where: str, secret_required: bool) -> list[str]:
+    """Plaintext only to loopback, and one secret source (at most one where none is allowed); returns the
+    sources named. Shared by IMAP accounts and [smtp]."""
+    if obj.tls == "none" and not (obj.allow_plaintext and obj.host in LOOPBACK):
+        raise ConfigError(f"{where}.tls: expected \"implicit\" or \"starttls\"; \"none\" needs "
+                          f"allow_plaintext = true and a loopback host, got host {obj.host!r}")
+    secrets = _secret_sources(obj)
+    if len(secrets) > 1 or (secret_required and not secrets):
+        raise ConfigError(f"{where}: expected {'exactly' if secret_required else 'at most'} one of "
+                          f"{', '.join(SECRET_SOURCES)}; got {', '.join(secrets) or 'none'}")
+    return secrets
+
+
 def _check_digest(cfg, file: str) -> None:
-    import re as _re
     import zoneinfo
 
-    if not _re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", cfg.digest.time):
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", cfg.digest.time):
         raise ConfigError(f"{file}: digest.time: expected HH:MM on a 24-hour clock, got {cfg.digest.time!r}")
     try:
         zoneinfo.ZoneInfo(cfg.digest.timezone)
@@ -384,14 +405,7 @@ def _check_digest(cfg, file: str) -> None:
                           f"(pbkdf2_sha256$...), not a password")
     s = cfg.smtp
     if s.host:
-        if s.tls == "none" and not (s.allow_plaintext and s.host in LOOPBACK):
-            raise ConfigError(f"{file}: smtp.tls: expected \"implicit\" or \"starttls\"; \"none\" needs "
-                              f"allow_plaintext = true and a loopback host, got host {s.host!r}")
-        secrets = [k for k in ("password_command", "password_env", "password_credential",
-                               "oauth2_token_command") if getattr(s, k)] + (["password_keyring"] if s.password_keyring else [])
-        if len(secrets) > 1:
-            raise ConfigError(f"{file}: smtp: expected at most one of password_command, password_env, "
-                              f"password_credential, password_keyring, oauth2_token_command; got {', '.join(secrets)}")
+        secrets = _check_transport(s, f"{file}: smtp", secret_required=False)  # a local relay needs none
         if secrets and not s.username:
             raise ConfigError(f"{file}: smtp.username: expected a login name to go with {secrets[0]}")
 
@@ -434,15 +448,7 @@ def _check_accounts(accounts: list[AccountConfig], file: str) -> None:
         if a.name in names:
             raise ConfigError(f"{where}.name: expected a unique name, {a.name!r} is used twice")
         names.add(a.name)
-        if a.tls == "none" and not (a.allow_plaintext and a.host in LOOPBACK):
-            raise ConfigError(f"{where}.tls: expected \"implicit\" or \"starttls\"; \"none\" needs "
-                              f"allow_plaintext = true and a loopback host, got host {a.host!r}")
-        secrets = [k for k in ("password_command", "password_env", "password_credential",
-                               "oauth2_token_command") if getattr(a, k)] + (["password_keyring"] if a.password_keyring else [])
-        if len(secrets) != 1:
-            raise ConfigError(f"{where}: expected exactly one of password_command, password_env, "
-                              f"password_credential, password_keyring, oauth2_token_command; got "
-                              f"{', '.join(secrets) or 'none'}")
+        _check_transport(a, where, secret_required=True)
         if a.since:
             try:
                 _dt.date.fromisoformat(a.since)
@@ -481,8 +487,9 @@ def secret_warnings(cfg: Config, path: Path) -> list[str]:
     """Signs that a secret sits in the config file itself, or that the file is open to others."""
     out = []
     sources = [(f"accounts[{i}]", a) for i, a in enumerate(cfg.accounts)] + [("smtp", cfg.smtp)]
+    commands = ("password_command", "oauth2_token_command")
     for where, a in sources:
-        for key in ("password_command", "oauth2_token_command"):
+        for key in commands:
             if INLINE_SECRET.match(getattr(a, key) or ""):
                 out.append(f"{path}: {where}.{key} prints a literal: the secret is written in the config file; "
                            f"use a password manager command, password_env or password_credential instead")
@@ -490,9 +497,7 @@ def secret_warnings(cfg: Config, path: Path) -> list[str]:
         mode = path.stat().st_mode
     except OSError:
         mode = 0
-    if mode & 0o077 and (any(getattr(a, k) for _, a in sources for k in ("password_command",
-                                                                          "oauth2_token_command"))
-                         or cfg.serve.password_hash):
+    if mode & 0o077 and (any(getattr(a, k) for _, a in sources for k in commands) or cfg.serve.password_hash):
         out.append(f"{path}: readable by other users (mode {mode & 0o777:o}) and it names how to get your "
                    f"secrets; chmod 600 it")
     return out
