@@ -18,6 +18,20 @@ _UNTIL = f"coalesce(nullif(:until, '') || 'T23:59:59Z', {_AS_OF})"
 _CONTACT = """(select contact_id from contact_addresses where address = lower(trim(:contact))
              union all select id from contacts where name = trim(:contact) limit 1)"""
 
+
+
+def _helped(direction: str) -> str:
+    """Help events of one direction in a period, per person, with the latest proof."""
+    return f"""select c.name, c.email, h.times, h.kinds, h.last_helped, h.latest_evidence
+from (select h.contact_id, count(*) as times, group_concat(distinct e.kind) as kinds,
+             max(e.occurred_at) as last_helped, e.evidence as latest_evidence
+      from help_events e cross join contact_help h on h.event = e.id
+      where h.direction = '{direction}' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
+      group by h.contact_id) h
+join contacts c on c.id = h.contact_id
+order by h.times desc, h.last_helped desc, c.id"""
+
+
 CANNED = {
     "cooling": {
         "title": "Cooling relationships",
@@ -34,27 +48,13 @@ order by important desc, r.strength desc, r.contact_id""",
         "title": "People I helped",
         "description": "Whom you helped in a period (default: the 90 days before the ledger's date), "
                        "how often, and the latest proof.",
-        "sql": f"""select c.name, c.email, h.times, h.kinds, h.last_helped, h.latest_evidence
-from (select h.contact_id, count(*) as times, group_concat(distinct e.kind) as kinds,
-             max(e.occurred_at) as last_helped, e.evidence as latest_evidence
-      from help_events e cross join contact_help h on h.event = e.id
-      where h.direction = 'given' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
-      group by h.contact_id) h
-join contacts c on c.id = h.contact_id
-order by h.times desc, h.last_helped desc, c.id""",
+        "sql": _helped("given"),
         "params": ["since", "until"],
     },
     "people_who_helped_me": {
         "title": "People who helped me",
         "description": "Who helped you in a period (default: the 90 days before the ledger's date).",
-        "sql": f"""select c.name, c.email, h.times, h.kinds, h.last_helped, h.latest_evidence
-from (select h.contact_id, count(*) as times, group_concat(distinct e.kind) as kinds,
-             max(e.occurred_at) as last_helped, e.evidence as latest_evidence
-      from help_events e cross join contact_help h on h.event = e.id
-      where h.direction = 'received' and e.occurred_at >= {_SINCE} and e.occurred_at <= {_UNTIL}
-      group by h.contact_id) h
-join contacts c on c.id = h.contact_id
-order by h.times desc, h.last_helped desc, c.id""",
+        "sql": _helped("received"),
         "params": ["since", "until"],
     },
     "reciprocity": {
