@@ -313,9 +313,7 @@ def people(ctx, cfg: Config, as_of, status, only_important, limit, as_json):
         where.append("(important = 1 or important_inferred = 1)")
     sql = ("select * from relationships" + (" where " + " and ".join(where) if where else "")
            + " order by strength desc, contact_id limit ?")
-    cur = db.conn.execute(sql, args + [limit])
-    cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    rows = list(db.query(sql, args + [limit]))
     if as_json:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False))

@@ -48,9 +48,7 @@ def period_end(cfg: Config, now: dt.datetime) -> dt.datetime:
 # --- content ------------------------------------------------------------------------------------
 
 def _rows(db, sql: str, params: dict) -> list[dict]:
-    cur = db.conn.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return list(db.query(sql, params))
 
 
 def build(db, cfg: Config, end: dt.datetime) -> dict:
