@@ -400,24 +400,18 @@ def find_message(db, key: str) -> str | None:
 
 def explain(db, message: str) -> dict:
     """What goldenrule read in one message, and the help events found in its thread."""
-    m = db.execute("select id, message_id, date, from_address, subject, thread_id, is_automated, category, "
-                   "quoted_from from messages where id = ?", (message,)).fetchone()
-    keys = ["id", "message_id", "date", "from", "subject", "thread_id", "automated", "category", "quoted_from"]
-    info = dict(zip(keys, m))
-    info["to"] = [r[0] for r in db.execute("select address from message_addresses where message = ? and kind = 'to' "
-                                           "order by address", (message,))]
-    info["cc"] = [r[0] for r in db.execute("select address from message_addresses where message = ? and kind = 'cc' "
-                                           "order by address", (message,))]
-    acts = [dict(zip(["part", "position", "act", "sentence", "confidence", "cue"], r)) for r in db.execute(
-        "select part, position, act, sentence, confidence, cue from message_acts where message = ? "
-        "order by part desc, abs(position), act", (message,))]
-    events = [dict(zip(["helper", "helped", "kind", "occurred_at", "evidence", "confidence", "found_by", "message",
-                        "request_message"], r)) for r in db.execute(
-        "select helper, helped, kind, occurred_at, evidence, confidence, found_by, message, request_message "
-        "from help_events where thread_id = ? order by occurred_at, helper", (info["thread_id"],))]
+    info = next(db.query("select id, message_id, date, from_address as [from], subject, thread_id, "
+                         "is_automated as automated, category, quoted_from from messages where id = ?", [message]))
+    for kind in ("to", "cc"):
+        info[kind] = [r["address"] for r in db.query(
+            "select address from message_addresses where message = ? and kind = ? order by address", [message, kind])]
+    acts = list(db.query("select part, position, act, sentence, confidence, cue from message_acts where message = ? "
+                         "order by part desc, abs(position), act", [message]))
+    events = list(db.query("select helper, helped, kind, occurred_at, evidence, confidence, found_by, message, "
+                           "request_message from help_events where thread_id = ? order by occurred_at, helper",
+                           [info["thread_id"]]))
     for e in events:
         e["this_message"] = e["message"] == message
-    thread = [dict(zip(["id", "date", "from", "subject"], r)) for r in db.execute(
-        "select id, date, from_address, subject from messages where thread_id = ? order by date, id",
-        (info["thread_id"],))]
+    thread = list(db.query("select id, date, from_address as [from], subject from messages where thread_id = ? "
+                           "order by date, id", [info["thread_id"]]))
     return {"message": info, "acts": acts, "thread": thread, "events": events}
