@@ -99,7 +99,7 @@ def jobs(tmp_path, job="sync"):
     return [r[0] for r in query(tmp_path, f"select status from jobs where job = '{job}' order by id")]
 
 
-def test_service_lifecycle(tmp_path, server, smtp):  # noqa: F811
+def test_service_lifecycle(tmp_path, server, smtp, shared):  # noqa: F811
     smtp["inbox"].messages.clear()
     cfg = write_config(tmp_path, server, smtp)
     # Stand in for systemd: a notify socket, and a watchdog of one second.
@@ -126,7 +126,7 @@ def test_service_lifecycle(tmp_path, server, smtp):  # noqa: F811
 
         # SIGUSR1: new mail is synced now, not in an hour.
         c = server.client()
-        c.append("INBOX", enron(_shared(), "inbox", 1, skip=30)[0])
+        c.append("INBOX", enron(shared, "inbox", 1, skip=30)[0])
         c.logout()
         proc.send_signal(signal.SIGUSR1)
         wait_for(lambda: jobs(tmp_path) == ["ok", "ok"], "the SIGUSR1 sync", timeout=30)
@@ -169,11 +169,6 @@ def test_service_lifecycle(tmp_path, server, smtp):  # noqa: F811
     assert query(tmp_path, "pragma integrity_check") == [("ok",)]
     assert query(tmp_path, "select count(*) from sync_runs where status = 'running'") == [(0,)]
     assert len(smtp["inbox"].messages) == 1  # never a second digest for the same week
-
-
-def _shared():
-    from conftest import SHARED
-    return SHARED
 
 
 def test_deploy_files():
