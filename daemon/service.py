@@ -146,8 +146,10 @@ class Service:
         results = []
         if self.cfg.accounts:
             results = sync_all(self.db, self.cfg)
-        with self.db.conn:
-            update_relationships(self.db, self.cfg)
+        if not any(r.get("messages_new") for r in results):
+            # New mail was derived, relationships included; without it, statuses still move with the clock.
+            with self.db.conn:
+                update_relationships(self.db, self.cfg)
         failed = [r for r in results if r["status"] not in ("ok", "interrupted")]
         sd_notify(f"STATUS=last sync {now_iso()}: "
                   + ", ".join(f"{r['account']} {r['status']}" for r in results))
