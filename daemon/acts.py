@@ -69,7 +69,6 @@ class _Rules:
         # One alternation per leading word: one search per word present, not one per branch.
         self.gated = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in by_word.items()}
         self.always = re.compile("|".join(f"(?:{p})" for p in always)) if always else None
-        self.pattern = "|".join(parts)
 
     def search(self, low: str, words: set[str] | None = None):
         if words is None:
