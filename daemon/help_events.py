@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .acts import HELP_ACTS, Act, message_acts, quoted_asks, thanks_kind
+from .threads import chunks
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
 REQUEST_WINDOW_DAYS = 21
@@ -255,12 +256,6 @@ def event_id(message: str, helper: str, helped: str) -> str:
 
 # --- the database side -------------------------------------------------------------------------
 
-def _chunks(items, n=500):
-    items = list(items)
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
-
-
 def update_acts(db, message_ids: list[str] | None) -> int:
     """(Re)compute message_acts for the given messages (None: all). Returns messages classified."""
     if message_ids is None:
@@ -269,7 +264,7 @@ def update_acts(db, message_ids: list[str] | None) -> int:
         count = _write_acts(db, rows)
         return count
     count = 0
-    for chunk in _chunks(message_ids):
+    for chunk in chunks(message_ids):
         marks = ",".join("?" * len(chunk))
         db.execute(f"delete from message_acts where message in ({marks})", chunk)
         rows = db.execute(f"select id, own_text, attachment_count, is_automated, quoted_text from messages "
@@ -303,7 +298,7 @@ def _write_acts(db, rows) -> int:
 
 def threads_of(db, message_ids: list[str]) -> set[str]:
     out: set[str] = set()
-    for chunk in _chunks(message_ids):
+    for chunk in chunks(message_ids):
         marks = ",".join("?" * len(chunk))
         out.update(r[0] for r in db.execute(
             f"select distinct thread_id from messages where id in ({marks}) and thread_id is not null", chunk))
@@ -317,7 +312,7 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
         rows = list(db.execute(f"select {cols} from messages where thread_id is not null"))
     else:
         rows = []
-        for chunk in _chunks(thread_ids):
+        for chunk in chunks(thread_ids):
             marks = ",".join("?" * len(chunk))
             rows.extend(db.execute(f"select {cols} from messages where thread_id in ({marks})", chunk))
     msgs: dict[str, Msg] = {}
@@ -327,7 +322,7 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
                         subject or "", quoted_from or "")
         thread_of[mid] = tid
     ids = list(msgs)
-    for chunk in ([None] if thread_ids is None else _chunks(ids)):
+    for chunk in ([None] if thread_ids is None else chunks(ids)):
         if chunk is None:
             addr_rows = db.execute("select message, kind, address from message_addresses where kind in ('to', 'cc')")
             act_rows = db.execute("select message, position, act, sentence, confidence, cue from message_acts")
@@ -364,12 +359,12 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
         db.execute("delete from help_events")
     threads = load_threads(db, thread_ids)
     if thread_ids is not None:
-        for chunk in _chunks(thread_ids):
+        for chunk in chunks(thread_ids):
             marks = ",".join("?" * len(chunk))
             db.execute(f"delete from help_events where thread_id in ({marks})", chunk)
         # Messages that moved out of a merged thread carry their events with them.
         moved = [m.id for ms in threads.values() for m in ms]
-        for chunk in _chunks(moved):
+        for chunk in chunks(moved):
             db.execute(f"delete from help_events where message in ({','.join('?' * len(chunk))})", chunk)
     rows = []
     for tid, msgs in threads.items():

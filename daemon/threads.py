@@ -42,7 +42,8 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _chunks(items, n=500):
+def chunks(items, n=500):
+    """Lists of at most n items: SQLite takes a bounded number of ? parameters per statement."""
     items = list(items)
     for i in range(0, len(items), n):
         yield items[i:i + n]
@@ -50,7 +51,7 @@ def _chunks(items, n=500):
 
 def _select_ids(db, sql_template: str, values) -> set[str]:
     out: set[str] = set()
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         if chunk:
             sql = sql_template.format(marks=",".join("?" * len(chunk)))
             out.update(r[0] for r in db.execute(sql, chunk).fetchall())
@@ -65,7 +66,7 @@ def affected_messages(db, new_ids: list[str] | None) -> set[str]:
     if not ids:
         return ids
     rows = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows += db.execute(
             f"select message_id, subject_normalized from messages where id in ({','.join('?' * len(chunk))})",
             chunk).fetchall()
@@ -101,7 +102,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     if not ids:
         return 0
     msgs: dict[str, dict] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for r in db.execute(
             f"select id, message_id, date, from_address, from_name, subject, subject_normalized, "
@@ -187,7 +188,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         })
         for m in members:
             updates.append((tid, "root" if m is root else link.get(m["id"], "references"), m["id"]))
-    for chunk in _chunks(old_threads):
+    for chunk in chunks(old_threads):
         db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
     db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
     db["threads"].insert_all(thread_rows, pk="id", replace=True)
