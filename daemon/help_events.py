@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .acts import HELP_ACTS, Act, message_acts, quoted_asks, thanks_kind
+from .store import parse_time
 from .threads import chunks
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
@@ -51,16 +52,6 @@ class Msg:
 
     def has(self, act: str, min_conf: float = 0.5) -> list[Act]:
         return [a for a in self.acts if a.act == act and a.confidence >= min_conf]
-
-
-def _epoch(date: str | None) -> float:
-    import datetime as dt
-    if not date:
-        return 0.0
-    try:
-        return dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return 0.0
 
 
 def _best_help(m: Msg) -> tuple[str, Act] | None:
@@ -318,7 +309,7 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     msgs: dict[str, Msg] = {}
     thread_of: dict[str, str] = {}
     for mid, header_id, date, sender, automated, subject, tid, quoted_from in rows:
-        msgs[mid] = Msg(mid, header_id, date or "", _epoch(date), (sender or "").lower(), [], [], bool(automated),
+        msgs[mid] = Msg(mid, header_id, date or "", parse_time(date) or 0.0, (sender or "").lower(), [], [], bool(automated),
                         subject or "", quoted_from or "")
         thread_of[mid] = tid
     ids = list(msgs)

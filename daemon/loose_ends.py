@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .config import Config
-from .relationships import DAY, iso, parse_time
+from .relationships import DAY, iso
+from .store import parse_time
 
 
 def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dict[str, int]) -> int:

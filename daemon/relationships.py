@@ -31,22 +31,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .config import Config
+from .store import parse_time
 
 DAY = 86400.0
 GROUP = 5  # recipients from which a message is a group message, not a conversation
 SATURATION = 25  # strength 63 at a decayed weight of 25 (about 25 recent messages you sent them)
-
-
-def parse_time(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.timestamp()
 
 
 def iso(t: float | None) -> str | None:

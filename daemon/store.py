@@ -215,6 +215,19 @@ end;
 """
 
 
+def parse_time(value: str | None) -> float | None:
+    """Seconds since the epoch of a stored ISO 8601 time (UTC when it names no zone); None if absent."""
+    if not value:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.timestamp()
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -14,9 +14,10 @@ depend on the order in which mail arrived.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
+
+from .store import parse_time
 
 CANDIDATES_SCANNED = 50
 TOKEN = re.compile(r"[a-z]{2,}")
@@ -82,12 +83,6 @@ def affected_messages(db, new_ids: list[str] | None) -> set[str]:
     return ids
 
 
-def _epoch(date: str | None) -> float | None:
-    if not date:
-        return None
-    return dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()
-
-
 def _tokens(*texts: str) -> set[str]:
     out: set[str] = set()
     for t in texts:
@@ -108,7 +103,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
             f"select id, message_id, date, from_address, from_name, subject, subject_normalized, "
             f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
         ).fetchall():
-            msgs[r[0]] = {"id": r[0], "mid": r[1], "date": r[2], "t": _epoch(r[2]), "from": r[3],
+            msgs[r[0]] = {"id": r[0], "mid": r[1], "date": r[2], "t": parse_time(r[2]), "from": r[3],
                           "from_name": r[4], "subject": r[5], "subj": r[6], "is_reply": r[7],
                           "quoted_from": r[8], "old_thread": r[9], "people": set(), "refs": []}
         for m, ref in db.execute(
