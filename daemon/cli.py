@@ -551,12 +551,14 @@ def example():
               show_default=True, help="Where the sample mailbox and database are written.")
 @click.option("--serve/--no-serve", default=True, help="Start Datasette on the demo database.")
 @click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--imap/--no-imap", default=True,
+              help="Sync the sample mailbox over IMAP from a private Dovecot when one is installed.")
 @common_options
-def demo(cfg: Config, out_dir, serve, port):
-    """Generate the built-in sample mailbox, import it, and open it in Datasette."""
+def demo(cfg: Config, out_dir, serve, port, imap):
+    """Generate the built-in sample mailbox, sync it, send its digest locally, open it in Datasette."""
     from .demo import run_demo
 
-    run_demo(Path(out_dir), cfg, serve=serve, port=port)
+    run_demo(Path(out_dir), cfg, serve=serve, port=port, imap=imap)
 
 
 def main():

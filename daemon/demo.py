@@ -18,6 +18,8 @@ from pathlib import Path
 ME = ("Alex Morgan", "alex@morgan-consulting.example")
 # The demo world's "today": a Monday at 08:00 UTC, when the default digest is due.
 DEMO_END = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone.utc)
+# The demo imports mail before this from files (an old export) and syncs the rest over IMAP.
+ARCHIVE_BEFORE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 PEOPLE = {
     "dana": ("Dana Whitfield", "dana.whitfield@northwind.example"),
     "raj": ("Raj Patel", "raj@patel-advisory.example"),
@@ -187,14 +189,96 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
     return root
 
 
-def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001) -> None:
-    """Generate the sample mailbox, run it through the real pipeline as of the demo's last day, write
-    this week's digest, then serve the ledger in Datasette."""
+def _sync_over_imap(mailbox: Path, cfg, svc, db) -> str:
+    """As a user starting out would: import an old export from files, then sync the live mailbox
+    from a private Dovecot on 127.0.0.1 as the daemon does."""
+    import os
+
+    from .config import AccountConfig
+    from .local_imap import USER, Dovecot
+    from .sources import read_path
+
+    raws = [r for p in sorted(mailbox.iterdir()) for r in read_path(p)]
+    dated = [(_date_of(r.raw), r) for r in raws]
+    archive = [r for when, r in dated if when < ARCHIVE_BEFORE]
+    svc.run_job("import", lambda: _import(db, archive, cfg, [str(mailbox)]))
+    server = Dovecot().start()
+    try:
+        for folder in sorted({r.folder for r in raws}):
+            server.load(folder, [(when, r.raw) for when, r in dated if r.folder == folder and when >= ARCHIVE_BEFORE])
+        os.environ["GOLDENRULE_DEMO_IMAP_PASSWORD"] = server.password
+        cfg.accounts = [AccountConfig(name="demo", host="127.0.0.1", port=server.tls_port, tls="implicit",
+                                      ca_file=str(server.cert), username=USER,
+                                      password_env="GOLDENRULE_DEMO_IMAP_PASSWORD")]
+        svc.run_job("sync", svc.sync)
+        return (f"the {len(archive)} before {ARCHIVE_BEFORE:%Y-%m-%d} imported from the files, the rest synced "
+                f"over IMAP from a private Dovecot on 127.0.0.1:{server.tls_port} (now stopped)")
+    finally:
+        server.cleanup()
+        cfg.accounts = []
+
+
+def _import(db, raws, cfg, paths) -> dict:
+    from .importer import import_messages
+
+    return {"messages_new": import_messages(db, iter(raws), cfg, paths=paths).messages_new}
+
+
+def _date_of(raw: bytes) -> dt.datetime:
+    """The Date header for APPEND's INTERNALDATE; the demo's one broken date gets DEMO_END."""
+    import email.parser
+
+    value = email.parser.BytesHeaderParser().parsebytes(raw).get("Date", "")
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return DEMO_END
+
+
+class _Outbox:
+    """An SMTP server's handler that files each message it receives under a directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    async def handle_DATA(self, server, session, envelope):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        n = len(list(self.directory.glob("*.eml"))) + 1
+        (self.directory / f"{n:03d}.eml").write_bytes(envelope.original_content or envelope.content)
+        return "250 Message accepted"
+
+
+def _send_digest_locally(out_dir: Path, cfg, svc, db) -> None:
+    """Send this week's digest through a real SMTP server on 127.0.0.1 that files it in out_dir/outbox."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from .digest import run_due
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(_Outbox(out_dir / "outbox"), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        cfg.smtp.host, cfg.smtp.port, cfg.smtp.tls, cfg.smtp.allow_plaintext = "127.0.0.1", port, "none", True
+        svc.run_job("digest", lambda: run_due(db, cfg, now=DEMO_END))
+    finally:
+        controller.stop()
+
+
+def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001, imap: bool = True) -> None:
+    """Generate the sample mailbox, run it through the real pipeline as of the demo's last day (over
+    IMAP from a private Dovecot when one is installed, else from the files), send this week's digest
+    through a local SMTP server, then serve the ledger in Datasette."""
     import click
 
+    from . import local_imap
     from .digest import build, period_end, render
-    from .importer import derive, import_messages
+    from .importer import derive
     from .people import set_override
+    from .service import Service
     from .sources import read_path
     from .store import open_db
 
@@ -202,20 +286,32 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001) -> None:
     if not cfg.database.path:
         cfg.database.path = str(out_dir / "goldenrule.db")
     db = open_db(cfg.db_path)
-    stats = import_messages(db, (r for p in sorted(mailbox.iterdir()) for r in read_path(p)), cfg,
-                            paths=[str(mailbox)])
+    svc = Service(cfg, None)
+    svc.db = db
+    copies = sum(1 for p in mailbox.iterdir() for _ in read_path(p))
+    if imap and local_imap.available():
+        how = _sync_over_imap(mailbox, cfg, svc, db)
+    else:
+        svc.run_job("import", lambda: _import(db, [r for p in sorted(mailbox.iterdir()) for r in read_path(p)],
+                                              cfg, [str(mailbox)]))
+        how = ("all imported from the files" + ("" if not imap else
+               " (install dovecot-imapd to see it synced over IMAP, filling sync_state and sync_runs)"))
     set_override(db, "important", [PEOPLE["raj"][1]])  # the mentor matters most
     derive(db, cfg, new_ids=[], as_of=DEMO_END)
+    _send_digest_locally(out_dir, cfg, svc, db)
     subject, text, html = render(build(db, cfg, period_end(cfg, DEMO_END)))
     (out_dir / "digest.txt").write_text(f"Subject: {subject}\n\n{text}")
     (out_dir / "digest.html").write_text(html)
     statuses = ", ".join(f"{n} {s}" for s, n in db.execute(
         "select status, count(*) from relationships group by status order by count(*) desc"))
-    click.echo(f"Sample mailbox: {mailbox} ({stats.copies_seen} messages, one year to {DEMO_END:%Y-%m-%d})")
+    digest = db.execute("select status from digests order by period_end desc limit 1").fetchone()
+    click.echo(f"Sample mailbox: {mailbox} ({copies} messages, one year to {DEMO_END:%Y-%m-%d}), {how}")
     click.echo(f"Database: {cfg.db_path}: {db['messages'].count} messages, {db['threads'].count} threads, "
                f"{db['contacts'].count} contacts, {db['help_events'].count} help events")
     click.echo(f"Relationships as of {DEMO_END:%Y-%m-%d}: {statuses}")
     click.echo(f"Digest preview: {out_dir / 'digest.txt'} and {out_dir / 'digest.html'}")
+    click.echo(f"Digest email: {digest[0] if digest else 'not sent'} through a local SMTP server, "
+               f"filed in {out_dir / 'outbox'}")
     db.conn.close()
     if serve:
         from .ledger_views import serve as serve_ledger

@@ -21,8 +21,8 @@ from daemon.queries import CANNED
 from test_browser import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-# Filled by `goldenrule sync` and `goldenrule run`, which the offline demo does not run.
-OPERATIONAL = {"sync_state", "sync_runs", "jobs", "digests"}
+# IMAP checkpoints and sync runs: filled when the demo syncs over IMAP, not when it reads the files.
+IMAP_TABLES = {"sync_state", "sync_runs"}
 SECTIONS = ("GOLDEN RULE", "WHAT YOU OWE", "COOLING", "GIVE FIRST", "CLOSE THE LOOP", "NEW PEOPLE TO FOLLOW UP")
 
 
@@ -41,6 +41,35 @@ def demo(tmp_path_factory):
     return out, r.stdout
 
 
+def _tables(con) -> list[str]:
+    return [n for (n,) in con.execute("select name from sqlite_master where type in ('table', 'view') "
+                                      "and name not like 'messages_fts%'")]
+
+
+def test_demo_syncs_over_imap_and_sends_its_digest_over_smtp(demo):
+    """With Dovecot installed (always in CI) the sample mailbox comes in over real IMAP, and the
+    digest goes out through a real SMTP server into the outbox, both recorded as service jobs."""
+    out, stdout = demo
+    assert "the rest synced over IMAP from a private Dovecot" in stdout
+    con = sqlite3.connect(out / "goldenrule.db")
+    assert con.execute("select account, folder, role from sync_state order by folder").fetchall() == [
+        ("demo", "INBOX", "inbox"), ("demo", "Sent", "sent")]
+    copies = sum(1 for f in (out / "mailbox").iterdir() for line in f.open() if line.startswith("From goldenrule-demo"))
+    (archived,), = con.execute("select messages_new from imports")
+    assert 0 < archived < copies
+    assert con.execute("select status, messages_new, copies_seen from sync_runs").fetchall() == [
+        ("ok", copies - archived, copies - archived)]
+    assert con.execute("select count(*) from copies where source_key like 'imap:%'").fetchone()[0] == copies - archived
+    assert [r[:2] for r in con.execute("select job, status from jobs order by id")] == [
+        ("import", "ok"), ("sync", "ok"), ("digest", "ok")]
+    (status, items, message_id), = con.execute("select status, items, message_id from digests")
+    assert status == "sent" and items > 0
+    sent = list((out / "outbox").glob("*.eml"))
+    assert len(sent) == 1
+    mail = sent[0].read_text()
+    assert message_id in mail and "To: alex@morgan-consulting.example" in mail and "WHAT YOU OWE" in mail
+
+
 def test_demo_world_shows_everything(demo):
     out, stdout = demo
     con = sqlite3.connect(out / "goldenrule.db")
@@ -49,11 +78,9 @@ def test_demo_world_shows_everything(demo):
         ("alex@morgan-consulting.example",)]
     assert {n for (n,) in con.execute("select name from contacts where is_self = 0")} == {
         name for name, _ in PEOPLE.values()}
-    # Every table and view has rows, except the ones only a sync or the service fills.
-    for (name,) in con.execute("select name from sqlite_master where type in ('table', 'view') "
-                               "and name not like 'messages_fts%'"):
-        if name not in OPERATIONAL:
-            assert con.execute(f"select count(*) from [{name}]").fetchone()[0] > 0, name
+    # Every table and view has rows.
+    for name in _tables(con):
+        assert con.execute(f"select count(*) from [{name}]").fetchone()[0] > 0, name
     statuses = {s for (s,) in con.execute("select status from relationships")}
     assert {"active", "cooling", "cold", "new"} <= statuses
     kinds = {k for (k,) in con.execute("select kind from loose_ends")}
@@ -63,6 +90,26 @@ def test_demo_world_shows_everything(demo):
     # Outlook-style replies have no reply headers and still join their thread.
     assert con.execute("""select count(*) from messages where subject like 'RE: %'
                           and thread_link in ('subject', 'quoted_header')""").fetchone()[0] > 10
+
+
+def test_demo_without_imap_reads_the_files_and_shows_the_same_world(demo, tmp_path):
+    """Where Dovecot is missing the demo reads the files: the same ledger, only the IMAP tables empty."""
+    r = subprocess.run([sys.executable, "-m", "daemon", "demo", "--no-serve", "--no-imap", "--dir", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "all imported from the files" in r.stdout
+    files, synced = sqlite3.connect(tmp_path / "goldenrule.db"), sqlite3.connect(demo[0] / "goldenrule.db")
+    assert [r[:2] for r in files.execute("select job, status from jobs order by id")] == [
+        ("import", "ok"), ("digest", "ok")]
+    for name in _tables(files):
+        n = files.execute(f"select count(*) from [{name}]").fetchone()[0]
+        assert (n == 0) == (name in IMAP_TABLES), name
+    compare = {"help_events": "helper, helped, kind, occurred_at, evidence",
+               "relationships": "email, status, status_since, strength",
+               "loose_ends": "kind, address, message, since, resolved_at"}
+    for table, cols in compare.items():
+        q = f"select {cols} from {table} order by {cols}"
+        assert files.execute(q).fetchall() == synced.execute(q).fetchall(), table
 
 
 def test_demo_digest_preview_has_every_section(demo):
@@ -115,8 +162,10 @@ def test_readme_demo_command_from_a_clean_clone(tmp_path):
         output = (tmp_path / "demo.log").read_text()
         assert f"Datasette: http://127.0.0.1:{port}/dashboard" in output
         assert "WHAT YOU OWE" in (clone / "demo-output" / "digest.txt").read_text()
-        assert sqlite3.connect(clone / "demo-output" / "goldenrule.db").execute(
-            "select count(*) from help_events").fetchone()[0] > 50
+        con = sqlite3.connect(clone / "demo-output" / "goldenrule.db")
+        assert con.execute("select count(*) from help_events").fetchone()[0] > 50
+        assert con.execute("select count(*) from sync_runs where status = 'ok'").fetchone()[0] == 1
+        assert len(list((clone / "demo-output" / "outbox").glob("*.eml"))) == 1
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
