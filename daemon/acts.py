@@ -488,6 +488,17 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     return out
 
 
+def act_rows(own_text: str | None, attachment_count: int = 0, quoted_text: str | None = None) -> list[tuple]:
+    """A message's acts as message_acts rows (part, position, act, sentence, confidence, cue): its own
+    acts, and the asks of the message it quotes at negative positions (context, never evidence),
+    read only when it gives something that could answer them."""
+    own = message_acts(own_text, attachment_count)
+    rows = [("own", a.position, a.act, a.sentence, a.confidence, a.cue) for a in own]
+    if quoted_text and any(a.act in HELP_ACTS for a in own):
+        rows += [("quoted", -1 - a.position, a.act, a.sentence, a.confidence, a.cue) for a in quoted_asks(quoted_text)]
+    return rows
+
+
 def thanks_kind(sentence: str) -> str:
     """The kind of help a thank-you names ('thanks for the intro' is an introduction); favor if none."""
     low = sentence.lower()

@@ -88,8 +88,9 @@ class PrivacyConfig:
     store_bodies: str = setting(
         "own_text",
         "own_text: keep each message's own words (quotes and signatures removed); "
-        "snippet: only the first snippet_chars characters of it; none: keep no body text. Help events "
-        "are read from what is kept: from the snippet only, or not at all with none.",
+        "snippet: only the first snippet_chars characters of it (and of each act's sentence); none: keep no "
+        "body text. Acts and help events are read from the full text on arrival whichever you choose; "
+        "with snippet and none their sentences are cut or left out.",
         choices=("own_text", "snippet", "none"),
     )
     snippet_chars: int = setting(200, "Length of the snippet kept when store_bodies = \"snippet\".")

@@ -18,8 +18,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .acts import HELP_ACTS, Act, message_acts, quoted_asks, thanks_kind
-from .store import parse_time
+from .acts import HELP_ACTS, Act, act_rows, thanks_kind
+from .store import parse_time, store_acts
 from .threads import chunks
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
@@ -120,7 +120,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
             return
         if key not in events or events[key]["confidence"] < conf:
             events[key] = {"message": m.id, "message_id": m.message_id, "occurred_at": m.date, "helper": helper,
-                           "helped": helped, "kind": kind, "evidence": evidence[:200],
+                           "helped": helped, "kind": kind, "evidence": evidence[:200] or None,
                            "confidence": round(conf, 2), "found_by": how,
                            "request_message": asked["msg"].id if asked else None}
             last_event[(helper, helped)] = (m.t, id(asked))
@@ -247,44 +247,27 @@ def event_id(message: str, helper: str, helped: str) -> str:
 
 # --- the database side -------------------------------------------------------------------------
 
-def update_acts(db, message_ids: list[str] | None) -> int:
-    """(Re)compute message_acts for the given messages (None: all). Returns messages classified."""
+def update_acts(db, message_ids: list[str] | None, reread: bool = False) -> int:
+    """Read acts, from the stored own text, for messages whose acts were not read on arrival (the
+    importer reads them from the full text before the privacy setting trims it). `message_ids` None
+    means all messages; `reread` reads again those that already have acts, which only makes sense
+    when whole bodies are kept. Returns messages classified."""
+    where = "" if reread else " and not coalesce(acts_read, 0)"
+    cols = "id, own_text, attachment_count, is_automated, quoted_text"
     if message_ids is None:
-        db.execute("delete from message_acts")
-        rows = db.execute("select id, own_text, attachment_count, is_automated, quoted_text from messages")
-        count = _write_acts(db, rows)
-        return count
-    count = 0
-    for chunk in chunks(message_ids):
+        ids = [r[0] for r in db.execute(f"select id from messages where 1{where}")]
+    else:
+        ids = []
+        for chunk in chunks(message_ids):
+            marks = ",".join("?" * len(chunk))
+            ids += [r[0] for r in db.execute(f"select id from messages where id in ({marks}){where}", chunk)]
+    for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         db.execute(f"delete from message_acts where message in ({marks})", chunk)
-        rows = db.execute(f"select id, own_text, attachment_count, is_automated, quoted_text from messages "
-                          f"where id in ({marks})", chunk)
-        count += _write_acts(db, rows)
-    return count
-
-
-def _write_acts(db, rows) -> int:
-    sql = ("insert or replace into message_acts (message, part, position, act, sentence, confidence, cue)"
-           " values (?, ?, ?, ?, ?, ?, ?)")
-    out, n = [], 0
-    for mid, own, attachments, automated, quoted in rows:
-        n += 1
-        if automated:
-            continue
-        own_acts = message_acts(own, attachments or 0)
-        for a in own_acts:
-            out.append((mid, "own", a.position, a.act, a.sentence, a.confidence, a.cue))
-        # Asks in the quoted message, stored at negative positions: context, never evidence. Only
-        # needed when this message gives something that could answer them.
-        if quoted and any(a.act in HELP_ACTS for a in own_acts):
-            for a in quoted_asks(quoted):
-                out.append((mid, "quoted", -1 - a.position, a.act, a.sentence, a.confidence, a.cue))
-        if len(out) > 5000:
-            db.conn.executemany(sql, out)
-            out = []
-    db.conn.executemany(sql, out)
-    return n
+        rows = db.execute(f"select {cols} from messages where id in ({marks})", chunk).fetchall()
+        store_acts(db, [(mid, [] if automated else act_rows(own, attachments or 0, quoted))
+                        for mid, own, attachments, automated, quoted in rows])
+    return len(ids)
 
 
 def threads_of(db, message_ids: list[str]) -> set[str]:
@@ -316,21 +299,21 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     for chunk in ([None] if thread_ids is None else chunks(ids)):
         if chunk is None:
             addr_rows = db.execute("select message, kind, address from message_addresses where kind in ('to', 'cc')")
-            act_rows = db.execute("select message, position, act, sentence, confidence, cue from message_acts")
+            found = db.execute("select message, position, act, sentence, confidence, cue from message_acts")
         else:
             marks = ",".join("?" * len(chunk))
             addr_rows = db.execute(f"select message, kind, address from message_addresses "
                                    f"where kind in ('to', 'cc') and message in ({marks})", chunk)
-            act_rows = db.execute(f"select message, position, act, sentence, confidence, cue from message_acts "
+            found = db.execute(f"select message, position, act, sentence, confidence, cue from message_acts "
                                   f"where message in ({marks})", chunk)
         for mid, kind, addr in addr_rows:
             m = msgs.get(mid)
             if m is not None:
                 (m.to if kind == "to" else m.cc).append(addr.lower())
-        for mid, pos, act, sentence, conf, cue in act_rows:
+        for mid, pos, act, sentence, conf, cue in found:
             m = msgs.get(mid)
             if m is not None:
-                (m.acts if pos >= 0 else m.quoted).append(Act(act, sentence, conf, cue, pos))
+                (m.acts if pos >= 0 else m.quoted).append(Act(act, sentence or "", conf, cue, pos))
     threads: dict[str, list[Msg]] = defaultdict(list)
     for mid, m in msgs.items():
         m.to.sort()
@@ -342,9 +325,11 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     return threads
 
 
-def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.5) -> int:
-    """Classify new messages, then recompute help events of the threads they touch. Returns events written."""
-    update_acts(db, new_ids)
+def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.5, reread_acts: bool = False
+                       ) -> int:
+    """Recompute help events of the threads new messages touch (None: all), reading acts first where
+    they were not read on arrival (all again with `reread_acts`). Returns events written."""
+    update_acts(db, new_ids, reread=reread_acts)
     thread_ids = None if new_ids is None else sorted(threads_of(db, new_ids))
     if thread_ids is None:
         db.execute("delete from help_events")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from . import help_events, people, relationships, threads
+from .acts import act_rows
 from .bulk import mark_one_way_senders
 from .config import Config
 from .parse import parse_message, prekey
@@ -54,7 +55,11 @@ def _parse_job(args):
         note = f"message of {full_size:,} bytes: only its first {len(raw):,} bytes were read"
         row["parse_error"] = f"{row['parse_error']}; {note}" if row.get("parse_error") else note
         row["size_bytes"], row["body_truncated"] = full_size, 1
-    result["message"]["folder"] = folder
+    row = result["message"]
+    row["folder"] = folder
+    # Acts are read here, from the full text, before the privacy setting decides what is kept.
+    result["acts"] = [] if row["is_automated"] else act_rows(row["own_text"], row["attachment_count"] or 0,
+                                                               row.get("quoted_text"))
     result["copy"] = {"source_key": source_key, "folder": folder, "message": fingerprint,
                       "header_message_id": mid, "error": read_error}
     return result
@@ -256,5 +261,7 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         threads.assign_threads(db, new_ids, cfg.threads.subject_window_days)
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
-        help_events.update_help_events(db, new_ids, cfg.inference.min_confidence)
+        # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
+        help_events.update_help_events(db, new_ids, cfg.inference.min_confidence,
+                                       reread_acts=new_ids is None and cfg.privacy.store_bodies == "own_text")
         relationships.update_relationships(db, cfg, as_of)

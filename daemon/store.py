@@ -20,7 +20,7 @@ MESSAGE_COLUMNS = {
     "has_quote": int, "quoted_from": str, "quoted_date": str, "quoted_subject": str,
     "html_only": int, "body_chars": int, "body_truncated": int, "attachment_count": int,
     "size_bytes": int, "is_automated": int, "category": str, "automated_reason": str,
-    "folder": str, "parse_error": str, "imported_at": str, "quoted_text": str,
+    "folder": str, "parse_error": str, "imported_at": str, "quoted_text": str, "acts_read": int,
 }
 
 
@@ -146,9 +146,17 @@ def _m0007_jobs(db: sqlite_utils.Database):
                        "detail": str}, pk="id")
 
 
+def _m0008_acts_read(db: sqlite_utils.Database):
+    """Acts are read on arrival from the full text; mark the messages whose acts exist already."""
+    if "acts_read" not in db["messages"].columns_dict:
+        db["messages"].add_column("acts_read", int)
+    db.execute("update messages set acts_read = 1 where thread_id is not null")
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
-              ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs)]
+              ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
+              ("0008_acts_read", _m0008_acts_read)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
@@ -338,8 +346,31 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
                           attachments)
         _insert_or_ignore(db, "copies", ["source_key", "folder", "message", "header_message_id", "error",
                                          "imported_at"], copies)
+        store_acts(db, [(p["message"]["id"], p["acts"]) for p in parsed if "acts" in p], body_policy, snippet_chars)
         if also is not None:
             also(db)
+
+
+def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own_text",
+               snippet_chars: int = 200) -> None:
+    """message_acts rows for (message id, act rows) pairs, and the mark that the message's acts were read.
+
+    The sentences follow the privacy setting: cut to the snippet length with "snippet", left out
+    with "none" (the act, its confidence and cue stay, so help events are still found)."""
+    rows = []
+    for mid, acts in items:
+        for part, position, act, sentence, confidence, cue in acts:
+            if body_policy == "snippet":
+                sentence = sentence[:snippet_chars]
+            elif body_policy == "none":
+                sentence = None
+            rows.append((mid, part, position, act, sentence, confidence, cue))
+    db.conn.executemany("insert or replace into message_acts (message, part, position, act, sentence, confidence,"
+                        " cue) values (?, ?, ?, ?, ?, ?, ?)", rows)
+    ids = [mid for mid, _ in items]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.execute(f"update messages set acts_read = 1 where id in ({','.join('?' * len(chunk))})", chunk)
 
 
 def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> None:

@@ -87,11 +87,29 @@ def test_rebuild_is_idempotent(tmp_path, cfg, db):
     assert [tuple(r) for r in db.execute("select * from help_events order by id")] == first
 
 
-def test_no_quoted_text_kept_when_bodies_are_not_stored(tmp_path, cfg, db):
+def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg, db):
+    """With store_bodies = "none" no text is kept at all, and the same help events are still found
+    (acts are read on arrival, before the privacy setting trims the text); a rebuild keeps them.
+    Only kinds read from wording can differ: an ask to review makes a reply advice, a thank-you that
+    names what it thanks for gives its kind; without text both fall back (document, favor)."""
     cfg.privacy.store_bodies = "none"
     run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
     assert db.execute("select count(*) from messages where quoted_text is not null or own_text is not null"
                       ).fetchone()[0] == 0
+    assert db.execute("select count(*) from message_acts where sentence is not null").fetchone()[0] == 0
+    assert db.execute("select count(*) from help_events where evidence is not null").fetchone()[0] == 0
+    who = [(e[0], e[1], e[3]) for e in EXPECTED]
+    assert [(e[0], e[1], e[3]) for e in events(db)] == who
+    assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor"]
+    derive(db, cfg, new_ids=None)
+    assert [(e[0], e[1], e[3]) for e in events(db)] == who
+
+
+def test_snippet_privacy_cuts_evidence_sentences(tmp_path, cfg, db):
+    cfg.privacy.store_bodies, cfg.privacy.snippet_chars = "snippet", 20
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    assert db.execute("select max(length(sentence)) from message_acts").fetchone()[0] == 20
+    assert [(e[0], e[1], e[3], e[4]) for e in events(db)] == [(e[0], e[1], e[3], e[4][:20]) for e in EXPECTED]
 
 
 def test_acts_command_reads_stdin():
