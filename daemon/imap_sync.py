@@ -32,7 +32,7 @@ from imapclient import exceptions as imap_errors
 
 from .bulk import classify_headers
 from .config import AccountConfig, Config
-from .importer import derive, ingest_batch, make_pool, underived
+from .importer import BatchIngest, derive, make_pool, new_deduper, underived
 from .sources import RawMessage
 from .store import now_iso
 
@@ -399,11 +399,28 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     uids = sorted(u for u in client.search(criteria) if u > last_uid)  # n:* always returns the highest
     new_ids: list[str] = []
     done = 0
+    dedupe = new_deduper(db, cfg)
+    in_flight: list[tuple[BatchIngest, int]] = []  # parsed in the pool while the next batch is fetched
+
+    def store_parsed():
+        nonlocal done
+        while in_flight:
+            ingest, n = in_flight.pop(0)
+            new_ids.extend(ingest.finish())
+            counters["copies_seen"] += n
+            done += n
+            progress.show(f"{acct.name}/{folder}", done, len(uids))
+
     for start in range(0, len(uids), acct.fetch_batch):
         if STOP.is_set():
+            store_parsed()
             raise Interrupted(new_ids)  # what this folder stored so far, for the run's counts
         batch = uids[start:start + acct.fetch_batch]
-        fetched = fetch_batch(client, batch, acct)
+        try:
+            fetched = fetch_batch(client, batch, acct)
+        except BaseException:
+            store_parsed()  # what was fetched before the failure is complete: keep it
+            raise
         raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
                 for uid, (raw, _note) in sorted(fetched.items())]
         checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
@@ -412,10 +429,10 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         def also(db, checkpoint=checkpoint):
             db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
 
-        new_ids += ingest_batch(db, raws, cfg, pool, also=also)
-        counters["copies_seen"] += len(raws)
-        done += len(batch)
-        progress.show(f"{acct.name}/{folder}", done, len(uids))
+        ingest = BatchIngest(db, raws, cfg, dedupe, pool, also=also)
+        store_parsed()
+        in_flight.append((ingest, len(raws)))
+    store_parsed()
     with db.conn:
         db["sync_state"].upsert({"account": acct.name, "folder": folder, "role": role,
                                  "uidvalidity": uidvalidity, "uidnext": uidnext, "messages": messages,

@@ -213,20 +213,37 @@ def underived(db, new_ids: list[str]) -> list[str]:
     return list(dict.fromkeys(list(new_ids) + missing))
 
 
-def ingest_batch(db, raws: list[RawMessage], cfg: Config, pool=None, also=None) -> list[str]:
-    """Dedupe, parse and store one batch synchronously, `also(db)` in the same transaction.
+class BatchIngest:
+    """One fetched batch on its way into the database. Parsing starts at once, in the parser
+    processes; storing waits for `finish`, so the caller fetches the next batch meanwhile.
 
-    The IMAP sync uses this per fetched batch, so a folder's checkpoint is committed with exactly
-    the messages it covers. Returns the ids of new messages."""
-    dedupe = _deduper(db, cfg, ImportStats())
-    jobs = list(dedupe.jobs(raws, db))
-    if pool is not None and len(jobs) > 1:
-        parsed = pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))
-    else:
-        parsed = [_parse_job(j) for j in jobs]
-    store_batch(db, parsed, [p["copy"] for p in parsed] + dedupe.take_dup_copies(),
-                cfg.privacy.store_bodies, cfg.privacy.snippet_chars, also=also)
-    return [p["message"]["id"] for p in parsed]
+    The IMAP sync makes one per fetched batch and finishes them in order, each with its folder's
+    checkpoint (`also(db)`) in the same transaction: a checkpoint is committed with exactly the
+    messages it covers. The batches of one folder share a deduper, so a message whose copies sit in
+    two batches in flight is parsed and stored once."""
+
+    def __init__(self, db, raws: list[RawMessage], cfg: Config, dedupe: "_Deduper", pool=None, also=None):
+        self.db, self.cfg, self.dedupe, self.also = db, cfg, dedupe, also
+        jobs = list(dedupe.jobs(raws, db))
+        self.duplicates = dedupe.take_dup_copies()
+        self.pending = None
+        if pool is not None and len(jobs) > 1:
+            self.pending = pool.map_async(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))
+            self.parsed = None
+        else:
+            self.parsed = [_parse_job(j) for j in jobs]
+
+    def finish(self) -> list[str]:
+        """Store the batch (and its checkpoint); returns the ids of new messages."""
+        parsed = self.parsed if self.parsed is not None else self.pending.get()
+        store_batch(self.db, parsed, [p["copy"] for p in parsed] + self.duplicates, self.cfg.privacy.store_bodies,
+                    self.cfg.privacy.snippet_chars, also=self.also)
+        self.dedupe.done(parsed)
+        return [p["message"]["id"] for p in parsed]
+
+
+def new_deduper(db, cfg: Config) -> "_Deduper":
+    return _deduper(db, cfg, ImportStats())
 
 
 class LazyPool:
@@ -236,10 +253,10 @@ class LazyPool:
         self.n = n
         self.pool = None
 
-    def map(self, fn, items, chunksize=1):
+    def map_async(self, fn, items, chunksize=1):
         if self.pool is None:
             self.pool = _pool_context().Pool(self.n)
-        return self.pool.map(fn, items, chunksize=chunksize)
+        return self.pool.map_async(fn, items, chunksize=chunksize)
 
     def terminate(self):
         if self.pool is not None:

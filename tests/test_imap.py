@@ -119,6 +119,32 @@ def test_first_sync_reads_everything_and_changes_nothing(loaded, tmp_path, share
     assert state == {"INBOX": (120, 120), "Sent": (60, 60), "Archive": (40, 40)}
 
 
+def test_parser_processes_and_batches_in_flight_store_the_same_database(server, tmp_path, shared):
+    """A batch is parsed (with parser processes: in them) while the next is fetched, and stored
+    after. A message whose copies (byte for byte, or under the same Message-ID with a footer added) sit in a batch
+    and the next one, both in flight, is still stored once; the database equals a one-process sync."""
+    raws = enron(shared, "inbox", 30)
+    refiled = raws[26].rstrip() + b"\n\n-- \nfiled by the list server\n"
+    c = server.client()
+    # Batches of 7 UIDs: 22-28 hold raws[21:28]; 29-35 hold raws[28:30] and the three copies.
+    for raw in raws + [raws[27], refiled, raws[3]]:
+        c.append("INBOX", raw)
+    c.logout()
+    one_process = write_config(tmp_path, server, fetch_batch=7)
+    assert sync(one_process).returncode == 0
+    pooled = tmp_path / "pooled.toml"
+    pooled.write_text(one_process.read_text().replace("workers = 1", "workers = 2")
+                      .replace(str(tmp_path / "ledger.db"), str(tmp_path / "pooled.db")))
+    r = sync(pooled)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["copies_seen"] == 33
+    con = sqlite3.connect(tmp_path / "pooled.db")
+    assert one(con, "select count(*) from copies") == 33
+    assert one(con, "select count(*) from copies where message not in (select id from messages)") == 0
+    assert one(con, "select count(*) from messages") == len({r_ for r_ in raws})
+    assert dump(tmp_path / "pooled.db") == dump(tmp_path / "ledger.db")
+
+
 def test_new_mail_between_syncs_then_a_noop_sync(loaded, tmp_path, shared):
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0
