@@ -20,6 +20,10 @@ from .relationships import DAY, iso
 from .store import parse_time
 
 
+# What a loose end shows when [privacy] store_bodies = "none" kept no sentence to quote.
+UNQUOTED = {"request": "a request", "question": "a question", "gratitude": "thanks", "promise": "a promise"}
+
+
 def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dict[str, int]) -> int:
     params = cfg.relationships
     window_start = now - params.loose_end_days * DAY
@@ -39,11 +43,14 @@ def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dic
     for mid, kind, addr in db.execute("select message, kind, address from message_addresses where kind in ('to', 'cc')"):
         if mid in msgs:
             msgs[mid][kind].append(addr)
+    # Acts are read only for messages in the window: those are the only ones checked for them.
     acts = defaultdict(lambda: defaultdict(list))
     for mid, act, sentence, conf in db.execute(
-            "select message, act, sentence, confidence from message_acts where part = 'own'"):
+            "select a.message, a.act, a.sentence, a.confidence from message_acts a join messages m on m.id = a.message "
+            "where a.part = 'own' and a.act in ('request', 'question', 'gratitude', 'promise') and m.date >= ?",
+            (iso(window_start),)):
         if mid in msgs:
-            acts[mid][act].append((conf, sentence))
+            acts[mid][act].append((conf, sentence or f"({UNQUOTED[act]}; its words are not kept)"))
     events = [(parse_time(at), helper, helped, kind, message, thread) for helper, helped, kind, at, message, thread
               in db.execute("select helper, helped, kind, occurred_at, message, thread_id from help_events")]
     events = [e for e in events if e[0] is not None and e[0] <= now]

@@ -55,6 +55,22 @@ def test_loose_ends(ledger):
     ]
 
 
+def test_loose_ends_without_kept_bodies(tmp_path, cfg, db):
+    """With store_bodies = "none" the same loose ends are found (acts were read on arrival); only
+    the sentence that shows each is not there to quote."""
+    cfg.privacy.store_bodies = "none"
+    build_ledger(tmp_path / "mail", cfg, db)
+    rows = sorted(tuple(r) for r in db.execute("select kind, address, detail from loose_ends"))
+    assert rows == [
+        ("introduction", "jack@j.example",
+         "introduced jack@j.example to kate@k.example; they wrote to each other on 2025-05-26"),
+        ("no_follow_up", "carol@c.example", "first wrote on 2025-06-10; no reply within 7 days"),
+        ("unanswered_request", "gina@g.example", "(a request; its words are not kept)"),
+        ("unanswered_thanks", "ivy@i.example", "(thanks; its words are not kept)"),
+        ("unkept_promise", "hank@h.example", "(a promise; its words are not kept)"),
+    ]
+
+
 def test_help_balance_and_golden_rule(ledger):
     given = dict(ledger.execute("select email, help_given from relationships where help_given > 0"))
     assert given == {"ivy@i.example": 1, "jack@j.example": 1}
