@@ -81,6 +81,17 @@ service imap-login {{
     ssl = yes
   }}
 }}
+{unprivileged}"""
+
+
+# Without root, Dovecot cannot chroot its login and anvil processes: run them unconfined.
+UNPRIVILEGED = """\
+service imap-login {
+  chroot =
+}
+service anvil {
+  chroot =
+}
 """
 
 
@@ -121,7 +132,7 @@ class Dovecot:
         self.conf.write_text(CONF.format(root=self.root, uid=self.uid, gid=self.gid, port=self.port,
                                          tls_port=self.tls_port, internal_user=internal,
                                          internal_group=grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name,
-                                         login_user=login))
+                                         login_user=login, unprivileged=UNPRIVILEGED if os.geteuid() else ""))
         self.cert = self.root / "cert.pem"
 
     def start(self):
