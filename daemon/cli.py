@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, example_toml, load_config
-from .store import open_db
+from .store import open_db, write_private
 
 
 def common_options(f):
@@ -436,8 +436,8 @@ def digest(cfg: Config, preview, as_html, out_dir, do_send, force, as_of):
     if out_dir:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "digest.txt").write_text(f"Subject: {subject}\n\n{text}")
-        (out / "digest.html").write_text(html)
+        write_private(out / "digest.txt", f"Subject: {subject}\n\n{text}")
+        write_private(out / "digest.html", html)
         click.echo(f"{out / 'digest.txt'}\n{out / 'digest.html'}")
     else:
         click.echo(html if as_html else f"Subject: {subject}\n\n{text}")

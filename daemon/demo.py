@@ -15,6 +15,8 @@ import email.utils
 import random
 from pathlib import Path
 
+from .store import write_private
+
 ME = ("Alex Morgan", "alex@morgan-consulting.example")
 # The demo world's "today": a Monday at 08:00 UTC, when the default digest is due.
 DEMO_END = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone.utc)
@@ -244,7 +246,7 @@ class _Outbox:
     async def handle_DATA(self, server, session, envelope):
         self.directory.mkdir(parents=True, exist_ok=True)
         n = len(list(self.directory.glob("*.eml"))) + 1
-        (self.directory / f"{n:03d}.eml").write_bytes(envelope.original_content or envelope.content)
+        write_private(self.directory / f"{n:03d}.eml", envelope.original_content or envelope.content)
         return "250 Message accepted"
 
 
@@ -289,9 +291,15 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001, imap: boo
     svc = Service(cfg, None)
     svc.db = db
     copies = sum(1 for p in mailbox.iterdir() for _ in read_path(p))
+    how = None
     if imap and local_imap.available():
-        how = _sync_over_imap(mailbox, cfg, svc, db)
-    else:
+        try:
+            how = _sync_over_imap(mailbox, cfg, svc, db)
+        except Exception as e:  # a Dovecot that cannot start here must not stop the demo
+            click.echo(f"Dovecot could not serve the sample mailbox ({str(e).splitlines()[0][:200]}); "
+                       "reading it from the files instead", err=True)
+    if how is None:
+        # Idempotent: copies an IMAP attempt already stored are skipped.
         svc.run_job("import", lambda: _import(db, [r for p in sorted(mailbox.iterdir()) for r in read_path(p)],
                                               cfg, [str(mailbox)]))
         how = ("all imported from the files" + ("" if not imap else
@@ -300,8 +308,8 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001, imap: boo
     derive(db, cfg, new_ids=[], as_of=DEMO_END)
     _send_digest_locally(out_dir, cfg, svc, db)
     subject, text, html = render(build(db, cfg, period_end(cfg, DEMO_END)))
-    (out_dir / "digest.txt").write_text(f"Subject: {subject}\n\n{text}")
-    (out_dir / "digest.html").write_text(html)
+    write_private(out_dir / "digest.txt", f"Subject: {subject}\n\n{text}")
+    write_private(out_dir / "digest.html", html)
     statuses = ", ".join(f"{n} {s}" for s, n in db.execute(
         "select status, count(*) from relationships group by status order by count(*) desc"))
     digest = db.execute("select status from digests order by period_end desc limit 1").fetchone()

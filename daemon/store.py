@@ -240,6 +240,14 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def write_private(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write a file only its owner can read: digests and previews hold what the database holds."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+    with os.fdopen(fd, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+
+
 def open_db(path: str | os.PathLike) -> sqlite_utils.Database:
     """Open (creating privately if needed) the database in WAL mode and ensure its schema."""
     p = Path(path)

@@ -66,6 +66,7 @@ def test_demo_syncs_over_imap_and_sends_its_digest_over_smtp(demo):
     assert status == "sent" and items > 0
     sent = list((out / "outbox").glob("*.eml"))
     assert len(sent) == 1
+    assert {p.stat().st_mode & 0o777 for p in [*sent, out / "digest.txt", out / "digest.html"]} == {0o600}
     mail = sent[0].read_text()
     assert message_id in mail and "To: alex@morgan-consulting.example" in mail and "WHAT YOU OWE" in mail
 

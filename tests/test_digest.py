@@ -165,6 +165,7 @@ def test_preview_command_and_chromium_rendering(ledger, cfg, tmp_path):
     assert r.exit_code == 0, r.output
     text, html = (out / "digest.txt").read_text(), (out / "digest.html").read_text()
     assert text.startswith("Subject: goldenrule: your week to 30 Jun 2025") and "WHAT YOU OWE" in text
+    assert {(out / n).stat().st_mode & 0o777 for n in ("digest.txt", "digest.html")} == {0o600}  # private
     assert "What you owe" in html
     shot = ARTIFACTS / "digest.png"
     ARTIFACTS.mkdir(exist_ok=True)
