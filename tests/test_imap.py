@@ -290,3 +290,40 @@ def test_starttls_and_status(loaded, tmp_path):
     st = subprocess.run([sys.executable, "-m", "daemon", "status", "--config", str(cfg), "--max-age", "1s"],
                         capture_output=True, text=True)
     assert st.returncode == 1 and "stale: test/Archive, test/INBOX, test/Sent" in st.stderr
+
+
+def test_the_private_dovecot_serves_an_ordinary_user(tmp_path):
+    """The demo's Dovecot must work for a user without root (it cannot chroot then). As root, the
+    check runs as `nobody`, on a world-readable copy of the code it needs."""
+    import importlib.metadata
+    import shutil
+    import tempfile
+
+    import imapclient
+
+    import daemon
+
+    script = ("from daemon.local_imap import Dovecot\n"
+              "d = Dovecot().start()\n"
+              "try:\n"
+              "    c = d.client(); print(sorted(n for _f, _d, n in c.list_folders())); c.logout()\n"
+              "finally:\n"
+              "    d.cleanup()\n")
+    cmd = [sys.executable, "-c", script]
+    lib = None
+    if os.geteuid() == 0:
+        lib = tempfile.mkdtemp(prefix="goldenrule-unprivileged-")
+        dist_info = str(importlib.metadata.distribution("imapclient")._path)  # imapclient reads its version
+        for src in (os.path.dirname(daemon.__file__), os.path.dirname(imapclient.__file__), dist_info):
+            shutil.copytree(src, os.path.join(lib, os.path.basename(src)),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run(["chmod", "-R", "a+rX", lib], check=True)
+        cmd = ["runuser", "-u", "nobody", "--", "/usr/bin/python3", "-c", script]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd="/",
+                           env=dict(os.environ, PYTHONPATH=lib or os.pathsep.join(sys.path)))
+    finally:
+        if lib:
+            shutil.rmtree(lib, ignore_errors=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == "['Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']"
