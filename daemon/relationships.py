@@ -158,7 +158,8 @@ def _gap_survival(gaps: list[float]):
     """S(x) = P(gap > x days) under a lognormal fitted to this contact's own gaps."""
     logs = [math.log(max(g, 0.25)) for g in gaps]
     mu = statistics.fmean(logs)
-    sigma = max(statistics.pstdev(logs), SIGMA_FLOOR)
+    # Plain float variance: statistics.pstdev is exact (Fractions) and took half of a rebuild.
+    sigma = max(math.sqrt(statistics.fmean([(x - mu) ** 2 for x in logs])), SIGMA_FLOOR)
     return lambda x: _normal_sf((math.log(max(x, 0.25)) - mu) / sigma)
 
 
