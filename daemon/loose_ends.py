@@ -27,28 +27,32 @@ UNQUOTED = {"request": "a request", "question": "a question", "gratitude": "than
 def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dict[str, int]) -> int:
     params = cfg.relationships
     window_start = now - params.loose_end_days * DAY
+    # Every loose end starts in the window and is settled (or not) by later mail: only the window's
+    # messages are loaded, whatever the size of the mailbox. Who is new is asked of SQL (below).
+    since, until = iso(window_start), iso(now)
     msgs = {}
     by_thread = defaultdict(list)
     for mid, date, sender, from_me, thread, subject, automated in db.execute(
             "select id, date, from_address, is_from_me, thread_id, subject, is_automated from messages "
-            "where date is not null"):
+            "where date >= ? and date <= ?", (since, until)):
         t = parse_time(date)
-        if t is None or t > now:
+        if t is None or t > now or t < window_start:
             continue
         msgs[mid] = {"id": mid, "t": t, "from": sender, "me": bool(from_me), "thread": thread or mid,
                      "subject": subject, "automated": bool(automated), "to": [], "cc": []}
         by_thread[thread or mid].append(msgs[mid])
     for seq in by_thread.values():
         seq.sort(key=lambda m: m["t"])
-    for mid, kind, addr in db.execute("select message, kind, address from message_addresses where kind in ('to', 'cc')"):
+    for mid, kind, addr in db.execute(
+            "select a.message, a.kind, a.address from message_addresses a join messages m on m.id = a.message "
+            "where a.kind in ('to', 'cc') and m.date >= ? and m.date <= ?", (since, until)):
         if mid in msgs:
             msgs[mid][kind].append(addr)
-    # Acts are read only for messages in the window: those are the only ones checked for them.
     acts = defaultdict(lambda: defaultdict(list))
     for mid, act, sentence, conf in db.execute(
             "select a.message, a.act, a.sentence, a.confidence from message_acts a join messages m on m.id = a.message "
             "where a.part = 'own' and a.act in ('request', 'question', 'gratitude', 'promise') and m.date >= ?",
-            (iso(window_start),)):
+            (since,)):
         if mid in msgs:
             acts[mid][act].append((conf, sentence or f"({UNQUOTED[act]}; its words are not kept)"))
     events = [(parse_time(at), helper, helped, kind, message, thread) for helper, helped, kind, at, message, thread
@@ -114,7 +118,9 @@ def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dic
             detail = (f"introduced {helped} to {third}; " +
                       (f"they wrote to each other on {iso(met)[:10]}" if met else "they have not written to each other"))
             add("introduction", m, helped, detail, iso(met))
-    # New contacts who wrote first, and the user never wrote back within follow_up_days.
+    # New contacts who wrote first, and the user never wrote back within follow_up_days: the first
+    # person-to-person message that involves them (they wrote, or the user wrote to them) is theirs
+    # and falls in the window.
     firsts = {}
     written_to = defaultdict(list)
     for m in ordered:
@@ -128,8 +134,11 @@ def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dic
         for p in people:
             if p not in me and p not in firsts:
                 firsts[p] = m
+    known_before = _involved_before(db, [p for p, m in firsts.items() if not m["me"]], since)
     for person, m in firsts.items():
-        if m["me"] or m["t"] < window_start or now - m["t"] < params.follow_up_days * DAY:
+        if person in known_before:
+            continue
+        if m["me"] or now - m["t"] < params.follow_up_days * DAY:
             continue
         if not (me & set(m["to"])) or len(m["to"]) + len(m["cc"]) >= 5:
             continue
@@ -142,3 +151,15 @@ def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dic
     if rows:
         db["loose_ends"].insert_all(rows)
     return len(rows)
+
+
+def _involved_before(db, people: list[str], since: str) -> set[str]:
+    """Those of `people` in a person-to-person message before `since`: they wrote, or the user wrote
+    to them. One EXISTS per person: it stops at the first such message, however long the history."""
+    wrote = ("select exists(select 1 from messages where from_address = ? and is_from_me = 0 "
+             "and is_automated = 0 and date < ?)")
+    written_to = ("select exists(select 1 from message_addresses a join messages m on m.id = a.message "
+                  "where a.address = ? and a.kind in ('to', 'cc') and m.is_from_me = 1 and m.is_automated = 0 "
+                  "and m.date < ?)")
+    return {p for p in people if db.execute(wrote, (p, since)).fetchone()[0]
+            or db.execute(written_to, (p, since)).fetchone()[0]}

@@ -318,15 +318,23 @@ def update_relationships(db, cfg: Config, as_of=None) -> int:
     # Per month, for the dashboard's charts: precomputed, so the page stays fast on a big mailbox.
     months: dict[str, dict] = defaultdict(lambda: {"you_wrote": 0, "they_wrote": 0, "help_given": 0,
                                                    "help_received": 0})
+    month_of_day: dict[int, str] = {}
+
+    def month(t: float) -> str:
+        day = int(t // DAY)
+        if day not in month_of_day:
+            month_of_day[day] = iso(t)[:7]
+        return month_of_day[day]
+
     for cid, msgs in per.items():
         if cid not in contacts:
             continue
         for t, _, from_me, _, _ in msgs.values():
-            months[iso(t)[:7]]["you_wrote" if from_me else "they_wrote"] += 1
+            months[month(t)]["you_wrote" if from_me else "they_wrote"] += 1
     for side, key in ((given, "help_given"), (received, "help_received")):
         for events in side.values():
             for t, _ in events:
-                months[iso(t)[:7]][key] += 1
+                months[month(t)][key] += 1
     db.execute("delete from monthly_activity")
     if months:
         db["monthly_activity"].insert_all([{"month": m, **v} for m, v in sorted(months.items())], pk="month")
