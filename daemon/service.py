@@ -94,6 +94,17 @@ def acquire_lock(db_path: str):
 
 # --- the service --------------------------------------------------------------------------------
 
+def _summary(detail) -> str:
+    """What a job did, for its log line: each account's sync, or the digest's outcome."""
+    if isinstance(detail, dict) and detail.get("status"):
+        return f" ({detail['status']})"
+    if isinstance(detail, list) and detail:
+        return " (" + ", ".join(f"{r['account']} {r['status']}, {r.get('messages_new') or 0} new" for r in detail) + ")"
+    if isinstance(detail, list):
+        return " (no accounts configured: relationships brought up to date)"
+    return ""
+
+
 class Service:
     def __init__(self, cfg: Config, config_path: str | None):
         self.cfg = cfg
@@ -129,7 +140,7 @@ class Service:
         try:
             detail = fn()
             self.record(name, started, "ok", detail=json.dumps(detail) if detail is not None else None)
-            log.info("%s: ok", name, extra={"fields": {"job": name, "status": "ok"}})
+            log.info("%s: ok%s", name, _summary(detail), extra={"fields": {"job": name, "status": "ok"}})
         except Exception as e:  # a failing job must not stop the service
             message = str(e).splitlines()[0][:500] if str(e) else type(e).__name__
             log.error("%s failed: %s", name, message, extra={"fields": {"job": name, "status": "error"}})
@@ -160,8 +171,10 @@ class Service:
     def digest(self):
         from .digest import run_due
 
-        if not (self.cfg.service.digest and self.cfg.smtp.host):
-            return {"status": "not configured"}
+        if not self.cfg.service.digest:
+            return {"status": "off ([service] digest = false)"}
+        if not self.cfg.smtp.host:
+            return {"status": "not sent: no [smtp] host configured"}
         return run_due(self.db, self.cfg)
 
     def schedule_jobs(self):

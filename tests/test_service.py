@@ -165,6 +165,9 @@ def test_service_lifecycle(tmp_path, server, smtp, shared):  # noqa: F811
     lines = [json.loads(line) for line in log.splitlines()]  # --log-format json: every line is JSON
     assert {"time", "level", "logger", "message"} <= set(lines[0])
     assert "goldenrule service stopped" in log
+    messages = [line["message"] for line in lines]
+    assert any(m.startswith("sync: ok (test ok, ") and m.endswith(" new)") for m in messages), messages
+    assert "digest: ok (sent)" in messages, messages
     assert PASSWORD not in log and SMTP_PASSWORD not in log
     assert query(tmp_path, "pragma integrity_check") == [("ok",)]
     assert query(tmp_path, "select count(*) from sync_runs where status = 'running'") == [(0,)]
