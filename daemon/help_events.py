@@ -325,34 +325,43 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     return threads
 
 
+THREADS_AT_A_TIME = 2000
+
+
 def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.5, reread_acts: bool = False
                        ) -> int:
     """Recompute help events of the threads new messages touch (None: all), reading acts first where
     they were not read on arrival (all again with `reread_acts`). Returns events written."""
     update_acts(db, new_ids, reread=reread_acts)
-    thread_ids = None if new_ids is None else sorted(threads_of(db, new_ids))
-    if thread_ids is None:
+    if new_ids is None:
         db.execute("delete from help_events")
-    threads = load_threads(db, thread_ids)
-    if thread_ids is not None:
-        for chunk in chunks(thread_ids):
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"delete from help_events where thread_id in ({marks})", chunk)
-        # Messages that moved out of a merged thread carry their events with them.
-        moved = [m.id for ms in threads.values() for m in ms]
-        for chunk in chunks(moved):
-            db.execute(f"delete from help_events where message in ({','.join('?' * len(chunk))})", chunk)
-    rows = []
-    for tid, msgs in threads.items():
-        for e in infer_thread(msgs):
-            if e["confidence"] < min_confidence:
-                continue
-            e["thread_id"] = tid
-            e["id"] = event_id(e["message"], e["helper"], e["helped"])
-            rows.append(e)
-    if rows:
-        db["help_events"].insert_all(rows, pk="id", replace=True)
-    return len(rows)
+        thread_ids = [r[0] for r in db.execute("select distinct thread_id from messages where thread_id is not null")]
+    else:
+        thread_ids = sorted(threads_of(db, new_ids))
+    written = 0
+    # Threads are independent: read a few thousand at a time, so memory does not grow with the mailbox.
+    for start in range(0, len(thread_ids), THREADS_AT_A_TIME):
+        part = thread_ids[start:start + THREADS_AT_A_TIME]
+        threads = load_threads(db, part)
+        if new_ids is not None:
+            for chunk in chunks(part):
+                db.execute(f"delete from help_events where thread_id in ({','.join('?' * len(chunk))})", chunk)
+            # Messages that moved out of a merged thread carry their events with them.
+            moved = [m.id for ms in threads.values() for m in ms]
+            for chunk in chunks(moved):
+                db.execute(f"delete from help_events where message in ({','.join('?' * len(chunk))})", chunk)
+        rows = []
+        for tid, msgs in threads.items():
+            for e in infer_thread(msgs):
+                if e["confidence"] < min_confidence:
+                    continue
+                e["thread_id"] = tid
+                e["id"] = event_id(e["message"], e["helper"], e["helped"])
+                rows.append(e)
+        if rows:
+            db["help_events"].insert_all(rows, pk="id", replace=True)
+        written += len(rows)
+    return written
 
 
 def find_message(db, key: str) -> str | None:
