@@ -15,11 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import help_events, people, relationships, threads
-from .acts import act_rows
-from .bulk import mark_one_way_senders
 from .config import Config
-from .parse import parse_message, prekey
 from .sources import RawMessage
 from .store import existing_keys, known_copies, now_iso, store_batch
 
@@ -39,7 +35,13 @@ class ImportStats:
         return dict(self.__dict__)
 
 
+# The parser, the act rules and the derivations are imported where they are used: a sync that finds
+# nothing new (most of the service's passes) never loads them, and starts in half the time.
+
 def _parse_job(args):
+    from .acts import act_rows
+    from .parse import parse_message
+
     raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error, full_size = args
     if read_error:
         result = parse_message(b"", fingerprint, mid, max_body)
@@ -104,6 +106,8 @@ class _Deduper:
             db.close()
 
     def _decide(self, db, batch: list[RawMessage]):
+        from .parse import prekey
+
         keys = [r.source_key for r in batch]
         seen_copies = known_copies(db, keys)
         pre = [prekey(r.raw) if not r.error else (None, _error_fingerprint(r)) for r in batch]
@@ -272,6 +276,9 @@ def make_pool(cfg: Config) -> LazyPool | None:
 def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None, as_of=None) -> None:
     """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people,
     help events and relationships (as of a time, default now)."""
+    from . import help_events, people, relationships, threads
+    from .bulk import mark_one_way_senders
+
     with db.conn:
         people.update_folders(db, cfg.identity.sent_folders)
         self_addresses = people.update_identities(db, cfg, me)
