@@ -91,66 +91,76 @@ def _tokens(*texts: str) -> set[str]:
     return out
 
 
+class _Msg:
+    """One message as threading sees it (slots: a first sync threads every message at once)."""
+
+    __slots__ = ("id", "mid", "date", "t", "sender", "from_name", "subject", "subj", "is_reply", "quoted_from",
+                 "old_thread", "people", "refs")
+
+    def __init__(self, id, mid, date, t, sender, from_name, subject, subj, is_reply, quoted_from, old_thread):
+        self.id, self.mid, self.date, self.t, self.sender, self.from_name = id, mid, date, t, sender, from_name
+        self.subject, self.subj, self.is_reply, self.quoted_from = subject, subj, is_reply, quoted_from
+        self.old_thread, self.people, self.refs = old_thread, set(), []
+
+
 def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     """(Re)compute thread_id for messages affected by new_ids (None: all). Returns threads written."""
     ids = affected_messages(db, new_ids)
     if not ids:
         return 0
-    msgs: dict[str, dict] = {}
+    msgs: dict[str, _Msg] = {}
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for r in db.execute(
             f"select id, message_id, date, from_address, from_name, subject, subject_normalized, "
             f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
         ).fetchall():
-            msgs[r[0]] = {"id": r[0], "mid": r[1], "date": r[2], "t": parse_time(r[2]), "from": r[3],
-                          "from_name": r[4], "subject": r[5], "subj": r[6], "is_reply": r[7],
-                          "quoted_from": r[8], "old_thread": r[9], "people": set(), "refs": []}
+            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9])
         for m, ref in db.execute(
             f"select message, ref from message_references where message in ({marks}) order by message, position",
             chunk,
         ).fetchall():
-            msgs[m]["refs"].append(ref)
+            msgs[m].refs.append(ref)
         for m, addr in db.execute(
             f"select message, address from message_addresses where message in ({marks})", chunk
         ).fetchall():
-            msgs[m]["people"].add(addr)
-    by_mid = {m["mid"]: m["id"] for m in msgs.values()}
+            msgs[m].people.add(addr)
+    by_mid = {m.mid: m.id for m in msgs.values()}
     uf = _UnionFind()
     link: dict[str, str] = {}
     for m in msgs.values():
-        uf.find(m["id"])
+        uf.find(m.id)
         resolved = False
-        for ref in m["refs"]:
+        for ref in m.refs:
             target = by_mid.get(ref)
-            if target == m["id"]:
+            if target == m.id:
                 continue
-            uf.union(target or f"ghost:{ref}", m["id"])
+            uf.union(target or f"ghost:{ref}", m.id)
             resolved = resolved or target is not None
         if resolved:
-            link[m["id"]] = "references"
+            link[m.id] = "references"
     # Subject fallback for replies and forwards that no stored reference placed.
     window = window_days * 86400
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[_Msg]] = defaultdict(list)
     for m in msgs.values():
-        if m["subj"]:
-            groups[m["subj"]].append(m)
+        if m.subj:
+            groups[m.subj].append(m)
     for group in groups.values():
         if len(group) < 2:
             continue
-        group.sort(key=lambda m: (m["t"] if m["t"] is not None else float("inf"), m["id"]))
+        group.sort(key=lambda m: (m.t if m.t is not None else float("inf"), m.id))
         for i, m in enumerate(group):
-            if not m["is_reply"] or m["id"] in link or m["t"] is None:
+            if not m.is_reply or m.id in link or m.t is None:
                 continue
-            quoted = _tokens(m["quoted_from"] or "")
+            quoted = _tokens(m.quoted_from or "")
             best, best_kind = None, None
             for p in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
-                if p["t"] is None or m["t"] - p["t"] > window:
+                if p.t is None or m.t - p.t > window:
                     break
-                if not (m["people"] & p["people"]):
+                if not (m.people & p.people):
                     continue
                 if quoted:
-                    sender = _tokens(p["from_name"] or "", p["from"] or "")
+                    sender = _tokens(p.from_name or "", p.sender or "")
                     if sender and len(quoted & sender) >= min(2, len(sender)):
                         best, best_kind = p, "quoted_header"
                         break
@@ -159,30 +169,30 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
                     if not quoted:
                         break
             if best is not None:
-                uf.union(best["id"], m["id"])
-                link[m["id"]] = best_kind
+                uf.union(best.id, m.id)
+                link[m.id] = best_kind
     for m in msgs.values():
-        if m["refs"] and m["id"] not in link:
-            link[m["id"]] = "references"  # joined through a ghost parent
-    components: dict[str, list[dict]] = defaultdict(list)
+        if m.refs and m.id not in link:
+            link[m.id] = "references"  # joined through a ghost parent
+    components: dict[str, list[_Msg]] = defaultdict(list)
     for m in msgs.values():
-        components[uf.find(m["id"])].append(m)
-    old_threads = {m["old_thread"] for m in msgs.values() if m["old_thread"]}
+        components[uf.find(m.id)].append(m)
+    old_threads = {m.old_thread for m in msgs.values() if m.old_thread}
     thread_rows, updates = [], []
     for members in components.values():
-        members.sort(key=lambda m: (m["date"] or "9999", m["id"]))
+        members.sort(key=lambda m: (m.date or "9999", m.id))
         root = members[0]
-        tid = root["id"]
-        kinds = sorted({link[m["id"]] for m in members[1:] if m["id"] in link})
-        dates = [m["date"] for m in members if m["date"]]
+        tid = root.id
+        kinds = sorted({link[m.id] for m in members[1:] if m.id in link})
+        dates = [m.date for m in members if m.date]
         thread_rows.append({
-            "id": tid, "subject": root["subject"], "first_date": min(dates) if dates else None,
+            "id": tid, "subject": root.subject, "first_date": min(dates) if dates else None,
             "last_date": max(dates) if dates else None, "message_count": len(members),
-            "participant_count": len(set().union(*(m["people"] for m in members))),
-            "formed_by": ",".join(kinds) if kinds else "single", "root_message": root["id"],
+            "participant_count": len(set().union(*(m.people for m in members))),
+            "formed_by": ",".join(kinds) if kinds else "single", "root_message": root.id,
         })
         for m in members:
-            updates.append((tid, "root" if m is root else link.get(m["id"], "references"), m["id"]))
+            updates.append((tid, "root" if m is root else link.get(m.id, "references"), m.id))
     for chunk in chunks(old_threads):
         db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
     db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
