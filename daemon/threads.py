@@ -109,6 +109,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     if not ids:
         return 0
     msgs: dict[str, _Msg] = {}
+    shared: dict[str, str] = {}
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for r in db.execute(
@@ -124,7 +125,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         for m, addr in db.execute(
             f"select message, address from message_addresses where message in ({marks})", chunk
         ).fetchall():
-            msgs[m].people.add(addr)
+            msgs[m].people.add(shared.setdefault(addr, addr))  # one string per address, not per mention
     by_mid = {m.mid: m.id for m in msgs.values()}
     uf = _UnionFind()
     link: dict[str, str] = {}
@@ -178,7 +179,17 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     for m in msgs.values():
         components[uf.find(m.id)].append(m)
     old_threads = {m.old_thread for m in msgs.values() if m.old_thread}
+    for chunk in chunks(old_threads):
+        db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
     thread_rows, updates = [], []
+    written = 0
+
+    def write():
+        db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
+        db["threads"].insert_all(thread_rows, pk="id", replace=True)
+        updates.clear()
+        thread_rows.clear()
+
     for members in components.values():
         members.sort(key=lambda m: (m.date or "9999", m.id))
         root = members[0]
@@ -193,8 +204,8 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         })
         for m in members:
             updates.append((tid, "root" if m is root else link.get(m.id, "references"), m.id))
-    for chunk in chunks(old_threads):
-        db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
-    db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
-    db["threads"].insert_all(thread_rows, pk="id", replace=True)
-    return len(thread_rows)
+        written += 1
+        if len(updates) >= 5000:
+            write()
+    write()
+    return written
