@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Memory and time of deriving a big mailbox's new mail at once, as a first import or sync does.
+
+Usage: python bench/derive_memory.py [--keep DIR] [--messages N]
+
+Takes the seeded ledger of bench/datasette_latency.py (built there with the same --keep DIR, or
+built here), copies it, forgets every thread, then runs the real `derive` over all messages as new
+(threads, contacts, help events, relationships) and prints its time and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.datasette_latency import generate  # noqa: E402
+from daemon.config import Config  # noqa: E402
+from daemon.importer import derive, import_messages  # noqa: E402
+from daemon.sources import read_path  # noqa: E402
+from daemon.store import open_db  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--keep", help="directory of bench/datasette_latency.py's ledger (reused, built if missing)")
+    ap.add_argument("--messages", type=int, default=100_000)
+    a = ap.parse_args()
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="goldenrule-derive-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ledger = work / "ledger.db"
+    db = open_db(ledger)
+    if db["messages"].count < a.messages:
+        box = generate(work / "mail", a.messages)
+        import_messages(db, (r for p in sorted(box.iterdir()) for r in read_path(p)), Config(), paths=[str(box)])
+    db.conn.close()
+    copy = work / "derive-copy.db"
+    shutil.copy(ledger, copy)
+    db = open_db(copy)
+    ids = [r[0] for r in db.execute("select id from messages")]
+    with db.conn:
+        db.execute("update messages set thread_id = null, thread_link = null")
+        db.execute("delete from threads")
+    before = peak_rss_mb()
+    t = time.perf_counter()
+    derive(db, Config(), new_ids=ids)
+    seconds = time.perf_counter() - t
+    print(f"derive of {len(ids):,} new messages: {seconds:.1f} s, {db['threads'].count:,} threads, "
+          f"{db['help_events'].count:,} help events; peak RSS {peak_rss_mb():.0f} MB "
+          f"({before:.0f} MB before)")
+    db.conn.close()
+    copy.unlink()
+
+
+if __name__ == "__main__":
+    main()
