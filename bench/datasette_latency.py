@@ -56,21 +56,27 @@ def generate(root: Path, target: int, seed: int = 11) -> Path:
     return root
 
 
+def ledger(keep: str | None, messages: int):
+    """The seeded ledger of `messages` messages in `keep` (reused when there), or in a new temporary directory."""
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="goldenrule-latency-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = open_db(work / "ledger.db")
+    if db["messages"].count < messages:
+        t = time.perf_counter()
+        box = generate(work / "mail", messages)
+        import_messages(db, (r for p in sorted(box.iterdir()) for r in read_path(p)), Config(), paths=[str(box)])
+        print(f"built: {db['messages'].count:,} messages in {time.perf_counter() - t:.0f} s")
+    return work, db
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keep", help="directory for the generated mailbox and database (reused)")
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=20)
     a = ap.parse_args()
-    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="goldenrule-latency-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work, db = ledger(a.keep, a.messages)
     db_path = work / "ledger.db"
-    db = open_db(db_path)
-    if db["messages"].count < a.messages:
-        t = time.perf_counter()
-        box = generate(work / "mail", a.messages)
-        import_messages(db, (r for p in sorted(box.iterdir()) for r in read_path(p)), Config(), paths=[str(box)])
-        print(f"built: {db['messages'].count:,} messages in {time.perf_counter() - t:.0f} s")
     print(f"{db['messages'].count:,} messages, {db['help_events'].count:,} help events, "
           f"{db['relationships'].count:,} relationships")
     # What every sync pays after new mail (and the service on each pass): the relationship tables

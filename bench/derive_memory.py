@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.datasette_latency import generate  # noqa: E402
+from bench.datasette_latency import ledger  # noqa: E402
 from daemon.config import Config  # noqa: E402
-from daemon.importer import derive, import_messages  # noqa: E402
-from daemon.sources import read_path  # noqa: E402
+from daemon.importer import derive  # noqa: E402
 from daemon.store import open_db  # noqa: E402
 
 
@@ -39,16 +37,10 @@ def main():
     ap.add_argument("--keep", help="directory of bench/datasette_latency.py's ledger (reused, built if missing)")
     ap.add_argument("--messages", type=int, default=100_000)
     a = ap.parse_args()
-    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="goldenrule-derive-"))
-    work.mkdir(parents=True, exist_ok=True)
-    ledger = work / "ledger.db"
-    db = open_db(ledger)
-    if db["messages"].count < a.messages:
-        box = generate(work / "mail", a.messages)
-        import_messages(db, (r for p in sorted(box.iterdir()) for r in read_path(p)), Config(), paths=[str(box)])
+    work, db = ledger(a.keep, a.messages)
     db.conn.close()
     copy = work / "derive-copy.db"
-    shutil.copy(ledger, copy)
+    shutil.copy(work / "ledger.db", copy)
     db = open_db(copy)
     ids = [r[0] for r in db.execute("select id from messages")]
     with db.conn:
