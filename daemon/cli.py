@@ -383,7 +383,7 @@ def _override(cfg: Config, action: str, addresses, remove: bool):
 @common_options
 def serve(cfg: Config, port, host, hash_password):
     """Browse the ledger in Datasette (canned queries, dashboard at /dashboard). Read-only."""
-    from .ledger_views import serve as serve_ledger
+    from .ledger_views import check_serve, serve as serve_ledger
 
     if hash_password:
         from datasette_auth_passwords.utils import hash_password as make_hash
@@ -395,8 +395,9 @@ def serve(cfg: Config, port, host, hash_password):
     port = port or cfg.serve.port
     db = _open(cfg)  # creates the schema if the database is new
     db.conn.close()
-    click.echo(f"goldenrule: http://{host}:{port}/dashboard  (Ctrl-C to stop)", err=True)
     try:
+        check_serve(host, port, cfg.serve.password_hash)
+        click.echo(f"goldenrule: http://{host}:{port}/dashboard  (Ctrl-C to stop)", err=True)
         sys.exit(serve_ledger(cfg.db_path, host, port, cfg.serve.password_hash))
     except ValueError as e:
         raise click.ClickException(str(e)) from None
@@ -557,8 +558,14 @@ def example():
 def demo(cfg: Config, out_dir, serve, port, imap):
     """Generate the built-in sample mailbox, sync it, send its digest locally, open it in Datasette."""
     from .demo import run_demo
+    from .ledger_views import check_port
 
-    run_demo(Path(out_dir), cfg, serve=serve, port=port, imap=imap)
+    try:
+        if serve:
+            check_port("127.0.0.1", port)  # before the work, not after it
+        run_demo(Path(out_dir), cfg, serve=serve, port=port, imap=imap)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
 
 
 def main():

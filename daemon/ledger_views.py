@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -105,13 +106,31 @@ def prepare_site(db_path: str, out_dir: str | os.PathLike, password: bool = Fals
     return meta, templates
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, password_hash: str = "") -> int:
-    """Run Datasette on the ledger in the foreground; returns its exit code. Datasette only reads: the
-    daemon keeps writing (WAL) while it runs."""
+def check_port(host: str, port: int) -> None:
+    """Datasette reports a port already in use only in its log, and still exits 0: ask first."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Datasette's server does
+            s.bind((host, port))
+    except OSError as e:
+        raise ValueError(f"cannot listen on {host}:{port}: {e.strerror or e} (another goldenrule serve? "
+                         f"choose another port with --port)") from None
+
+
+def check_serve(host: str, port: int, password_hash: str = "") -> None:
+    """Everything that would stop `serve`, as one clear ValueError, before anything is printed or started."""
     if host not in LOOPBACK and not password_hash:
         raise ValueError(f"refusing to serve on {host} without a password: the ledger is private. Set "
                          f"[serve] password_hash (goldenrule serve --hash-password), or keep the default "
                          f"127.0.0.1 and use an SSH tunnel")
+    check_port(host, port)
+
+
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, password_hash: str = "") -> int:
+    """Run Datasette on the ledger in the foreground; returns its exit code. Datasette only reads: the
+    daemon keeps writing (WAL) while it runs."""
+    check_serve(host, port, password_hash)
     env = dict(os.environ)
     if password_hash:
         env[HASH_ENV] = password_hash

@@ -175,3 +175,19 @@ def test_a_password_protects_every_page(tmp_path, cfg, db, monkeypatch):
     assert get("/dashboard", "correct horse").status_code == 200
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", cfg.db_path])
     assert r.exit_code == 1 and "without a password" in r.output
+
+
+def test_a_port_in_use_is_one_clear_error(cfg, tmp_path):
+    """Datasette would log the clash and exit 0; serve and the demo say so and fail, before any work."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(cli, ["serve", "--port", str(port), "--db", cfg.db_path])
+        assert r.exit_code == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in r.output and "http://" not in r.output
+        r = CliRunner().invoke(cli, ["demo", "--port", str(port), "--dir", str(tmp_path / "demo")])
+        assert r.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in r.output
+        assert not (tmp_path / "demo").exists()
