@@ -204,8 +204,9 @@ def _sync_over_imap(mailbox: Path, cfg, svc, db) -> str:
     dated = [(_date_of(r.raw), r) for r in raws]
     archive = [r for when, r in dated if when < ARCHIVE_BEFORE]
     svc.run_job("import", lambda: _import(db, archive, cfg, [str(mailbox)]))
-    server = Dovecot().start()
+    server = Dovecot()
     try:
+        server.start()
         for folder in sorted({r.folder for r in raws}):
             server.load(folder, [(when, r.raw) for when, r in dated if r.folder == folder and when >= ARCHIVE_BEFORE])
         os.environ["GOLDENRULE_DEMO_IMAP_PASSWORD"] = server.password
@@ -213,6 +214,9 @@ def _sync_over_imap(mailbox: Path, cfg, svc, db) -> str:
                                       ca_file=str(server.cert), username=USER,
                                       password_env="GOLDENRULE_DEMO_IMAP_PASSWORD")]
         svc.run_job("sync", svc.sync)
+        status, error = db.execute("select status, error from sync_runs order by id desc limit 1").fetchone()
+        if status != "ok":
+            raise RuntimeError(f"the IMAP sync ended {status}: {error}")
         return (f"the {len(archive)} before {ARCHIVE_BEFORE:%Y-%m-%d} imported from the files, the rest synced "
                 f"over IMAP from a private Dovecot on 127.0.0.1:{server.tls_port} (now stopped)")
     finally:
@@ -232,9 +236,10 @@ def _date_of(raw: bytes) -> dt.datetime:
 
     value = email.parser.BytesHeaderParser().parsebytes(raw).get("Date", "")
     try:
-        return email.utils.parsedate_to_datetime(value)
+        when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return DEMO_END
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 class _Outbox:

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -170,3 +171,27 @@ def test_readme_demo_command_from_a_clean_clone(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_demo_falls_back_to_the_files_when_dovecot_fails(tmp_path, monkeypatch, capsys):
+    """A Dovecot that is installed but cannot serve must not leave a half-built demo."""
+    from daemon import local_imap
+    from daemon.config import Config
+    from daemon.demo import run_demo
+
+    def broken_start(self):
+        raise RuntimeError("dovecot failed to start: permission denied (test)")
+
+    monkeypatch.setattr(local_imap, "available", lambda: True)
+    monkeypatch.setattr(local_imap.Dovecot, "start", broken_start)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    run_demo(tmp_path / "demo", Config(), serve=False)
+    out = capsys.readouterr()
+    assert "Dovecot could not serve the sample mailbox (dovecot failed to start" in out.err
+    assert "all imported from the files" in out.out
+    assert list((tmp_path / "tmp").glob("goldenrule-dovecot-*")) == []  # the server's directory is removed
+    con = sqlite3.connect(tmp_path / "demo" / "goldenrule.db")
+    assert con.execute("select count(*) from messages").fetchone()[0] == 402
+    assert [r[:2] for r in con.execute("select job, status from jobs order by id")] == [
+        ("import", "ok"), ("import", "ok"), ("digest", "ok")]
