@@ -30,14 +30,18 @@ CUT_MARKERS = [
     # Lotus Notes: "From:  Eric Bass @ ECT    11/16/2000 12:01 PM" on one line.
     ("lotus", re.compile(r"^\s*from:\s+\S.*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}", re.I)),
     ("wrote", re.compile(r"^\s*(?:on|am|le|el|il|op)\s.{4,200}\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)),
+    # Eudora and others: "At 08:28 AM 12/12/2000 -0600, you wrote:".
+    ("wrote", re.compile(r"^\s*at\s+\d{1,2}[:/].{2,200}\bwrote\s*:\s*$", re.I)),
 ]
 WROTE_END = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)
-WROTE_START = re.compile(r"^\s*(?:on|am|le|el|il|op)\s", re.I)
+WROTE_START = re.compile(r"^\s*(?:(?:on|am|le|el|il|op)\s|at\s+\d{1,2}[:/])", re.I)
 # "From: x" then "Sent:" / "Date:" within the next lines: an Outlook header block without a marker.
 FROM_LINE = re.compile(r"^\s*\*?from:\*?\s*\S", re.I)
 SENT_LINE = re.compile(r"^\s*\*?(?:sent|date):\*?\s*\S", re.I)
-TO_LINE = re.compile(r"^\s*to:\s", re.I)
-CC_SUBJ_LINE = re.compile(r"^\s*(?:cc|subject):", re.I)
+# Lotus Notes puts its header block at the line start, or in a right-hand column beside the sender
+# and date ("Susan.Scott@e          To:     Charles Caldwell").
+TO_LINE = re.compile(r"^\s*(?:\S.*?\s{3,})?to:\s", re.I)
+CC_SUBJ_LINE = re.compile(r"^\s*(?:\S.*?\s{3,})?(?:cc|subject):", re.I)
 LOTUS_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?", re.I)
 LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
 SIG_DASHES = re.compile(r"^-- ?$")
@@ -90,13 +94,18 @@ WROTE_SENDER = re.compile(r"([^\s,][^,<>]*<[^<>]+>|[^\s<>,]+@[^\s<>,]+)\s*(?:wro
 def quoted_header(lines: list[str], kind: str = "") -> dict | None:
     """From / date / subject of the quoted original, read from the lines after the cut."""
     if kind == "wrote":
-        joined = " ".join(l.strip() for l in lines[:2])
+        first = lines[0].strip()
+        joined = first if WROTE_END.search(first) else " ".join(l.strip() for l in lines[:2])
         m = WROTE_SENDER.search(joined)
         if m:
             sender = re.sub(r"^.*\b(?:\d{4}|[AP]M|\d:\d\d)\s*,?\s*", "", m.group(1)).strip()
             return {"from": sender or m.group(1).strip()}
         m = WROTE_END.search(joined)
-        return {"from": joined[:m.start()].strip()} if m else None
+        if not m:
+            return None
+        # "At 04:39 PM 07/31/2000 -0700, Louie, Stephanie wrote:" -> "Louie, Stephanie"; "you" names no one.
+        sender = re.sub(r"^\s*at\s+[\d:/apm +\-]+,\s*", "", joined[:m.start()], flags=re.I).strip()
+        return {"from": sender} if sender and sender.lower() != "you" else None
     out: dict[str, str] = {}
     for k, line in enumerate(lines[:14]):
         m = HEADER_FIELD.match(line)

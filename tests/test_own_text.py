@@ -43,7 +43,26 @@ CASES = {
         "Attached is the revised ISDA.",
         None,
     ),
+    "eudora": (
+        "Sounds right to me.\n\nAt 04:39 PM 07/31/2000 -0700, Louie, Stephanie wrote:\n>The rate is 5%.\n",
+        "Sounds right to me.",
+        {"from": "Louie, Stephanie"},
+    ),
+    "eudora_you_wrapped": (
+        "Great, thanks.\nAt 6/16/2000 08:28 AM -0600,\nyou wrote:\n>Can you confirm the date?\n",
+        "Great, thanks.",
+        None,  # "you" names no one
+    ),
+    "lotus_two_columns": (
+        "The 24th is good with me.\n\n\nSusan.Scott@e\nnron.com             To:     \"Caldwell, Charles\"\n"
+        "<ccaldwell@velaw.com>\ncc:     dttran@duke-energy.com\n11/28/2000\n02:40 PM             Subject:     "
+        "RE: 24th IAEE\n\n\nI am free for lunch on 12/4.\n",
+        "The 24th is good with me.",
+        {"from": "Susan.Scott@e", "cc": "dttran@duke-energy.com"},
+    ),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
+    "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
+                          "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
 }
 
 
@@ -53,4 +72,4 @@ def test_own_text(name):
     got_own, got_header, has_quote = split_own_text(text)
     assert got_own == own
     assert got_header == header
-    assert has_quote == (name not in ("signature", "plain"))
+    assert has_quote == (name not in ("signature", "plain", "at_is_not_a_quote"))
