@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .queries import CANNED
@@ -139,7 +141,21 @@ def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, password_hash
         args = [sys.executable, "-m", "datasette", "serve", db_path, "-h", host, "-p", str(port),
                 "--metadata", str(meta), "--template-dir", str(templates),
                 "--setting", "sql_time_limit_ms", "5000", "--setting", "default_page_size", "50"]
+        proc = subprocess.Popen(args, env=env)
+        # SIGTERM to this process (kill, a supervisor) must stop Datasette too, not orphan it.
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.terminate()) if main else None
         try:
-            return subprocess.run(args, env=env).returncode
-        except KeyboardInterrupt:
+            return proc.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches Datasette as well: let it finish
+            proc.wait()
             return 0
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

@@ -51,8 +51,16 @@ def server(tmp_path, cfg, db):
                 pytest.fail("goldenrule serve did not start: " + (tmp_path / "serve.log").read_text())
             time.sleep(0.2)
     yield base
-    proc.terminate()
+    proc.terminate()  # SIGTERM to goldenrule serve alone: Datasette must go with it
     proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+        except OSError:
+            break
+        assert time.monotonic() < deadline, "Datasette kept serving after goldenrule serve was stopped"
+        time.sleep(0.2)
 
 
 def browse(url: str, screenshot: Path, tmp_path: Path) -> str:
