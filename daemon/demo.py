@@ -191,16 +191,14 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
     return root
 
 
-def _sync_over_imap(mailbox: Path, cfg, svc, db) -> str:
+def _sync_over_imap(mailbox: Path, raws: list, cfg, svc, db) -> str:
     """As a user starting out would: import an old export from files, then sync the live mailbox
     from a private Dovecot on 127.0.0.1 as the daemon does."""
     import os
 
     from .config import AccountConfig
     from .local_imap import USER, Dovecot
-    from .sources import read_path
 
-    raws = [r for p in sorted(mailbox.iterdir()) for r in read_path(p)]
     dated = [(_date_of(r.raw), r) for r in raws]
     archive = [r for when, r in dated if when < ARCHIVE_BEFORE]
     svc.run_job("import", lambda: _import(db, archive, cfg, [str(mailbox)]))
@@ -295,18 +293,17 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001, imap: boo
     db = open_db(cfg.db_path)
     svc = Service(cfg, None)
     svc.db = db
-    copies = sum(1 for p in mailbox.iterdir() for _ in read_path(p))
+    raws = [r for p in sorted(mailbox.iterdir()) for r in read_path(p)]  # read once, used by every path
     how = None
     if imap and local_imap.available():
         try:
-            how = _sync_over_imap(mailbox, cfg, svc, db)
+            how = _sync_over_imap(mailbox, raws, cfg, svc, db)
         except Exception as e:  # a Dovecot that cannot start here must not stop the demo
             click.echo(f"Dovecot could not serve the sample mailbox ({str(e).splitlines()[0][:200]}); "
                        "reading it from the files instead", err=True)
     if how is None:
         # Idempotent: copies an IMAP attempt already stored are skipped.
-        svc.run_job("import", lambda: _import(db, [r for p in sorted(mailbox.iterdir()) for r in read_path(p)],
-                                              cfg, [str(mailbox)]))
+        svc.run_job("import", lambda: _import(db, raws, cfg, [str(mailbox)]))
         how = ("all imported from the files" + ("" if not imap else
                " (install dovecot-imapd to see it synced over IMAP, filling sync_state and sync_runs)"))
     set_override(db, "important", [PEOPLE["raj"][1]])  # the mentor matters most
@@ -318,7 +315,7 @@ def run_demo(out_dir: Path, cfg, serve: bool = True, port: int = 8001, imap: boo
     statuses = ", ".join(f"{n} {s}" for s, n in db.execute(
         "select status, count(*) from relationships group by status order by count(*) desc"))
     digest = db.execute("select status from digests order by period_end desc limit 1").fetchone()
-    click.echo(f"Sample mailbox: {mailbox} ({copies} messages, one year to {DEMO_END:%Y-%m-%d}), {how}")
+    click.echo(f"Sample mailbox: {mailbox} ({len(raws)} messages, one year to {DEMO_END:%Y-%m-%d}), {how}")
     click.echo(f"Database: {cfg.db_path}: {db['messages'].count} messages, {db['threads'].count} threads, "
                f"{db['contacts'].count} contacts, {db['help_events'].count} help events")
     click.echo(f"Relationships as of {DEMO_END:%Y-%m-%d}: {statuses}")
