@@ -46,6 +46,9 @@ LOTUS_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(
 LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
 SIG_DASHES = re.compile(r"^-- ?$")
 HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
+# Every line any rule above could start on matches this; the rest (nearly all lines) are skipped
+# with one regex instead of eleven.
+MAYBE_CUT = re.compile(r"^\s*(?:[-_*]|from:|(?:on|am|le|el|il|op|at|begin)\s)|to:", re.I)
 
 
 def _find_lotus_block(lines: list[str], i: int) -> int | None:
@@ -74,6 +77,8 @@ def _find_lotus_block(lines: list[str], i: int) -> int | None:
 def find_cut(lines: list[str]) -> tuple[int, str] | None:
     """Index of the first line of quoted history, and which rule found it."""
     for i, line in enumerate(lines):
+        if not MAYBE_CUT.search(line):
+            continue
         for name, rx in CUT_MARKERS:
             if rx.match(line):
                 return i, name

@@ -73,3 +73,22 @@ def test_own_text(name):
     assert got_own == own
     assert got_header == header
     assert has_quote == (name not in ("signature", "plain", "at_is_not_a_quote"))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from daemon import own_text  # noqa: E402
+
+PIECES = ["", " ", "  ", "\t", "-", "--", "-----", "_" * 12, "*", "From:", "from: ", "FROM:", "To:", "to: ", "cc:",
+          "Subject:", "On", "on ", "Am ", "Le ", "At ", "at 08:28", "begin forwarded message:", "Original Message",
+          "Forwarded by", "wrote:", "Sent:", "Date:", "John Smith", "11/16/2000 12:01 PM", "@ENRON", "x", "tomato:"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=6))
+def test_cut_prefilter_lets_every_rule_line_through(pieces):
+    """find_cut skips lines MAYBE_CUT rejects: no line any rule matches may be rejected."""
+    line = "".join(pieces)
+    rules = [rx for _, rx in own_text.CUT_MARKERS] + [own_text.WROTE_START, own_text.FROM_LINE, own_text.TO_LINE]
+    if any(rx.match(line) for rx in rules):
+        assert own_text.MAYBE_CUT.search(line), line
