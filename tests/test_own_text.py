@@ -92,3 +92,16 @@ def test_cut_prefilter_lets_every_rule_line_through(pieces):
     rules = [rx for _, rx in own_text.CUT_MARKERS] + [own_text.WROTE_START, own_text.FROM_LINE, own_text.TO_LINE]
     if any(rx.match(line) for rx in rules):
         assert own_text.MAYBE_CUT.search(line), line
+
+
+def test_reply_reader_reads_as_the_library_does():
+    """The reader reuses the library's compiled patterns; what it splits off must not change."""
+    from mailparser_reply import EmailReplyParser
+
+    text = ("Sounds good, see below.\n\nBest regards,\nAnna\n\nOn Mon, 4 Dec 2000, Bob <bob@example.com> wrote:\n"
+            "> Can you send it?\n\nVon: Karl\nGesendet: Montag\nBetreff: Plan\n\nHallo")
+    for langs in (("en",), ("de", "en"), ("fr",)):
+        ours = own_text._reply_parser(langs).read(text)
+        theirs = EmailReplyParser(languages=list(langs)).read(text)
+        assert [r.body for r in ours.replies] == [r.body for r in theirs.replies]
+        assert own_text._reply_parser(langs).compiled  # the patterns were reused, not rebuilt
