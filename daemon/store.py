@@ -207,10 +207,10 @@ VIEWS = {
 }
 
 
+# New messages are indexed by `store_batch` in one statement per batch (a trigger per row was three
+# quarters of the time of storing them); updates and deletes keep their triggers.
 FTS_TRIGGERS = """
-create trigger if not exists messages_fts_ai after insert on messages begin
-  insert into messages_fts (rowid, subject, own_text) values (new.rowid, new.subject, new.own_text);
-end;
+drop trigger if exists messages_fts_ai;
 create trigger if not exists messages_fts_ad after delete on messages begin
   insert into messages_fts (messages_fts, rowid, subject, own_text)
   values ('delete', old.rowid, old.subject, old.own_text);
@@ -336,6 +336,8 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
             row["own_text"] = None
             row["quoted_text"] = None
         row["imported_at"] = stamp
+        if "acts" in p:
+            row["acts_read"] = 1
         messages.append(row)
         addresses.extend(p["addresses"])
         attachments.extend(p["attachments"])
@@ -347,7 +349,10 @@ def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "
     for c in copies:
         c.setdefault("imported_at", stamp)
     with db.conn:
+        last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
         _insert_or_ignore(db, "messages", list(MESSAGE_COLUMNS), messages)
+        db.execute("insert into messages_fts (rowid, subject, own_text) "
+                   "select rowid, subject, own_text from messages where rowid > ?", [last])
         _insert_or_ignore(db, "message_addresses", ["message", "kind", "address", "name"], addresses)
         _insert_or_ignore(db, "message_references", ["message", "ref", "position"], refs)
         _insert_or_ignore(db, "attachments", ["message", "position", "filename", "content_type", "size"],
@@ -378,7 +383,8 @@ def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own
     ids = [mid for mid, _ in items]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        db.execute(f"update messages set acts_read = 1 where id in ({','.join('?' * len(chunk))})", chunk)
+        db.execute(f"update messages set acts_read = 1 where acts_read is not 1 and id in "
+                   f"({','.join('?' * len(chunk))})", chunk)
 
 
 def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> None:

@@ -114,6 +114,19 @@ def test_reimport_changes_nothing(tmp_path, cfg, db, imported):
     assert dump(cfg.db_path) == before
 
 
+def test_full_text_search_finds_imported_and_edited_messages(tmp_path, cfg, db, imported):
+    box, _ = imported
+    run_import(db, cfg, box)  # a re-import leaves the index consistent
+    db.execute("insert into messages_fts (messages_fts) values ('integrity-check')")
+    assert db.execute("select count(*) from messages_fts").fetchone()[0] == 7
+    assert rows(db, "select m.message_id from messages_fts f join messages m on m.rowid = f.rowid "
+                    "where messages_fts match 'markup'") == [("c1@partner.net",)]
+    # an edited text is re-indexed (the update trigger)
+    db.execute("update messages set own_text = 'Here is my redline.' where message_id = 'c1@partner.net'")
+    assert rows(db, "select rowid from messages_fts where messages_fts match 'markup'") == []
+    assert len(rows(db, "select rowid from messages_fts where messages_fts match 'redline'")) == 1
+
+
 def test_database_is_private(imported, cfg):
     assert stat.S_IMODE(os.stat(cfg.db_path).st_mode) == 0o600
 
