@@ -280,6 +280,7 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
     from .bulk import mark_one_way_senders
 
     with db.conn:
+        contacts_before = relationships.contact_snapshot(db)
         people.update_folders(db, cfg.identity.sent_folders)
         self_addresses = people.update_identities(db, cfg, me)
         threads.assign_threads(db, new_ids, cfg.threads.subject_window_days)
@@ -288,4 +289,8 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
         help_events.update_help_events(db, new_ids, cfg.inference.min_confidence,
                                        reread_acts=new_ids is None and cfg.privacy.store_bodies == "own_text")
-        relationships.update_relationships(db, cfg, as_of)
+        # New mail recomputes the ties it touches (and those of senders it showed to be automated).
+        scope = None
+        if new_ids is not None and as_of is None:
+            scope = relationships.scope_of_new_mail(db, new_ids, contacts_before)
+        relationships.update_relationships(db, cfg, as_of, scope)

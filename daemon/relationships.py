@@ -2,9 +2,11 @@
 help, the loose ends, and the golden-rule score.
 
 Everything is computed "as of" a time (default now) from mail dated up to it, so an old archive or
-a backtest reads as it did then. The tables are rebuilt whole after each sync, like contacts: they
-are cheap to compute (one pass over person-to-person interactions and help events) and depend on
-the clock, not only on new mail.
+a backtest reads as it did then. After a sync, only the contacts the new mail touches (everyone on
+the threads it joined) and the months it fell in are recomputed; every other tie is recomputed once a
+day, because its status and strength move with the clock, not only with new mail. A given "as of"
+time, a regrouping of contacts (merge, ignore, a newly learned own address) or a sender newly judged
+automated recomputes everything.
 
 Strength (0-100) = 100 * (1 - exp(-(I + H) * T / 25)) where
   I = sum over interactions of w * 0.5 ** (age / half_life): w = 1 for mail you sent them, 0.5 for
@@ -44,10 +46,15 @@ def iso(t: float | None) -> str | None:
     return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def clock() -> float:
+    """Now, in seconds since the epoch (one place for tests to set the time)."""
+    return dt.datetime.now(dt.timezone.utc).timestamp()
+
+
 def as_of_time(as_of: str | dt.datetime | None) -> float:
     """Seconds since the epoch for an as-of date ('2001-06-30', ISO time, datetime, None = now)."""
     if as_of is None:
-        return dt.datetime.now(dt.timezone.utc).timestamp()
+        return clock()
     if isinstance(as_of, dt.datetime):
         return (as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)).timestamp()
     text = str(as_of).strip()
@@ -197,18 +204,101 @@ def _crossing(gaps: list[float], threshold: float, improbable: float, floor: flo
 
 # --- the tables ---------------------------------------------------------------------------------
 
-def _load(db, now: float):
-    """Person-to-person interactions per contact, up to `now`."""
-    rows = db.execute(
-        """select ca.contact_id, m.id, m.date, m.thread_id, m.is_from_me, a.kind,
-                  (select count(*) from message_addresses r where r.message = m.id and r.kind in ('to', 'cc'))
-           from messages m
-           join message_addresses a on a.message = m.id
-           join contact_addresses ca on ca.address = a.address
-           join contacts c on c.id = ca.contact_id
-           where m.is_automated = 0 and c.is_self = 0 and c.ignored = 0 and m.date is not null
-             and ((m.is_from_me = 1 and a.kind in ('to', 'cc', 'bcc')) or (m.is_from_me = 0 and a.kind = 'from'))
-           order by m.date""").fetchall()
+REFRESH_SECONDS = DAY  # ties no new mail touched are recomputed at least this often
+
+
+def _chunks(items, n=500):
+    items = list(items)
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _month_range(month: str) -> tuple[str, str]:
+    year, mon = int(month[:4]), int(month[5:7])
+    following = f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
+    return f"{month}-01", f"{following}-01"
+
+
+@dataclass
+class Scope:
+    """What new mail can have changed: these contacts' figures and these months' activity."""
+    contacts: set[int]
+    months: set[str]
+
+
+def scope_of_new_mail(db, new_ids: list[str], contacts_before: dict) -> Scope | None:
+    """Contacts on the threads the new messages are in, contacts whose details changed, and those
+    threads' months; None (recompute all) when contacts were regrouped, or one was ignored or
+    found to be the user (which changes what counts in every month)."""
+    after = contact_snapshot(db)
+    gone = {cid for cid in contacts_before["contact"] if cid not in after["contact"]}
+    left = []  # addresses of contacts that are gone (a sender found to be automated, say)
+    for a, cid in contacts_before["address"].items():
+        if after["address"].get(a) != cid:
+            if cid not in gone or a in after["address"]:
+                return None
+            left.append(a)
+    if any(after["contact"].get(cid, row)[3:] != row[3:] for cid, row in contacts_before["contact"].items()):
+        return None
+    contacts = {cid for cid, row in after["contact"].items() if contacts_before["contact"].get(cid) != row} | gone
+    months: set[str] = set()
+    for chunk in _chunks(left):
+        months.update(r[0] for r in db.execute(
+            f"select distinct substr(m.date, 1, 7) from message_addresses a join messages m on m.id = a.message "
+            f"where a.address in ({','.join('?' * len(chunk))}) and m.date is not null", chunk))
+    threads: set[str] = set()
+    for chunk in _chunks(new_ids):
+        threads.update(r[0] for r in db.execute(
+            f"select distinct thread_id from messages where id in ({','.join('?' * len(chunk))}) "
+            f"and thread_id is not null", chunk))
+    for chunk in _chunks(threads):
+        marks = ",".join("?" * len(chunk))
+        contacts.update(r[0] for r in db.execute(
+            f"select distinct ca.contact_id from messages m join message_addresses a on a.message = m.id "
+            f"join contact_addresses ca on ca.address = a.address where m.thread_id in ({marks})", chunk))
+        months.update(r[0] for r in db.execute(
+            f"select distinct substr(date, 1, 7) from messages where thread_id in ({marks}) and date is not null",
+            chunk))
+    return Scope(contacts, months)
+
+
+def contact_snapshot(db) -> dict:
+    """Which contact each address belongs to, and each contact's details (for `scope_of_new_mail`)."""
+    return {"address": dict(db.execute("select address, contact_id from contact_addresses")),
+            "contact": {r[0]: tuple(r[1:]) for r in db.execute(
+                "select id, name, email, important, ignored, is_self from contacts")}}
+
+
+def _stale(db, now: float) -> bool:
+    """Rows computed more than a day before `now`, or after it (an earlier --as-of), or none at all."""
+    oldest, newest = db.execute("select min(as_of), max(as_of) from relationships").fetchone()
+    if oldest is None:
+        return True
+    return oldest < iso(now - REFRESH_SECONDS) or newest > iso(now)
+
+
+INTERACTIONS = """
+    select ca.contact_id, m.id, m.date, m.thread_id, m.is_from_me, a.kind,
+           (select count(*) from message_addresses r where r.message = m.id and r.kind in ('to', 'cc'))
+    from messages m
+    join message_addresses a on a.message = m.id
+    join contact_addresses ca on ca.address = a.address
+    join contacts c on c.id = ca.contact_id
+    where m.is_automated = 0 and c.is_self = 0 and c.ignored = 0 and m.date is not null
+      and ((m.is_from_me = 1 and a.kind in ('to', 'cc', 'bcc')) or (m.is_from_me = 0 and a.kind = 'from'))"""
+
+
+def _load(db, now: float, contacts: list[int] | None = None, month: str | None = None):
+    """Person-to-person interactions per contact, up to `now`: of every contact, of the given ones,
+    or in one month ('2001-05')."""
+    if contacts is not None:
+        rows = []
+        for chunk in _chunks(contacts):
+            rows += db.execute(INTERACTIONS + f" and ca.contact_id in ({','.join('?' * len(chunk))})",
+                               chunk).fetchall()
+    elif month is not None:
+        rows = db.execute(INTERACTIONS + " and m.date >= ? and m.date < ?", _month_range(month)).fetchall()
+    else:
+        rows = db.execute(INTERACTIONS).fetchall()
     per: dict[int, dict[str, tuple]] = defaultdict(dict)
     for cid, mid, date, thread, from_me, kind, n_rcpt in rows:
         t = parse_time(date)
@@ -233,36 +323,105 @@ def _reply_hours(msgs: list[tuple]) -> tuple[float | None, float | None]:
     return med(mine), med(theirs)
 
 
-def update_relationships(db, cfg: Config, as_of=None) -> int:
-    """Rebuild relationships, contact_help, loose_ends and golden_rule as of a time. Returns contacts."""
-    params = cfg.relationships
-    now = as_of_time(as_of)
-    stamp = iso(now)
-    per = _load(db, now)
-    contacts = {r[0]: r for r in db.execute(
-        "select id, name, email, important from contacts where is_self = 0 and ignored = 0")}
-    contact_of = dict(db.execute("select address, contact_id from contact_addresses"))
-    me = {r[0] for r in db.execute("select address from identities")}
-    help_rows = db.execute("select id, helper, helped, kind, occurred_at, thread_id from help_events").fetchall()
+def _help(db, now: float, me: set[str], contact_of: dict[str, int], addresses: list[str] | None = None,
+          month: str | None = None):
+    """Help given to and received from each contact up to `now` (of all events, of events involving
+    the given addresses, or of one month), and the contact_help links."""
+    sql = "select id, helper, helped, kind, occurred_at, thread_id from help_events"
+    if addresses is not None:
+        rows = {}
+        for chunk in _chunks(addresses):
+            marks = ",".join("?" * len(chunk))
+            for r in db.execute(f"{sql} where helper in ({marks}) or helped in ({marks})", chunk + chunk):
+                rows[r[0]] = r
+        rows = sorted(rows.values())
+    elif month is not None:
+        rows = db.execute(f"{sql} where occurred_at >= ? and occurred_at < ?", _month_range(month)).fetchall()
+    else:
+        rows = db.execute(sql).fetchall()
     given, received = defaultdict(list), defaultdict(list)
-    help_links = []
-    for eid, helper, helped, kind, at, thread in help_rows:
+    links = []
+    for eid, helper, helped, kind, at, thread in rows:
         t = parse_time(at)
         if t is None or t > now:
             continue
         if helper in me and helped in contact_of and helped not in me:
             given[contact_of[helped]].append((t, eid))
-            help_links.append({"event": eid, "contact_id": contact_of[helped], "direction": "given"})
+            links.append({"event": eid, "contact_id": contact_of[helped], "direction": "given"})
         elif helped in me and helper in contact_of and helper not in me:
             received[contact_of[helper]].append((t, eid))
-            help_links.append({"event": eid, "contact_id": contact_of[helper], "direction": "received"})
-    started = defaultdict(int)
-    for (cid,) in db.execute(
-            """select ca.contact_id from threads t join messages m on m.id = t.root_message
-               join message_addresses a on a.message = m.id and a.kind in ('to', 'cc')
-               join contact_addresses ca on ca.address = a.address
-               where m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?""", (stamp,)):
-        started[cid] += 1
+            links.append({"event": eid, "contact_id": contact_of[helper], "direction": "received"})
+    return given, received, links
+
+
+def _threads_started(db, stamp: str, contacts: list[int] | None) -> dict[int, int]:
+    """Threads the user started with each contact."""
+    sql = """select ca.contact_id from threads t join messages m on m.id = t.root_message
+             join message_addresses a on a.message = m.id and a.kind in ('to', 'cc')
+             join contact_addresses ca on ca.address = a.address
+             where m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?"""
+    started: dict[int, int] = defaultdict(int)
+    for chunk in ([None] if contacts is None else _chunks(contacts)):
+        if chunk is None:
+            found = db.execute(sql, (stamp,))
+        else:
+            found = db.execute(sql + f" and ca.contact_id in ({','.join('?' * len(chunk))})", [stamp] + chunk)
+        for (cid,) in found:
+            started[cid] += 1
+    return started
+
+
+def _monthly(per, given, received, contacts, months: dict | None = None) -> dict[str, dict]:
+    """Messages each way and help each way per month, counted per contact."""
+    months = months if months is not None else {}
+    month_of_day: dict[int, str] = {}
+
+    def month(t: float) -> dict:
+        day = int(t // DAY)
+        if day not in month_of_day:
+            month_of_day[day] = iso(t)[:7]
+        key = month_of_day[day]
+        if key not in months:
+            months[key] = {"you_wrote": 0, "they_wrote": 0, "help_given": 0, "help_received": 0}
+        return months[key]
+
+    for cid, msgs in per.items():
+        if cid not in contacts:
+            continue
+        for t, _, from_me, _, _ in msgs.values():
+            month(t)["you_wrote" if from_me else "they_wrote"] += 1
+    for side, key in ((given, "help_given"), (received, "help_received")):
+        for events in side.values():
+            for t, _ in events:
+                month(t)[key] += 1
+    return months
+
+
+def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None) -> int:
+    """Compute relationships, contact_help, monthly_activity, loose_ends and golden_rule as of a time:
+    all of them, or (with a `scope` from `scope_of_new_mail`) what new mail changed, when the rest
+    was computed less than a day ago. Returns the relationships written."""
+    params = cfg.relationships
+    now = as_of_time(as_of)
+    if scope is not None and (as_of is not None or _stale(db, now)):
+        scope = None
+    if scope is not None and not scope.contacts and not scope.months:
+        return 0  # nothing new, and every row is less than a day old
+    stamp = iso(now)
+    only = sorted(scope.contacts) if scope is not None else None
+    per = _load(db, now, only)
+    contacts = {r[0]: r for r in db.execute(
+        "select id, name, email, important from contacts where is_self = 0 and ignored = 0")}
+    everyone = contacts
+    if only is not None:
+        contacts = {cid: contacts[cid] for cid in only if cid in contacts}
+    contact_of = dict(db.execute("select address, contact_id from contact_addresses"))
+    me = {r[0] for r in db.execute("select address from identities")}
+    addresses = None if only is None else [a for a, cid in contact_of.items() if cid in scope.contacts]
+    given, received, help_links = _help(db, now, me, contact_of, addresses)
+    if scope is not None:
+        help_links = [h for h in help_links if h["contact_id"] in scope.contacts]
+    started = _threads_started(db, stamp, only)
     subjects = {}
     rows = []
     for cid, info in contacts.items():
@@ -316,32 +475,30 @@ def update_relationships(db, cfg: Config, as_of=None) -> int:
             "last_thread": last_thread, "last_subject": subjects.get(last_thread),
         })
     # Per month, for the dashboard's charts: precomputed, so the page stays fast on a big mailbox.
-    months: dict[str, dict] = defaultdict(lambda: {"you_wrote": 0, "they_wrote": 0, "help_given": 0,
-                                                   "help_received": 0})
-    month_of_day: dict[int, str] = {}
-
-    def month(t: float) -> str:
-        day = int(t // DAY)
-        if day not in month_of_day:
-            month_of_day[day] = iso(t)[:7]
-        return month_of_day[day]
-
-    for cid, msgs in per.items():
-        if cid not in contacts:
-            continue
-        for t, _, from_me, _, _ in msgs.values():
-            months[month(t)]["you_wrote" if from_me else "they_wrote"] += 1
-    for side, key in ((given, "help_given"), (received, "help_received")):
-        for events in side.values():
-            for t, _ in events:
-                months[month(t)][key] += 1
-    db.execute("delete from monthly_activity")
+    if scope is None:
+        months = _monthly(per, given, received, contacts)
+        db.execute("delete from monthly_activity")
+        db.execute("delete from relationships")
+        db.execute("delete from contact_help")
+    else:
+        months = {}
+        for m in sorted(scope.months):
+            m_given, m_received, _ = _help(db, now, me, contact_of, month=m)
+            _monthly(_load(db, now, month=m), m_given, m_received, everyone, months)
+        for chunk in _chunks(scope.months):
+            db.execute(f"delete from monthly_activity where month in ({','.join('?' * len(chunk))})", chunk)
+        for chunk in _chunks(only):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"delete from relationships where contact_id in ({marks})", chunk)
+            db.execute(f"delete from contact_help where contact_id in ({marks})", chunk)
+        # Ties that are no longer contacts (ignored since) leave with their rows.
+        db.execute("delete from relationships where contact_id not in "
+                   "(select id from contacts where is_self = 0 and ignored = 0)")
     if months:
-        db["monthly_activity"].insert_all([{"month": m, **v} for m, v in sorted(months.items())], pk="month")
-    db.execute("delete from relationships")
-    db.execute("delete from contact_help")
+        db["monthly_activity"].insert_all([{"month": m, **v} for m, v in sorted(months.items())], pk="month",
+                                          replace=True)
     if rows:
-        db["relationships"].insert_all(rows, pk="contact_id")
+        db["relationships"].insert_all(rows, pk="contact_id", replace=True)
     if help_links:
         db["contact_help"].insert_all(help_links, pk=("event", "contact_id"), replace=True)
     from .loose_ends import update_loose_ends

@@ -152,15 +152,16 @@ class Service:
 
     def sync(self):
         from .imap_sync import sync_all
-        from .relationships import update_relationships
+        from .relationships import Scope, update_relationships
 
         results = []
         if self.cfg.accounts:
             results = sync_all(self.db, self.cfg)
         if not any(r.get("messages_new") for r in results):
-            # New mail was derived, relationships included; without it, statuses still move with the clock.
+            # New mail was derived, relationships included; without it, statuses still move with the
+            # clock: every tie is recomputed once a day.
             with self.db.conn:
-                update_relationships(self.db, self.cfg)
+                update_relationships(self.db, self.cfg, scope=Scope(set(), set()))
         failed = [r for r in results if r["status"] not in ("ok", "interrupted")]
         sd_notify(f"STATUS=last sync {now_iso()}: "
                   + ", ".join(f"{r['account']} {r['status']}" for r in results))

@@ -106,3 +106,67 @@ def test_people_cli_marks_important_and_lists(ledger, cfg):
     assert r.exit_code == 2 and "at least two addresses" in r.output
     r = CliRunner().invoke(cli, ["people", "--as-of", "June", "--db", cfg.db_path])
     assert r.exit_code == 2 and "not a date: 'June'" in r.output
+
+
+def _rows(db, table, where="1"):
+    cols = [r[1] for r in db.execute(f"pragma table_info([{table}])")]
+    return {tuple(r) for r in db.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] where {where}")}
+
+
+def test_new_mail_recomputes_only_the_ties_it_touches(tmp_path, cfg, shared, monkeypatch):
+    """A real mailbox arriving in two syncs: the second recomputes the contacts and months the new
+    mail touches, and they read exactly as a whole recomputation at that time would; the others keep
+    the rows of the first sync until a day has passed."""
+    import email.utils
+    import shutil
+
+    from daemon import relationships
+    from daemon.importer import import_messages
+    from daemon.sources import read_path
+    from daemon.store import open_db
+
+    copies = list(read_path(shared / "enron/mailboxes/allen-p"))
+
+    def sent(raw):
+        for line in raw.raw.split(b"\n\n", 1)[0].split(b"\n"):
+            if line.lower().startswith(b"date:"):
+                try:
+                    return email.utils.parsedate_to_datetime(line[5:].decode().strip()).timestamp()
+                except (TypeError, ValueError):
+                    return 0
+        return 0
+
+    cut = sorted(sent(r) for r in copies)[int(len(copies) * 0.93)]
+    first, second = [r for r in copies if sent(r) < cut], [r for r in copies if sent(r) >= cut]
+    t1 = relationships.as_of_time("2002-01-10")
+    db = open_db(cfg.db_path)
+    monkeypatch.setattr(relationships, "clock", lambda: t1)
+    import_messages(db, first, cfg)
+    before = _rows(db, "relationships")
+    t2 = t1 + 3600
+    monkeypatch.setattr(relationships, "clock", lambda: t2)
+    import_messages(db, second, cfg)
+    after = _rows(db, "relationships")
+    touched = {r[0] for r in db.execute("select contact_id from relationships where as_of = ?",
+                                        [relationships.iso(t2)])}
+    assert 0 < len(touched) < len(after) / 2
+    assert {r for r in after if r[0] not in touched} <= before  # the others were left as they were
+    tables = {t: _rows(db, t) for t in ("monthly_activity", "contact_help", "loose_ends", "golden_rule")}
+
+    # The same database recomputed whole at each time: touched ties as of now, the rest as of then.
+    for t, expect_touched in ((t2, True), (t1, False)):
+        copy = tmp_path / f"whole-{t}.db"
+        shutil.copy(cfg.db_path, copy)
+        whole = open_db(copy)
+        with whole.conn:
+            relationships.update_relationships(whole, cfg, relationships.iso(t))
+        rows = {r for r in _rows(whole, "relationships") if (r[0] in touched) == expect_touched}
+        assert rows == {r for r in after if (r[0] in touched) == expect_touched}
+        if t == t2:
+            assert {t: _rows(whole, t) for t in tables} == tables
+
+    # A day later every tie is recomputed.
+    monkeypatch.setattr(relationships, "clock", lambda: t2 + relationships.DAY + 1)
+    import_messages(db, [], cfg)
+    assert {r[0] for r in db.execute("select distinct as_of from relationships")} == {
+        relationships.iso(t2 + relationships.DAY + 1)}
