@@ -55,11 +55,13 @@ def update_loose_ends(db, cfg: Config, now: float, me: set[str], contact_of: dic
             (since,)):
         if mid in msgs:
             acts[mid][act].append((conf, sentence or f"({UNQUOTED[act]}; its words are not kept)"))
+    # Help that settles a loose end comes after it, so in the window too.
     events = [(parse_time(at), helper, helped, kind, message, thread) for helper, helped, kind, at, message, thread
-              in db.execute("select helper, helped, kind, occurred_at, message, thread_id from help_events")]
+              in db.execute("select helper, helped, kind, occurred_at, message, thread_id from help_events "
+                            "where occurred_at >= ?", (since,))]
     events = [e for e in events if e[0] is not None and e[0] <= now]
     answered_requests = {r[0] for r in db.execute("select request_message from help_events "
-                                                  "where request_message is not null")}
+                                                  "where request_message is not null and occurred_at >= ?", (since,))}
 
     def best(mid, act, min_conf):
         found = [x for x in acts[mid].get(act, []) if x[0] >= min_conf]

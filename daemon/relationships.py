@@ -283,7 +283,7 @@ INTERACTIONS = """
     join message_addresses a on a.message = m.id
     join contact_addresses ca on ca.address = a.address
     join contacts c on c.id = ca.contact_id
-    where m.is_automated = 0 and c.is_self = 0 and c.ignored = 0 and m.date is not null
+    where +m.is_automated = 0 and c.is_self = 0 and c.ignored = 0 and m.date is not null
       and ((m.is_from_me = 1 and a.kind in ('to', 'cc', 'bcc')) or (m.is_from_me = 0 and a.kind = 'from'))"""
 
 
@@ -332,8 +332,9 @@ def _help(db, now: float, me: set[str], contact_of: dict[str, int], addresses: l
         rows = {}
         for chunk in _chunks(addresses):
             marks = ",".join("?" * len(chunk))
-            for r in db.execute(f"{sql} where helper in ({marks}) or helped in ({marks})", chunk + chunk):
-                rows[r[0]] = r
+            for side in ("helper", "helped"):
+                for r in db.execute(f"{sql} where {side} in ({marks})", chunk):
+                    rows[r[0]] = r
         rows = sorted(rows.values())
     elif month is not None:
         rows = db.execute(f"{sql} where occurred_at >= ? and occurred_at < ?", _month_range(month)).fetchall()
@@ -356,10 +357,11 @@ def _help(db, now: float, me: set[str], contact_of: dict[str, int], addresses: l
 
 def _threads_started(db, stamp: str, contacts: list[int] | None) -> dict[int, int]:
     """Threads the user started with each contact."""
-    sql = """select ca.contact_id from threads t join messages m on m.id = t.root_message
+    sql = """select ca.contact_id from messages m
              join message_addresses a on a.message = m.id and a.kind in ('to', 'cc')
              join contact_addresses ca on ca.address = a.address
-             where m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?"""
+             where m.id in (select root_message from threads)
+               and m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?"""
     started: dict[int, int] = defaultdict(int)
     for chunk in ([None] if contacts is None else _chunks(contacts)):
         if chunk is None:
