@@ -118,7 +118,7 @@ def test_new_mail_recomputes_only_the_ties_it_touches(tmp_path, cfg, shared, mon
     mail touches, and they read exactly as a whole recomputation at that time would; the others keep
     the rows of the first sync until a day has passed."""
     import email.utils
-    import shutil
+    import sqlite3
 
     from daemon import relationships
     from daemon.importer import import_messages
@@ -156,7 +156,8 @@ def test_new_mail_recomputes_only_the_ties_it_touches(tmp_path, cfg, shared, mon
     # The same database recomputed whole at each time: touched ties as of now, the rest as of then.
     for t, expect_touched in ((t2, True), (t1, False)):
         copy = tmp_path / f"whole-{t}.db"
-        shutil.copy(cfg.db_path, copy)
+        with sqlite3.connect(copy) as target:
+            db.conn.backup(target)  # the file alone would miss what is still in the WAL
         whole = open_db(copy)
         with whole.conn:
             relationships.update_relationships(whole, cfg, relationships.iso(t))
