@@ -165,7 +165,6 @@ INDEXES = [
     ("messages", ["from_address"], False),
     ("messages", ["subject_normalized"], False),
     ("messages", ["in_reply_to"], False),
-    ("messages", ["is_automated"], False),
     ("message_addresses", ["address"], False),
     ("message_references", ["ref"], False),
     ("copies", ["message"], False),
@@ -286,6 +285,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db["schema_migrations"].insert({"name": name, "applied_at": now_iso()})
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
+    # An index on a yes/no column: SQLite preferred it to the selective ones (sender, date) and
+    # scanned half the mailbox per lookup.
+    db.execute("drop index if exists idx_messages_is_automated")
     if not db["messages"].detect_fts():
         db["messages"].enable_fts(["subject", "own_text"])
     # Our own triggers, limited to the indexed columns: sqlite-utils' would re-index a message on
