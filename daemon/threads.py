@@ -92,15 +92,17 @@ def _tokens(*texts: str) -> set[str]:
 
 
 class _Msg:
-    """One message as threading sees it (slots: a first sync threads every message at once)."""
+    """One message as threading sees it. A first sync threads every message at once, so it is kept
+    small: slots, repeated strings (senders, names, subjects, addresses) shared, participants and
+    references as tuples, and the subject itself read later for the threads' first messages only."""
 
-    __slots__ = ("id", "mid", "date", "t", "sender", "from_name", "subject", "subj", "is_reply", "quoted_from",
+    __slots__ = ("id", "mid", "date", "t", "sender", "from_name", "subj", "is_reply", "quoted_from",
                  "old_thread", "people", "refs")
 
-    def __init__(self, id, mid, date, t, sender, from_name, subject, subj, is_reply, quoted_from, old_thread):
+    def __init__(self, id, mid, date, t, sender, from_name, subj, is_reply, quoted_from, old_thread):
         self.id, self.mid, self.date, self.t, self.sender, self.from_name = id, mid, date, t, sender, from_name
-        self.subject, self.subj, self.is_reply, self.quoted_from = subject, subj, is_reply, quoted_from
-        self.old_thread, self.people, self.refs = old_thread, set(), []
+        self.subj, self.is_reply, self.quoted_from = subj, is_reply, quoted_from
+        self.old_thread, self.people, self.refs = old_thread, (), ()
 
 
 def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
@@ -110,22 +112,30 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         return 0
     msgs: dict[str, _Msg] = {}
     shared: dict[str, str] = {}
+    one = shared.setdefault  # one string per sender, name, subject or address, not per mention
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for r in db.execute(
-            f"select id, message_id, date, from_address, from_name, subject, subject_normalized, "
+            f"select id, message_id, date, from_address, from_name, subject_normalized, "
             f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
         ).fetchall():
-            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), one(r[3], r[3]) if r[3] else r[3],
+                              one(r[4], r[4]) if r[4] else r[4], one(r[5], r[5]) if r[5] else r[5], r[6], r[7], r[8])
+        refs: dict[str, list[str]] = defaultdict(list)
         for m, ref in db.execute(
             f"select message, ref from message_references where message in ({marks}) order by message, position",
             chunk,
         ).fetchall():
-            msgs[m].refs.append(ref)
+            refs[m].append(ref)
+        for m, found in refs.items():
+            msgs[m].refs = tuple(found)
+        people: dict[str, set[str]] = defaultdict(set)
         for m, addr in db.execute(
             f"select message, address from message_addresses where message in ({marks})", chunk
         ).fetchall():
-            msgs[m].people.add(shared.setdefault(addr, addr))  # one string per address, not per mention
+            people[m].add(one(addr, addr))
+        for m, found in people.items():
+            msgs[m].people = tuple(found)
     by_mid = {m.mid: m.id for m in msgs.values()}
     uf = _UnionFind()
     link: dict[str, str] = {}
@@ -155,10 +165,11 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
                 continue
             quoted = _tokens(m.quoted_from or "")
             best, best_kind = None, None
+            mine = set(m.people)
             for p in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
                 if p.t is None or m.t - p.t > window:
                     break
-                if not (m.people & p.people):
+                if mine.isdisjoint(p.people):
                     continue
                 if quoted:
                     sender = _tokens(p.from_name or "", p.sender or "")
@@ -185,6 +196,12 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     written = 0
 
     def write():
+        subjects: dict[str, str] = {}
+        for chunk in chunks([r["root_message"] for r in thread_rows]):
+            subjects.update(db.execute(f"select id, subject from messages where id in ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall())
+        for r in thread_rows:
+            r["subject"] = subjects.get(r["root_message"])
         db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
         db["threads"].insert_all(thread_rows, pk="id", replace=True)
         updates.clear()
@@ -197,7 +214,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         kinds = sorted({link[m.id] for m in members[1:] if m.id in link})
         dates = [m.date for m in members if m.date]
         thread_rows.append({
-            "id": tid, "subject": root.subject, "first_date": min(dates) if dates else None,
+            "id": tid, "subject": None, "first_date": min(dates) if dates else None,
             "last_date": max(dates) if dates else None, "message_count": len(members),
             "participant_count": len(set().union(*(m.people for m in members))),
             "formed_by": ",".join(kinds) if kinds else "single", "root_message": root.id,
