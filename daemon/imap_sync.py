@@ -30,7 +30,7 @@ from pathlib import Path
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imap_errors
 
-from .bulk import classify_headers
+from .bulk import classify_headers, might_be_bulk
 from .config import AccountConfig, Config
 from .importer import BatchIngest, derive, make_pool, new_deduper, underived
 from .sources import RawMessage
@@ -296,6 +296,8 @@ def _fetch_truncated(client, uid: int, header: bytes, cap: int) -> bytes:
 
 
 def _is_bulk_header(header: bytes) -> bool:
+    if not might_be_bulk(header):
+        return False
     try:
         msg = email.message_from_bytes(header, policy=policy.compat32)
     except Exception:

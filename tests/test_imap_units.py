@@ -3,6 +3,8 @@
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from daemon.config import AccountConfig
 from daemon.imap_sync import OverQuota, SyncError, _check_overquota, choose_folders, get_secret
@@ -54,3 +56,53 @@ def test_overquota_stops_the_run():
     with pytest.raises(OverQuota, match="OVERQUOTA"):
         _check_overquota(Exception("FETCH failed: [OVERQUOTA] Account exceeded command or bandwidth limits"))
     _check_overquota(Exception("NO [SERVERBUG] something else"))  # other errors are not quota
+
+
+def _exact_bulk(header: bytes) -> bool:
+    import email
+    from email import policy
+
+    from daemon.bulk import classify_headers
+
+    return classify_headers(email.message_from_bytes(header, policy=policy.compat32))[0] is not None
+
+
+HEADER_LINES = [b"From: Ann <ann@example.com>", b"From: noreply@shop.example", b"From: Do-Not-Reply <x@y.example>",
+                b"From: MAILER-DAEMON@mx.example", b"From: news@paper.example", b"To: me@example.org",
+                b"Subject: lunch?", b"Subject: Out of Office: back Monday", b"Subject: Automatic reply: hi",
+                b"Subject: Undeliverable: report", b"Subject: =?utf-8?q?Automatic_reply?=",
+                b"Return-Path: <ann@example.com>", b"Return-Path: <>", b"Return-Path:", b"List-Id: <a.b.example>",
+                b"List-Unsubscribe: <mailto:u@x>", b"List-Post: <mailto:l@x>", b"Precedence: bulk",
+                b"Precedence: first-class", b"Auto-Submitted: auto-replied", b"Auto-Submitted: no",
+                b"Feedback-ID: 1:2:3", b"X-Autoreply: yes", b"Content-Type: multipart/report; report-type=x",
+                b"Content-Type: text/plain", b"Content-Type: multipart/mixed;", b"\tboundary=report",
+                b" delivery-status", b"Date: Mon, 4 Dec 2000 10:00:00 -0800", b"X-Mailer: Lotus Notes",
+                b"Subject: Re:", b"\t auto", b"From: Bob", b" <bob@example.com>", b"garbage line", b""]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(HEADER_LINES), max_size=8), st.sampled_from([b"\r\n", b"\n"]))
+def test_bulk_prefilter_never_misses_bulk_mail(lines, eol):
+    """The sync skips parsing headers the prefilter clears: it must clear no header block the
+    full classification calls bulk (a miss would only cost a body fetch, but keep it exact)."""
+    from daemon.bulk import might_be_bulk
+
+    header = eol.join(lines) + eol + eol
+    if _exact_bulk(header):
+        assert might_be_bulk(header), header
+
+
+def test_bulk_prefilter_on_real_mail(shared):
+    from daemon.bulk import might_be_bulk
+    from daemon.sources import read_path
+
+    cleared = bulk = 0
+    for path in [shared / "lists", shared / "malformed", shared / "enron/mailboxes/germany-c/inbox.mbox.gz"]:
+        for r in read_path(path):
+            header = r.raw.split(b"\n\n", 1)[0] + b"\n\n"
+            if _exact_bulk(header):
+                bulk += 1
+                assert might_be_bulk(header), r.source_key
+            elif not might_be_bulk(header):
+                cleared += 1
+    assert bulk > 100 and cleared > 100  # both kinds were there, and most person mail skips the parse
