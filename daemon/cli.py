@@ -295,16 +295,19 @@ def people(ctx, cfg: Config, as_of, status, only_important, limit, as_json):
     """Your relationships, strongest first: status, strength, help given and received.
 
     With --as-of the relationship tables are recomputed as of that date first, so an old archive
-    reads as it did then. Subcommands correct the contact list.
+    reads as it did then; without it, tables last computed more than a day ago are brought up to
+    now. Subcommands correct the contact list.
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .relationships import update_relationships
+    from .relationships import Scope, update_relationships
 
     db = _open(cfg)
-    if as_of is not None or not db["relationships"].count:
-        with db.conn:
+    with db.conn:
+        if as_of is not None or not db["relationships"].count:
             update_relationships(db, cfg, _as_of(as_of))
+        else:
+            update_relationships(db, cfg, scope=Scope(set(), set()))  # recomputes only what is a day old
     where, args = [], []
     if status:
         where.append(f"status in ({','.join('?' * len(status))})")

@@ -171,3 +171,17 @@ def test_new_mail_recomputes_only_the_ties_it_touches(tmp_path, cfg, shared, mon
     import_messages(db, [], cfg)
     assert {r[0] for r in db.execute("select distinct as_of from relationships")} == {
         relationships.iso(t2 + relationships.DAY + 1)}
+
+
+def test_people_brings_day_old_tables_up_to_now(ledger, cfg, monkeypatch):
+    from daemon import relationships
+
+    def people_as_of(clock_time):
+        monkeypatch.setattr(relationships, "clock", lambda: relationships.as_of_time(clock_time))
+        r = CliRunner().invoke(cli, ["people", "--db", cfg.db_path, "--json"])
+        assert r.exit_code == 0, r.output
+        return {json.loads(line)["as_of"] for line in r.output.splitlines()}
+
+    assert people_as_of("2025-07-01T11:00:00Z") == {"2025-06-30T12:00:00Z"}  # less than a day old: shown
+    assert people_as_of("2025-07-01T13:00:00Z") == {"2025-07-01T13:00:00Z"}  # more: recomputed first
+    assert people_as_of("2025-07-01T14:00:00Z") == {"2025-07-01T13:00:00Z"}
