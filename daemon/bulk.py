@@ -111,8 +111,8 @@ def mark_one_way_senders(db, self_addresses: set[str]) -> int:
     """
     rows = list(db.execute(sql, params * 3).fetchall())
     for address, n in rows:
-        # "+is_automated": look the sender up by from_address; SQLite otherwise picked the
-        # is_automated index and scanned every person-to-person message once per sender.
+        # "+is_automated": look the sender up by from_address. An index on is_automated (since
+        # dropped) made SQLite scan every person-to-person message once per sender.
         db.execute(
             "update messages set is_automated = 1, category = 'automated', automated_reason = ? "
             "where from_address = ? and +is_automated = 0",
