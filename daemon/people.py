@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 
 from .config import Config
+from .store import replace_rows
 
 NAME_TOKENS = re.compile(r"[^\W\d_]+", re.U)
 
@@ -174,11 +175,9 @@ def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
         for a in members:
             addresses.append({"address": a, "contact_id": cid, "name": names.get(a, ""),
                               "merged_by": merged_by.get(a)})
-    db.execute("delete from contact_addresses")
-    db.execute("delete from contacts")
-    if contacts:
-        db["contacts"].insert_all(contacts, pk="id")
-        db["contact_addresses"].insert_all(addresses, pk="address")
+    # Only what changed is written: most of a sync's contacts come out as they were.
+    replace_rows(db, "contact_addresses", "address", addresses)
+    replace_rows(db, "contacts", "id", contacts)
     return len(contacts)
 
 

@@ -389,6 +389,23 @@ def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own
                    f"({','.join('?' * len(chunk))})", chunk)
 
 
+def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
+    """Make `table` hold exactly `rows` (all with the same keys), writing only the rows that changed:
+    tables recomputed whole on every sync (contacts) mostly come out as they were. Returns rows written."""
+    columns = [pk] + [c for c in (rows[0] if rows else {}) if c != pk]
+    old = {r[0]: r for r in db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}]")}
+    new = {r[pk]: tuple(r[c] for c in columns) for r in rows}
+    gone = [k for k in old if k not in new]
+    for start in range(0, len(gone), 500):
+        chunk = gone[start:start + 500]
+        db.execute(f"delete from [{table}] where [{pk}] in ({','.join('?' * len(chunk))})", chunk)
+    changed = [row for key, row in new.items() if old.get(key) != row]
+    if changed:
+        db.conn.executemany(f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                            f"values ({', '.join('?' * len(columns))})", changed)
+    return len(changed) + len(gone)
+
+
 def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> None:
     """Batched INSERT OR IGNORE on the table's primary key: the import's hot path."""
     if not rows:

@@ -164,3 +164,18 @@ def test_worker_pool_gives_the_same_database(tmp_path, cfg):
     cfg2.import_.workers = 2
     run_import(open_db(cfg2.db_path), cfg2, box)
     assert dump(cfg.db_path) == dump(cfg2.db_path)
+
+
+def test_contacts_rebuilt_with_nothing_new_write_nothing(imported, cfg, db):
+    from daemon import people
+
+    before = rows(db, "select * from contacts order by id")
+    changes = db.conn.total_changes
+    with db.conn:
+        people.rebuild_contacts(db, cfg, {r[0] for r in db.execute("select address from identities")})
+    assert db.conn.total_changes == changes
+    assert rows(db, "select * from contacts order by id") == before
+    db.execute("update contacts set name = 'Someone Else' where email = 'ann@clientco.com'")
+    with db.conn:
+        people.rebuild_contacts(db, cfg, {r[0] for r in db.execute("select address from identities")})
+    assert rows(db, "select * from contacts order by id") == before  # a changed row is written back
