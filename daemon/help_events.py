@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .acts import HELP_ACTS, Act, act_rows, thanks_kind
-from .store import parse_time, store_acts
-from .threads import chunks
+from .store import chunks, parse_time, store_acts
+from .threads import threads_of
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
 REQUEST_WINDOW_DAYS = 21
@@ -268,15 +268,6 @@ def update_acts(db, message_ids: list[str] | None, reread: bool = False) -> int:
         store_acts(db, [(mid, [] if automated else act_rows(own, attachments or 0, quoted))
                         for mid, own, attachments, automated, quoted in rows])
     return len(ids)
-
-
-def threads_of(db, message_ids: list[str]) -> set[str]:
-    out: set[str] = set()
-    for chunk in chunks(message_ids):
-        marks = ",".join("?" * len(chunk))
-        out.update(r[0] for r in db.execute(
-            f"select distinct thread_id from messages where id in ({marks}) and thread_id is not null", chunk))
-    return out
 
 
 def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:

@@ -33,7 +33,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .config import Config
-from .store import parse_time
+from .store import chunks, parse_time
+from .threads import threads_of
 
 DAY = 86400.0
 GROUP = 5  # recipients from which a message is a group message, not a conversation
@@ -207,11 +208,6 @@ def _crossing(gaps: list[float], threshold: float, improbable: float, floor: flo
 REFRESH_SECONDS = DAY  # ties no new mail touched are recomputed at least this often
 
 
-def _chunks(items, n=500):
-    items = list(items)
-    return [items[i:i + n] for i in range(0, len(items), n)]
-
-
 def _month_range(month: str) -> tuple[str, str]:
     year, mon = int(month[:4]), int(month[5:7])
     following = f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
@@ -241,16 +237,11 @@ def scope_of_new_mail(db, new_ids: list[str], contacts_before: dict) -> Scope | 
         return None
     contacts = {cid for cid, row in after["contact"].items() if contacts_before["contact"].get(cid) != row} | gone
     months: set[str] = set()
-    for chunk in _chunks(left):
+    for chunk in chunks(left):
         months.update(r[0] for r in db.execute(
             f"select distinct substr(m.date, 1, 7) from message_addresses a join messages m on m.id = a.message "
             f"where a.address in ({','.join('?' * len(chunk))}) and m.date is not null", chunk))
-    threads: set[str] = set()
-    for chunk in _chunks(new_ids):
-        threads.update(r[0] for r in db.execute(
-            f"select distinct thread_id from messages where id in ({','.join('?' * len(chunk))}) "
-            f"and thread_id is not null", chunk))
-    for chunk in _chunks(threads):
+    for chunk in chunks(threads_of(db, new_ids)):
         marks = ",".join("?" * len(chunk))
         contacts.update(r[0] for r in db.execute(
             f"select distinct ca.contact_id from messages m join message_addresses a on a.message = m.id "
@@ -292,7 +283,7 @@ def _load(db, now: float, contacts: list[int] | None = None, month: str | None =
     or in one month ('2001-05')."""
     if contacts is not None:
         rows = []
-        for chunk in _chunks(contacts):
+        for chunk in chunks(contacts):
             rows += db.execute(INTERACTIONS + f" and ca.contact_id in ({','.join('?' * len(chunk))})",
                                chunk).fetchall()
     elif month is not None:
@@ -330,7 +321,7 @@ def _help(db, now: float, me: set[str], contact_of: dict[str, int], addresses: l
     sql = "select id, helper, helped, kind, occurred_at, thread_id from help_events"
     if addresses is not None:
         rows = {}
-        for chunk in _chunks(addresses):
+        for chunk in chunks(addresses):
             marks = ",".join("?" * len(chunk))
             for side in ("helper", "helped"):
                 for r in db.execute(f"{sql} where {side} in ({marks})", chunk):
@@ -363,7 +354,7 @@ def _threads_started(db, stamp: str, contacts: list[int] | None) -> dict[int, in
              where m.id in (select root_message from threads)
                and m.is_from_me = 1 and m.is_automated = 0 and m.date <= ?"""
     started: dict[int, int] = defaultdict(int)
-    for chunk in ([None] if contacts is None else _chunks(contacts)):
+    for chunk in ([None] if contacts is None else chunks(contacts)):
         if chunk is None:
             found = db.execute(sql, (stamp,))
         else:
@@ -487,9 +478,9 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
         for m in sorted(scope.months):
             m_given, m_received, _ = _help(db, now, me, contact_of, month=m)
             _monthly(_load(db, now, month=m), m_given, m_received, everyone, months)
-        for chunk in _chunks(scope.months):
+        for chunk in chunks(scope.months):
             db.execute(f"delete from monthly_activity where month in ({','.join('?' * len(chunk))})", chunk)
-        for chunk in _chunks(only):
+        for chunk in chunks(only):
             marks = ",".join("?" * len(chunk))
             db.execute(f"delete from relationships where contact_id in ({marks})", chunk)
             db.execute(f"delete from contact_help where contact_id in ({marks})", chunk)

@@ -297,16 +297,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.create_view(name, sql, replace=True)
 
 
+def chunks(items, n=500):
+    """Lists of at most n items: SQLite takes a bounded number of ? parameters per statement."""
+    items = list(items)
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
 def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[dict, dict]:
     """Which fingerprints and Message-IDs are already stored: {key: messages.id}."""
     by_fp, by_mid = {}, {}
-    for start in range(0, len(fingerprints), 500):
-        chunk = fingerprints[start:start + 500]
+    for chunk in chunks(fingerprints):
         q = f"select id from messages where id in ({','.join('?' * len(chunk))})"
         by_fp.update({r[0]: r[0] for r in db.execute(q, chunk).fetchall()})
-    mids = [m for m in message_ids if m]
-    for start in range(0, len(mids), 500):
-        chunk = mids[start:start + 500]
+    for chunk in chunks(m for m in message_ids if m):
         q = f"select message_id, id from messages where message_id in ({','.join('?' * len(chunk))})"
         by_mid.update(dict(db.execute(q, chunk).fetchall()))
     return by_fp, by_mid
@@ -314,8 +318,7 @@ def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[
 
 def known_copies(db, keys: list[str]) -> set[str]:
     out = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+    for chunk in chunks(keys):
         q = f"select source_key from copies where source_key in ({','.join('?' * len(chunk))})"
         out.update(r[0] for r in db.execute(q, chunk).fetchall())
     return out
@@ -382,9 +385,7 @@ def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own
             rows.append((mid, part, position, act, sentence, confidence, cue))
     db.conn.executemany("insert or replace into message_acts (message, part, position, act, sentence, confidence,"
                         " cue) values (?, ?, ?, ?, ?, ?, ?)", rows)
-    ids = [mid for mid, _ in items]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunks(mid for mid, _ in items):
         db.execute(f"update messages set acts_read = 1 where acts_read is not 1 and id in "
                    f"({','.join('?' * len(chunk))})", chunk)
 
@@ -396,8 +397,7 @@ def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
     old = {r[0]: r for r in db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}]")}
     new = {r[pk]: tuple(r[c] for c in columns) for r in rows}
     gone = [k for k in old if k not in new]
-    for start in range(0, len(gone), 500):
-        chunk = gone[start:start + 500]
+    for chunk in chunks(gone):
         db.execute(f"delete from [{table}] where [{pk}] in ({','.join('?' * len(chunk))})", chunk)
     changed = [row for key, row in new.items() if old.get(key) != row]
     if changed:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .store import parse_time
+from .store import chunks, parse_time
 
 CANDIDATES_SCANNED = 50
 TOKEN = re.compile(r"[a-z]{2,}")
@@ -43,13 +43,6 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def chunks(items, n=500):
-    """Lists of at most n items: SQLite takes a bounded number of ? parameters per statement."""
-    items = list(items)
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
-
-
 def _select_ids(db, sql_template: str, values) -> set[str]:
     out: set[str] = set()
     for chunk in chunks(values):
@@ -57,6 +50,12 @@ def _select_ids(db, sql_template: str, values) -> set[str]:
             sql = sql_template.format(marks=",".join("?" * len(chunk)))
             out.update(r[0] for r in db.execute(sql, chunk).fetchall())
     return out
+
+
+def threads_of(db, message_ids: list[str]) -> set[str]:
+    """The threads the given messages are in."""
+    return _select_ids(db, "select distinct thread_id from messages where id in ({marks}) "
+                           "and thread_id is not null", message_ids)
 
 
 def affected_messages(db, new_ids: list[str] | None) -> set[str]:
