@@ -34,12 +34,12 @@ _MAYBE_BULK = re.compile(
     rb"daemon|listserv|majordomo|announce)"
     rb"|^subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?)",
     re.I | re.M)
-_UNFOLD = re.compile(rb"\r?\n[ \t]+")
+UNFOLD = re.compile(rb"\r?\n[ \t]+")  # folded header lines joined (raw bytes)
 
 
 def might_be_bulk(header: bytes) -> bool:
     """False when a raw header block certainly is not bulk or automated mail (no parse needed)."""
-    return _MAYBE_BULK.search(_UNFOLD.sub(b" ", header)) is not None
+    return _MAYBE_BULK.search(UNFOLD.sub(b" ", header)) is not None
 
 
 def _get(msg, name: str) -> str:

@@ -22,13 +22,12 @@ from email import policy
 import mailparser
 from inscriptis import get_text
 
-from .bulk import classify_headers
+from .bulk import UNFOLD, classify_headers
 from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 HEADER_END = re.compile(rb"\r?\n\r?\n")
-UNFOLD = re.compile(rb"\r?\n[ \t]+")
 PREKEY_FIELDS = re.compile(rb"^(message-id|from|date|subject)[ \t]*:[ \t]*(.*?)\s*$", re.I | re.M)
 WS = re.compile(rb"\s+")
 SUBJECT_PREFIX = re.compile(
