@@ -300,14 +300,14 @@ def people(ctx, cfg: Config, as_of, status, only_important, limit, as_json):
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .relationships import Scope, update_relationships
+    from .relationships import refresh_if_stale, update_relationships
 
     db = _open(cfg)
     with db.conn:
-        if as_of is not None or not db["relationships"].count:
+        if as_of is not None:
             update_relationships(db, cfg, _as_of(as_of))
         else:
-            update_relationships(db, cfg, scope=Scope(set(), set()))  # recomputes only what is a day old
+            refresh_if_stale(db, cfg)
     where, args = [], []
     if status:
         where.append(f"status in ({','.join('?' * len(status))})")

@@ -500,6 +500,12 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
     return len(rows)
 
 
+def refresh_if_stale(db, cfg: Config) -> int:
+    """Recompute everything as of now when the rows are a day old (or missing); otherwise nothing.
+    For passes without new mail: statuses move with the clock."""
+    return update_relationships(db, cfg, scope=Scope(set(), set()))
+
+
 def _quarter(t: float) -> tuple[str, float, float]:
     d = dt.datetime.fromtimestamp(t, dt.timezone.utc)
     q = (d.month - 1) // 3

@@ -152,7 +152,7 @@ class Service:
 
     def sync(self):
         from .imap_sync import sync_all
-        from .relationships import Scope, update_relationships
+        from .relationships import refresh_if_stale
 
         results = []
         if self.cfg.accounts:
@@ -161,7 +161,7 @@ class Service:
             # New mail was derived, relationships included; without it, statuses still move with the
             # clock: every tie is recomputed once a day.
             with self.db.conn:
-                update_relationships(self.db, self.cfg, scope=Scope(set(), set()))
+                refresh_if_stale(self.db, self.cfg)
         failed = [r for r in results if r["status"] not in ("ok", "interrupted")]
         sd_notify(f"STATUS=last sync {now_iso()}: "
                   + ", ".join(f"{r['account']} {r['status']}" for r in results))
