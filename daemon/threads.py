@@ -111,15 +111,17 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         return 0
     msgs: dict[str, _Msg] = {}
     shared: dict[str, str] = {}
-    one = shared.setdefault  # one string per sender, name, subject or address, not per mention
+
+    def one(s):  # one string per sender, name, subject or address, not per mention
+        return shared.setdefault(s, s) if s else s
+
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for r in db.execute(
             f"select id, message_id, date, from_address, from_name, subject_normalized, "
             f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
         ).fetchall():
-            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), one(r[3], r[3]) if r[3] else r[3],
-                              one(r[4], r[4]) if r[4] else r[4], one(r[5], r[5]) if r[5] else r[5], r[6], r[7], r[8])
+            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), one(r[3]), one(r[4]), one(r[5]), r[6], r[7], r[8])
         refs: dict[str, list[str]] = defaultdict(list)
         for m, ref in db.execute(
             f"select message, ref from message_references where message in ({marks}) order by message, position",
@@ -132,7 +134,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         for m, addr in db.execute(
             f"select message, address from message_addresses where message in ({marks})", chunk
         ).fetchall():
-            people[m].add(one(addr, addr))
+            people[m].add(one(addr))
         for m, found in people.items():
             msgs[m].people = tuple(found)
     by_mid = {m.mid: m.id for m in msgs.values()}
