@@ -125,19 +125,21 @@ class RelationshipsConfig:
     grace_days: int = setting(30, "A contact first met this many days ago or less is \"new\", never cooling.")
     min_gaps: int = setting(3, "Gaps between interactions needed before a contact's own rhythm is judged.")
     cooling_probability: float = setting(
-        0.7, "A tie is \"cooling\" when, under the contact's own rhythm, the chance of hearing from them "
+        0.9, "A tie is \"cooling\" when, under the contact's own rhythm, the chance of hearing from them "
         "in the next 90 days has fallen below this.", bounds=(0.0, 1.0))
     cold_probability: float = setting(0.3, "Below this chance the tie is \"cold\".", bounds=(0.0, 1.0))
+    cold_after_days: int = setting(30, "A tie still silent this many days after it turned cooling is \"cold\".")
     improbable_silence: float = setting(
         0.02, "A tie is also \"cooling\" when a silence this long had less than this chance in the "
         "contact's own history (a tenth of it: \"cold\").", bounds=(0.0, 1.0))
     min_silence_days: int = setting(
-        60, "No tie is called cooling before this many days of silence, however fast its rhythm: "
+        45, "No tie is called cooling before this many days of silence, however fast its rhythm: "
         "busy weeks and holidays are not cooling.")
-    dormant_days: int = setting(365, "After this many days of silence a tie is \"dormant\".")
+    dormant_days: int = setting(
+        110, "After this many days of silence, and twice the contact's usual gap, a tie is \"dormant\": it "
+        "has lapsed, and is no longer reported as cooling or cold.")
     unknown_rhythm_days: int = setting(
-        60, "With too little history to know a rhythm, a silence longer than this makes the tie cooling "
-        "(twice as long: cold).")
+        60, "With too little history to know a rhythm, a silence longer than this makes the tie cooling.")
     follow_up_days: int = setting(7, "A new contact who wrote first and got no reply within this many days "
                                      "is a loose end.")
     loose_end_days: int = setting(90, "Loose ends older than this many days are history, not listed.")

@@ -3,7 +3,7 @@
 Colleagues (Dana, Priya), a mentor (Raj), clients (Tom, Mia, Jules), a recruiter (Sam), a friend
 (Lena), a designer met once (Omar), a newcomer (Nina), a newsletter and notifications; questions
 answered and ignored, thanks (one never answered), introductions that connected and one that did
-not, a promise kept and one broken, ties that are active, cooling and cold, Outlook- and Gmail-style
+not, a promise kept and one broken, ties that are active, cooling, cold and dormant, Outlook- and Gmail-style
 quoting, replies without reply headers, an attachment and a message with a broken date. Seeded, so
 every run writes the same mailbox.
 """
@@ -105,9 +105,9 @@ def generate(root: Path, seed: int = 7, end: dt.datetime | None = None) -> Path:
     start = end - dt.timedelta(days=365)
     w = _Writer()
     cadence = {"dana": 9, "raj": 30, "lena": 21, "tom": 14, "mia": 45, "sam": 60, "priya": 7, "jules": 12}
-    # Ties that go quiet: Priya (weekly) two and a half months ago is cooling, Tom four months ago
-    # and Jules seven months ago are cold.
-    stop = {"tom": end - dt.timedelta(days=120), "priya": end - dt.timedelta(days=75),
+    # Ties that go quiet: Priya (weekly) two and a half months ago is cooling, Tom (fortnightly) three
+    # months ago is cold, Jules seven months ago is dormant.
+    stop = {"tom": end - dt.timedelta(days=95), "priya": end - dt.timedelta(days=75),
             "jules": end - dt.timedelta(days=210)}
     for key, every in cadence.items():
         person = PEOPLE[key]

@@ -16,12 +16,14 @@ Strength (0-100) = 100 * (1 - exp(-(I + H) * T / 25)) where
   T = 1 when the tie is two-way, 0.3 when only one side ever wrote.
 Cooling: interactions are merged into bursts (a day of contact); the gaps between bursts are fitted
 with a lognormal (heavy-tailed: sigma at least 1); from it, the chance of hearing from this person in
-the next 90 days given the silence so far. Under 70 %, or when a silence this long had under a 2 %
-chance in its history, the tie is "cooling"; under 30 % (or 0.2 %) "cold" -- never
-before 60 days of silence, never before 3 gaps (with fewer, 60 days of silence is cooling and 120
-cold), never in the 30-day grace period of a new contact, never for a one-off contact. A contact with
-a yearly rhythm keeps a high chance through a long silence, so is not called cooling. A year of
-silence is "dormant".
+the next 90 days given the silence so far. Under 90 %, or when a silence this long had under a 2 %
+chance in its history, the tie is "cooling"; a month later, or under 30 % (or 0.2 %), "cold" --
+never before 45 days of silence nor before the usual gap has passed, never before 3 gaps (with
+fewer, 60 days of silence is cooling and 90 cold), never in the 30-day grace period of a new contact,
+never for a one-off contact. A contact with a yearly rhythm keeps a high chance through a long
+silence, so is not called cooling. After 110 days of silence, and twice the usual gap, the tie is
+"dormant": it has lapsed, and is no longer reported as cooling. These defaults come from
+bench/cooling_backtest.py.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .threads import threads_of
 
 DAY = 86400.0
 GROUP = 5  # recipients from which a message is a group message, not a conversation
+DORMANT_GAPS = 2  # dormant only after twice the usual gap as well: a yearly tie is not dormant at month four
 SATURATION = 25  # strength 63 at a decayed weight of 25 (about 25 recent messages you sent them)
 
 
@@ -126,34 +129,39 @@ def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
         return Cadence("one-off", first, f"one exchange, {humanize_days((now - first) / DAY)} ago", typical,
                        len(gaps), silence, None)
     usual = f"usually in touch every {humanize_days(typical)}"
-    if silence >= params.dormant_days:
-        return Cadence("dormant", last + params.dormant_days * DAY, f"{usual}; silent for {humanize_days(silence)}",
+    dormant_after = max(params.dormant_days, DORMANT_GAPS * (typical or 0))
+    if silence >= dormant_after:
+        return Cadence("dormant", last + dormant_after * DAY, f"{usual}; silent for {humanize_days(silence)}",
                        typical, len(gaps), silence, None)
     if len(gaps) < params.min_gaps:
         # Too little history to know this person's rhythm: only a long silence counts.
         if silence > params.unknown_rhythm_days:
-            cold = silence > 2 * params.unknown_rhythm_days
-            since = last + params.unknown_rhythm_days * (2 if cold else 1) * DAY
+            cooling_since = last + params.unknown_rhythm_days * DAY
+            cold = now - cooling_since >= params.cold_after_days * DAY
+            since = cooling_since + (params.cold_after_days * DAY if cold else 0)
             return Cadence("cold" if cold else "cooling", since, f"few exchanges so far; silent for "
                            f"{humanize_days(silence)}", typical, len(gaps), silence, None)
         return Cadence("active", last, f"few exchanges so far; last {humanize_days(silence)} ago", typical,
                        len(gaps), silence, None)
     p = resume_probability(gaps, silence)
     seen = silence_probability(gaps, silence)
-    status = "active"
     # Not before the usual gap has passed: a yearly contact is not cooling in month seven.
-    if silence > max(params.min_silence_days, typical):
-        if p < params.cold_probability or seen < params.improbable_silence / 10:
-            status = "cold"
-        elif p < params.cooling_probability or seen < params.improbable_silence:
-            status = "cooling"
-    if status == "active":
+    if silence <= max(params.min_silence_days, typical) or (
+            p >= params.cooling_probability and seen >= params.improbable_silence):
         return Cadence("active", last, f"{usual}; last {humanize_days(silence)} ago", typical, len(gaps),
                        silence, p)
-    cold = status == "cold"
-    since = last + _crossing(gaps, params.cold_probability if cold else params.cooling_probability,
-                             params.improbable_silence / (10 if cold else 1), params.min_silence_days,
-                             silence) * DAY
+    floor = params.min_silence_days
+    since = last + _crossing(gaps, params.cooling_probability, params.improbable_silence, floor, silence) * DAY
+    status = "cooling"
+    # Cold: a month (cold_after_days) of cooling without a word, or a return has become unlikely.
+    if now - since >= params.cold_after_days * DAY or p < params.cold_probability or \
+            seen < params.improbable_silence / 10:
+        status = "cold"
+        if now - since < params.cold_after_days * DAY:
+            since = last + _crossing(gaps, params.cold_probability, params.improbable_silence / 10, floor,
+                                     silence) * DAY
+        else:
+            since = since + params.cold_after_days * DAY
     return Cadence(status, min(since, now), f"{usual}; silent for {humanize_days(silence)}", typical, len(gaps),
                    silence, p)
 

@@ -253,8 +253,8 @@ def days_before(d, hour=9):
 def write_ledger_mailbox(root: Path, extra=()) -> Path:
     """A year and more of mail with known rhythms, asks, promises, thanks and an introduction."""
     inbox = []
-    for k in range(26):  # alice: every two weeks for a year, then silent for four months
-        exchange(inbox, days_before(120 + 14 * k), "alice@a.example", f"Status {k}")
+    for k in range(26):  # alice: every two weeks for a year, then silent for ten weeks
+        exchange(inbox, days_before(70 + 14 * k), "alice@a.example", f"Status {k}")
     for k in range(26):  # bob: every two weeks, up to last week
         exchange(inbox, days_before(5 + 14 * k), "bob@b.example", f"Update {k}")
     for k in range(4):  # erin: once a year, last time 200 days ago: a yearly rhythm, not cooling

@@ -77,11 +77,11 @@ def test_dashboard_and_cooling_page_in_chromium(server, tmp_path):
     dom = browse(server + "/dashboard", ARTIFACTS / "dashboard.png", tmp_path)
     assert "Your relationship ledger" in dom
     assert "important people helped in the last 90 days" in dom and "2 people in all" in dom
-    assert "usually in touch every 2 weeks; silent for 4 months" in dom
+    assert "usually in touch every 2 weeks; silent for 2 months" in dom
     png = (ARTIFACTS / "dashboard.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
 
     dom = browse(server + "/ledger/cooling", ARTIFACTS / "cooling.png", tmp_path)
     assert "Cooling relationships" in dom
-    assert "alice@a.example" in dom and "silent for 4 months" in dom
+    assert "alice@a.example" in dom and "silent for 2 months" in dom
     assert (ARTIFACTS / "cooling.png").read_bytes().startswith(b"\x89PNG")

@@ -192,6 +192,6 @@ def test_demo_falls_back_to_the_files_when_dovecot_fails(tmp_path, monkeypatch, 
     assert "all imported from the files" in out.out
     assert list((tmp_path / "tmp").glob("goldenrule-dovecot-*")) == []  # the server's directory is removed
     con = sqlite3.connect(tmp_path / "demo" / "goldenrule.db")
-    assert con.execute("select count(*) from messages").fetchone()[0] == 402
+    assert con.execute("select count(*) from messages").fetchone()[0] == 407
     assert [r[:2] for r in con.execute("select job, status from jobs order by id")] == [
         ("import", "ok"), ("import", "ok"), ("digest", "ok")]

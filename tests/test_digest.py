@@ -107,7 +107,7 @@ def test_digest_arrives_with_structure_headers_and_content(ledger, cfg, smtp):
     for section in ("GOLDEN RULE", "WHAT YOU OWE", "COOLING", "CLOSE THE LOOP", "NEW PEOPLE TO FOLLOW UP"):
         assert section in text
     assert "gina@g.example: asked you 5 days ago in \"Budget\": \"Could you send me the budget for Q3?\"" in text
-    assert "alice@a.example: usually in touch every 2 weeks; silent for 4 months." in text
+    assert "alice@a.example: usually in touch every 2 weeks; silent for 2 months." in text
     assert "introduced jack@j.example to kate@k.example; they wrote to each other on 2025-05-26" in text
     assert "http://127.0.0.1:8001/ledger/contact_timeline?contact=gina%40g.example" in html
     assert "http://127.0.0.1:8001/ledger/thread_help?thread=" in html

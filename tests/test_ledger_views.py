@@ -50,9 +50,9 @@ def test_every_canned_query_is_in_the_metadata_with_a_description(site):
 def test_cooling(site):
     get, thread = site
     assert rows(get, "cooling") == [
-        ("alice@a.example", "alice@a.example", "cooling", "2025-06-19",
-         "usually in touch every 2 weeks; silent for 4 months", 45.9, "2025-03-02", "Status 0",
-         thread("Status 0"), 0)]
+        ("alice@a.example", "alice@a.example", "cooling", "2025-06-07",
+         "usually in touch every 2 weeks; silent for 2 months", 50.1, "2025-04-21", "Status 0",
+         thread("Status 0"), 1)]
 
 
 def test_people_i_helped_and_who_helped_me(site):
@@ -130,7 +130,7 @@ def test_dashboard(site):
     html = r.text
     assert "2 people in all" in html and "As of <strong>2025-06-30</strong>" in html
     assert 'id="interactions"' in html and 'id="help-per-month"' in html and 'id="golden-rule-trend"' in html
-    assert "usually in touch every 2 weeks; silent for 4 months" in html
+    assert "usually in touch every 2 weeks; silent for 2 months" in html
     assert f'/ledger/thread_help?thread={thread("Status 0")}' in html
 
 

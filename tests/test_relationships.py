@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from daemon.cli import cli
-from daemon.relationships import update_relationships
+from daemon.config import Config
+from daemon.relationships import DAY, cadence, update_relationships
 from fixtures import build_ledger
 
 
@@ -27,11 +28,34 @@ def test_status_follows_each_ties_own_rhythm(ledger):
             s["dan@d.example"], s["carol@c.example"], s["olga@o.example"]) == (
         "cooling", "active", "active", "dormant", "new", "new", "one-off")
     reason = ledger.execute("select status_reason from relationships where email = 'alice@a.example'").fetchone()[0]
-    assert reason == "usually in touch every 2 weeks; silent for 4 months"
+    assert reason == "usually in touch every 2 weeks; silent for 2 months"
     row = ledger.execute("select typical_gap_days, gap_count, silence_days, two_way, messages, messages_in, "
                          "messages_out, my_median_reply_hours from relationships where email = 'bob@b.example'"
                          ).fetchone()
     assert tuple(row) == (14.0, 26, 5.1, 1, 54, 27, 27, 1.0)
+
+
+def test_a_silence_goes_cooling_then_cold_then_dormant_by_the_ties_own_rhythm():
+    """A fortnightly tie: active through a short silence, cooling once the silence is improbable (never
+    before 45 days), cold a month later, dormant at 110 days. A yearly tie: active through seven
+    months, dormant only after twice its usual gap."""
+    params = Config().relationships
+    fortnightly = [k * 14 * DAY for k in range(27)]
+    last = fortnightly[-1]
+    status = {d: cadence(fortnightly, last + d * DAY, True, params) for d in (30, 44, 60, 100, 109, 111)}
+    assert [status[d].status for d in (30, 44, 60, 100, 109, 111)] == [
+        "active", "active", "cooling", "cold", "cold", "dormant"]
+    cooling_since = status[60].since
+    assert last + 45 * DAY <= cooling_since < last + 60 * DAY
+    assert status[100].since == pytest.approx(cooling_since + 30 * DAY, abs=60)  # a month of cooling, no word
+    assert status[111].since == last + 110 * DAY
+    assert status[60].reason == "usually in touch every 2 weeks; silent for 9 weeks"
+
+    yearly = [k * 365 * DAY for k in range(4)]
+    assert cadence(yearly, yearly[-1] + 200 * DAY, True, params).status == "active"
+    assert cadence(yearly, yearly[-1] + 500 * DAY, True, params).status in ("cooling", "cold")
+    late = cadence(yearly, yearly[-1] + 800 * DAY, True, params)
+    assert (late.status, late.since) == ("dormant", yearly[-1] + 730 * DAY)
 
 
 def test_strength_is_explained_by_its_components(ledger):
