@@ -160,7 +160,7 @@ _POLITE_THANKS = _rx(
     r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your|the) (?:e-?mail|note|message|"
     r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
     r"cooperation|prompt (?:reply|response)|quick (?:reply|response))\b",
-    r"\bthanks? for (?:asking|writing|getting back|reaching out|your quick)\b",
+    r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick)\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
     r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
@@ -307,7 +307,7 @@ _ADVICE = _rx(
     r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
     r"\b(?:I|we) think (?:you|we|it|that|this|they)\b[^.!?]*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
-    r"\blooks? (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
+    r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b", r"\bI would\b", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
@@ -344,10 +344,15 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:i'm|i am|we're|we are|count me) (?:in|good|ok|okay|free|available|out)\b(?! (?:the|this|that|a)\b)",
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
-                  r"\bi(?:'ll| will) be there\b")
+                  r"\bi(?:'ll| will) be there\b",
+                  # Finding a time: "let me know your availability", "how about sometime after noon?"
+                  r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
+                  r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
+                  r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
+                  r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
-                      r"this is (?:correct|right|fine|ok|okay)|done|approved|looks (?:good|fine|ok)|sounds good|go ahead|"
+                      r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|looks (?:good|fine|ok)|sounds good|go ahead|"
                       r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
 # First-person future or work in progress: a promise, not yet help.
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
@@ -436,6 +441,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):
             hit("statement", 0.6 if re.search(r"\d", s) else 0.5, "statement")
+        elif not acts and not thanks and re.search(r"\d", s):
+            hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7:
             for a in ("advice", "statement"):

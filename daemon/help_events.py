@@ -88,23 +88,39 @@ def _name_tokens(text: str) -> set[str]:
     return set(re.findall(r"[a-z]{2,}", text.lower()))
 
 
+def _is_named(who: set[str], address: str) -> bool:
+    """Whether a quoted header's name tokens name this address ("Andrea R Guillen @ ECT" and
+    andrea.guillen@...)."""
+    local = _name_tokens(address.split("@")[0])
+    return bool(who and local and len(who & local) >= min(2, len(local)))
+
+
 def quoted_asker(m: Msg) -> str | None:
     """The recipient whose quoted message this one replies to (the quoted header names them)."""
     who = _name_tokens(m.quoted_from)
-    sender = _name_tokens(m.sender.split("@")[0])
-    if who and sender and len(who & sender) >= min(2, len(sender)):
+    if _is_named(who, m.sender):
         return None  # quoting one's own earlier message
     if len(m.to) == 1:
         return m.to[0]
-    for a in m.to + m.cc:
-        local = _name_tokens(a.split("@")[0])
-        if who and local and len(who & local) >= min(2, len(local)):
-            return a
-    return None
+    return next((a for a in m.to + m.cc if _is_named(who, a)), None)
+
+
+def _named_participant(m: Msg, people: set[str]) -> str | None:
+    """The thread participant the quoted header names (a reply whose own recipients are unknown)."""
+    who = _name_tokens(m.quoted_from)
+    return next((a for a in sorted(people - {m.sender}) if _is_named(who, a)), None)
 
 
 def infer_thread(msgs: list[Msg]) -> list[dict]:
     """Help events of one thread (messages in date order)."""
+    # A reply kept without its recipients (Bcc, a lost To: header) went, as far as the thread shows,
+    # to the person whose message it quotes.
+    people = {a for m in msgs for a in (m.sender, *m.to, *m.cc) if a}
+    for m in msgs:
+        if not m.to and not m.cc and m.quoted_from:
+            named = _named_participant(m, people)
+            if named:
+                m.to = [named]
     events: dict[tuple[str, str, str], dict] = {}
     open_requests: list[dict] = []
     last_event: dict[tuple[str, str], tuple[float, int]] = {}
@@ -200,7 +216,9 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55, "document sent")
                 resolved = True
-            elif target and kind == "favor" and act.confidence >= 0.7 and not requests and "you" in act.sentence.lower():
+            elif target and kind == "favor" and act.confidence >= 0.7 and not requests and (
+                    "you" in act.sentence.lower() or (parent is not None and parent.sender == target
+                                                      and m.t - parent.t < 3 * 86400)):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
                 resolved = True
 

@@ -25,6 +25,10 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("Are you coming to the party tonight?", {"question"}, set()),
     ("Let me know if you have any questions.", set(), set()),
     ("The limit is $5MM for all counterparties.", {"statement"}, {"request"}),
+    ("Q07901.1 = -$243,079", {"statement"}, {"request"}),
+    ("Thank you for writing us at Amazon.com.", set(), {"gratitude"}),
+    ("Looking good!", {"advice"}, set()),
+    ("These are good!", {"confirmation"}, set()),
 ])
 def test_acts_of_sentences(sentence, present, absent):
     acts, cues = classify(sentence)
@@ -40,6 +44,8 @@ def test_please_find_attached_gives_rather_than_asks():
 def test_plans_and_chat_are_weak_asks():
     """Asking someone to lunch is a request in form, but too weak to open a request for help."""
     acts, cues = classify("Want to grab lunch on Friday?")
+    assert acts.get("request", 0) < 0.6 and "plans" in cues
+    acts, cues = classify("How about sometime after noon?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, _ = classify("Could you check the invoice numbers?")
     assert acts["request"] >= 0.8
