@@ -227,7 +227,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
             g = max(gratitude, key=lambda a: a.confidence)
             # "Thanks for your help" closing a message that hands out new work is politeness.
             hands_work = any(a.act == "request" and a.confidence >= 0.7 for a in m.acts)
-            if not (hands_work and g.confidence < 0.9) and not (broadcast and g.confidence < 0.9):
+            # So is a plain "Thanks" under one's own help ("Done. Thanks."): it thanks for the asking.
+            if not ((hands_work or resolved or broadcast) and g.confidence < 0.9):
                 thanked = None
                 if parent is not None and parent.sender in m.to:
                     thanked = parent.sender

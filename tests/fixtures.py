@@ -289,13 +289,36 @@ I changed the counterparty to Dynegy Marketing.
 """
 
 
+ME_ASKS_PAT = """\
+Message-ID: <s9@example.org>
+Date: Thu, 20 Mar 2025 09:00:00 +0000
+From: Me Myself <me@example.org>
+To: Pat Kim <pat.kim@corp.example>
+Subject: Reliant deal
+
+I just created deal 1131700, a purchase from Reliant. Please add it to the April schedule.
+"""
+
+# Help with a sign-off: "Thanks" here thanks for the asking, and is no help from me.
+PAT_DONE_THANKS = """\
+Message-ID: <p1@corp.example>
+Date: Thu, 20 Mar 2025 10:00:00 +0000
+From: Pat Kim <pat.kim@corp.example>
+To: me@example.org
+Subject: RE: Reliant deal
+In-Reply-To: <s9@example.org>
+
+Done. Thanks.
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
-         LEO_ASKS, MIA_REPORTS)
+         LEO_ASKS, MIA_REPORTS, PAT_DONE_THANKS)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_FIXES_NO_TO,
-         ME_CHANGED_IT)
+         ME_CHANGED_IT, ME_ASKS_PAT)
     return root
 
 

@@ -27,6 +27,8 @@ EXPECTED = [
     # A reported problem fixed in a direct reply.
     ("me@example.org", "mia.cole@corp.example", "favor", "Re: EOL deal",
      "I changed the counterparty to Dynegy Marketing."),
+    # "Done. Thanks.": the thanks under one's own help is a sign-off, so no event the other way.
+    ("pat.kim@corp.example", "me@example.org", "favor", "RE: Reliant deal", "Done."),
 ]
 
 
@@ -109,7 +111,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor"]
+                                          "favor", "favor"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
