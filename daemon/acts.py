@@ -359,6 +359,10 @@ _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are
                    r"\b(?:i|we)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
                    r"waiting|getting|pulling|preparing|finishing|reviewing)\b",
                    r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b")
+# What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
+# once its digits and labels are gone: nothing. Such lines are signatures and header residue.
+_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|home|work|direct|"
+                           r"voice|ph|w|h|c|m|o|f)(?![a-z])")
 _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
@@ -385,8 +389,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             why[act] = cue
         cues.append(cue)
 
-    if not s:
-        return acts, why, cues
+    if not s or (re.search(r"\d", s) and not _CONTACT_LINE.sub("", low).strip()):
+        return acts, why, cues  # empty, or a phone number or timestamp line: nobody's act
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))

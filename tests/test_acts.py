@@ -29,6 +29,10 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("Thank you for writing us at Amazon.com.", set(), {"gratitude"}),
     ("Looking good!", {"advice"}, set()),
     ("These are good!", {"confirmation"}, set()),
+    # Signature and header residue: a phone number or a timestamp is nobody's act.
+    ("713-853-0380 (office)", set(), {"statement", "request"}),
+    ("fax 713 646 3490", set(), {"statement", "request"}),
+    ("11/29/2000 07:59 AM", set(), {"statement"}),
 ])
 def test_acts_of_sentences(sentence, present, absent):
     acts, cues = classify(sentence)
