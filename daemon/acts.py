@@ -198,9 +198,9 @@ _GRATITUDE_STRONG = _rx(
     r"\bthat(?:'s| is) (?:very |really |so )?(?:helpful|useful)\b", r"\bvery helpful\b")
 
 _REQUEST = _rx(
-    r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|note\b|be advised|see (?:the )?(?:attached|below)|find attached))",
+    r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|note\b|be advised|see (?:the )?(?:\w+ ){0,2}(?:attached|below)|find attached))",
     r"\b(?:please|pls|kindly)(?<!attached please)(?<!enclosed please)\s+"
-    r"(?!(?:find|see)\s+(?:the\s+)?(?:attached|enclosed|below))"
+    r"(?!(?:find|see)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:attached|enclosed|below))"
     r"(?:send|forward|provide|let me know|advise|confirm|review|check|call|give|get|have|"
     r"make|look|find|help|update|respond|reply|fax|e-?mail|approve|sign|handle|take|add|remove|change|schedule|set up|"
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
@@ -262,8 +262,8 @@ _PROMISE = _rx(
 
 _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
-    r"\b(?:find|see) (?:the )?attached\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
-    r"\bhere (?:is|are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
+    r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
+    r"\bhere(?: is| are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
@@ -275,7 +275,7 @@ _SOLICITED = _rx(
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
     r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",
-    r"\bin response to your\b", r"\bto answer your\b", r"\bregarding your (?:question|request)\b",
+    r"\bin response to your\b", r"\b(?:we|you and i|you and I) (?:discussed|talked about)\b", r"\bto answer your\b", r"\bregarding your (?:question|request)\b",
     r"\byou (?:asked|requested|wanted)\b", r"\bfollowing up on your\b", r"\byour (?:question|request)\b")
 
 _INTRODUCTION = _rx(
@@ -432,7 +432,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("promise", 0.7, "commitment")
     if not is_question and not social and not scheduling:
         if _DELIVERY.search(low, words):
-            hit("delivery", 0.85 if re.search(r"attach|enclos|here (?:is|are)|find", low) else 0.65, "giving")
+            hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65, "giving")
         if _INTRODUCTION.search(low, words) or _INTRO_NAMED.search(s):
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):

@@ -105,22 +105,8 @@ def quoted_asker(m: Msg) -> str | None:
     return next((a for a in m.to + m.cc if _is_named(who, a)), None)
 
 
-def _named_participant(m: Msg, people: set[str]) -> str | None:
-    """The thread participant the quoted header names (a reply whose own recipients are unknown)."""
-    who = _name_tokens(m.quoted_from)
-    return next((a for a in sorted(people - {m.sender}) if _is_named(who, a)), None)
-
-
 def infer_thread(msgs: list[Msg]) -> list[dict]:
     """Help events of one thread (messages in date order)."""
-    # A reply kept without its recipients (Bcc, a lost To: header) went, as far as the thread shows,
-    # to the person whose message it quotes.
-    people = {a for m in msgs for a in (m.sender, *m.to, *m.cc) if a}
-    for m in msgs:
-        if not m.to and not m.cc and m.quoted_from:
-            named = _named_participant(m, people)
-            if named:
-                m.to = [named]
     events: dict[tuple[str, str, str], dict] = {}
     open_requests: list[dict] = []
     last_event: dict[tuple[str, str], tuple[float, int]] = {}

@@ -29,6 +29,8 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("Thank you for writing us at Amazon.com.", set(), {"gratitude"}),
     ("Looking good!", {"advice"}, set()),
     ("These are good!", {"confirmation"}, set()),
+    ("Here's the revised schedule.", {"delivery"}, set()),
+    ("Please see the descriptions below:", {"delivery"}, set()),
     # Signature and header residue: a phone number or a timestamp is nobody's act.
     ("713-853-0380 (office)", set(), {"statement", "request"}),
     ("fax 713 646 3490", set(), {"statement", "request"}),
@@ -43,6 +45,11 @@ def test_acts_of_sentences(sentence, present, absent):
 def test_please_find_attached_gives_rather_than_asks():
     acts, _ = classify("Per our call, attached please find the revised agreement.")
     assert acts.get("request", 0) < 0.6 and acts["delivery"] >= 0.85
+
+
+def test_pointing_below_gives_rather_than_asks():
+    acts, _ = classify("Please see the descriptions below:")
+    assert acts.get("request", 0) < 0.6
 
 
 def test_plans_and_chat_are_weak_asks():
