@@ -328,6 +328,8 @@ _FAVOR = _rx(
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
+              r"\bhow (?:is|was|are|were) (?:everything|every thing|your (?:parents|kids|family|folks|mom|dad|wife|husband)|"
+              r"the (?:wedding|holidays?|vacation|honeymoon|party|game|move|new job))\b",
               r"\bwhat(?:'s| is) up\b", r"\bhope (?:all is|you are|you're|everything)\b", r"\bmiss (?:you|ya)\b",
               r"\b(?:had|have) (?:a )?(?:great|good|fun|wonderful) (?:time|weekend|trip)\b",
               r"\b(?:good|nice|great) (?:to|to hear|hearing|seeing|talking) (?:from )?(?:you|ya)\b",

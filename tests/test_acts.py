@@ -56,6 +56,8 @@ def test_plans_and_chat_are_weak_asks():
     """Asking someone to lunch is a request in form, but too weak to open a request for help."""
     acts, cues = classify("Want to grab lunch on Friday?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
+    acts, cues = classify("How is everything going?")
+    assert acts.get("request", 0) < 0.6 and "social" in cues
     acts, cues = classify("How about sometime after noon?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, _ = classify("Could you check the invoice numbers?")
