@@ -214,7 +214,8 @@ _REQUEST = _rx(
     r"\b(?:I|we) (?:would |'d )?appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
     r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b[^.!]*\?",
     r"\b(?:send|forward|fax|email|e-mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
-    r"\bis it possible\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
+    r"\bis it possible\b", r"\b(?:request|requesting|ask|asking|seek|seeking) (?:for )?your (?:approval|sign-?off|signature|"
+    r"permission|consent|okay|ok)\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
     r"\basap\b",
     r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b", r"\bmake sure (?:you|to|that)\b",
