@@ -139,7 +139,7 @@ class RelationshipsConfig:
         110, "After this many days of silence, and twice the contact's usual gap, a tie is \"dormant\": it "
         "has lapsed, and is no longer reported as cooling or cold.")
     unknown_rhythm_days: int = setting(
-        60, "With too little history to know a rhythm, a silence longer than this makes the tie cooling.")
+        45, "With too little history to know a rhythm, a silence longer than this makes the tie cooling.")
     follow_up_days: int = setting(7, "A new contact who wrote first and got no reply within this many days "
                                      "is a loose end.")
     loose_end_days: int = setting(90, "Loose ends older than this many days are history, not listed.")

@@ -19,7 +19,7 @@ with a lognormal (heavy-tailed: sigma at least 1); from it, the chance of hearin
 the next 90 days given the silence so far. Under 90 %, or when a silence this long had under a 2 %
 chance in its history, the tie is "cooling"; a month later, or under 30 % (or 0.2 %), "cold" --
 never before 45 days of silence nor before the usual gap has passed, never before 3 gaps (with
-fewer, 60 days of silence is cooling and 90 cold), never in the 30-day grace period of a new contact,
+fewer, 45 days of silence is cooling and 75 cold), never in the 30-day grace period of a new contact,
 never for a one-off contact. A contact with a yearly rhythm keeps a high chance through a long
 silence, so is not called cooling. After 110 days of silence, and twice the usual gap, the tie is
 "dormant": it has lapsed, and is no longer reported as cooling. These defaults come from

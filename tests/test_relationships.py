@@ -51,6 +51,10 @@ def test_a_silence_goes_cooling_then_cold_then_dormant_by_the_ties_own_rhythm():
     assert status[111].since == last + 110 * DAY
     assert status[60].reason == "usually in touch every 2 weeks; silent for 9 weeks"
 
+    few = [0.0, 10 * DAY, 20 * DAY]  # two gaps: too little history for a rhythm
+    assert [cadence(few, few[-1] + d * DAY, True, params).status for d in (40, 50, 80)] == [
+        "active", "cooling", "cold"]
+
     yearly = [k * 365 * DAY for k in range(4)]
     assert cadence(yearly, yearly[-1] + 200 * DAY, True, params).status == "active"
     assert cadence(yearly, yearly[-1] + 500 * DAY, True, params).status in ("cooling", "cold")
