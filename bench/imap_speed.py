@@ -122,17 +122,25 @@ def measure(n: int) -> dict:
         server.cleanup()
 
 
-def main():
-    if sys.argv[1:2] == ["--one"]:  # one size per process, so peak RSS is that size's own
-        print(json.dumps(measure(int(sys.argv[2]))))
-        return
-    sizes = [int(a) for a in sys.argv[1:]] or [25000, 50000]
+def per_size(script: str, measure_one, args: list[str]) -> list[dict] | None:
+    """Run `measure_one(n)` for each size in its own process (so each size's peak RSS is its own):
+    with args ["--one", N] print that size's result and return None, else return every size's."""
+    if args[:1] == ["--one"]:
+        print(json.dumps(measure_one(int(args[1]))))
+        return None
     results = []
-    for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+    for n in [int(a) for a in args] or [25000, 50000]:
+        out = subprocess.run([sys.executable, script, "--one", str(n)], capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(out.stderr[-3000:])
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def main():
+    results = per_size(__file__, measure, sys.argv[1:])
+    if results is None:
+        return
     for r in results:
         print("  ".join(f"{k}={v}" for k, v in r.items()))
     print(json.dumps(results))
