@@ -263,7 +263,8 @@ _PROMISE = _rx(
 
 _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
-    r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b", r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
+    r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b",
+    r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
     r"\bhere(?: is| are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
@@ -276,7 +277,8 @@ _SOLICITED = _rx(
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
     r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",
-    r"\bin response to your\b", r"\b(?:we|you and i|you and I) (?:discussed|talked about)\b", r"\bto answer your\b", r"\bregarding your (?:question|request)\b",
+    r"\bin response to your\b", r"\b(?:we|you and i) (?:discussed|talked about)\b", r"\bto answer your\b",
+    r"\bregarding your (?:question|request)\b",
     r"\byou (?:asked|requested|wanted)\b", r"\bfollowing up on your\b", r"\byour (?:question|request)\b")
 
 _INTRODUCTION = _rx(
@@ -355,7 +357,8 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
-                      r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|looks (?:good|fine|ok)|sounds good|go ahead|"
+                      r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
+                      r"looks (?:good|fine|ok)|sounds good|go ahead|"
                       r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
 # First-person future or work in progress: a promise, not yet help.
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
