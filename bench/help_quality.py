@@ -6,7 +6,8 @@ Usage: python bench/help_quality.py [--keep DIR] [--show-errors] [--users a,b,..
 1. Imports each labeled dev mailbox (../shared/enron/mailboxes/<user>) with the real pipeline into
    its own database (kept in DIR with --keep, so later runs only re-run the inference).
 2. Runs ../shared/help-events/score.py on every mailbox and on all of them together: precision,
-   recall, F1, kind accuracy, recall by kind.
+   recall, F1, kind accuracy, recall by kind; then precision and recall keeping only events at or
+   above higher confidence thresholds.
 3. Times the inference pass alone (acts + events, one core) over every stored message.
 4. Scores request detection on the Parakweet sentences (../shared/requests), split by a hash of the
    sentence into a tuning part (70 %) and a held-out part (30 %); both are printed.
@@ -139,6 +140,21 @@ def main():
     print(f"{'ALL':<14}{r['gold']:>6}{r['system_in_scope']:>8}{r['matched']:>7}{r['precision']:>7.3f}"
           f"{r['recall']:>7.3f}{r['f1']:>7.3f}{r['kind_accuracy']:>7.3f}")
     print("recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["recall_by_kind"].items())))
+    # Is confidence informative? The same events, keeping only those at or above a threshold.
+    curve = []
+    for threshold in (0.6, 0.7, 0.8, 0.9):
+        part = workdir / "all-above.db"
+        if part.exists():
+            part.unlink()
+        con = sqlite3.connect(part)
+        con.execute("attach ? as src", (str(combined),))
+        con.execute("create table help_events as select * from src.help_events where confidence >= ?", (threshold,))
+        con.commit()
+        con.close()
+        t = score(part, users, False)
+        curve.append(f"{threshold}: P {t['precision']:.3f} R {t['recall']:.3f} ({t['system_in_scope']})")
+        part.unlink()
+    print("at higher min_confidence: " + "; ".join(curve))
     print("targets: precision >= 0.85, recall >= 0.75")
 
     req = request_scores()
