@@ -280,11 +280,25 @@ Done. Thanks.
 """
 
 
+# A file sent with an instruction about it in the same sentence: still a file sent.
+RITA_SENDS_FORM = """\
+Message-ID: <r1@corp.example>
+Date: Fri, 21 Mar 2025 09:00:00 +0000
+From: Rita Diaz <rita.diaz@corp.example>
+To: me@example.org
+Subject: Deferral election form
+
+Here is the manual enrollment form, please send it to Kim Bolton.
+
+Thanks
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
-         MIA_REPORTS, PAT_DONE_THANKS)
+         MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT)
     return root

@@ -26,6 +26,9 @@ EXPECTED = [
      "I changed the counterparty to Dynegy Marketing."),
     # "Done. Thanks.": the thanks under one's own help is a sign-off, so no event the other way.
     ("pat.kim@corp.example", "me@example.org", "favor", "RE: Reliant deal", "Done."),
+    # A file with an instruction about it in the same sentence is still a file sent.
+    ("rita.diaz@corp.example", "me@example.org", "document", "Deferral election form",
+     "Here is the manual enrollment form, please send it to Kim Bolton."),
 ]
 
 
@@ -108,7 +111,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor"]
+                                          "favor", "document"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
