@@ -323,9 +323,11 @@ _FAVOR = _rx(
     r"processed|handled|taken care|took care|changed|updated|entered|corrected|submitted|spoke|talked|called|"
     r"paid|covered|created|added|moved|extended|resolved|cleared|got|gotten|made|ordered|requested|asked|"
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
-    r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off)\b",
+    r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
+    r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
+    r"rescheduled|re-?sent)\b",
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
-    r"\b(?:the|your) \w+(?: \w+)? " + _DONE,
+    r"\b(?:the|your) \w+(?: \w+){0,2} " + _DONE,
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"

@@ -187,8 +187,10 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 resolved = True
                 break
 
-        # 2. Help that says it answers an earlier ask, or a file sent to one person.
-        if not resolved and best is not None and not broadcast and m.to:
+        # 2. Help that says it answers an earlier ask, or a file sent to one person. An answer to one
+        # person's ask stays help however many are copied ("Per our call, attached is ..." To: one).
+        solicited_one = len(m.to) == 1 and any(a.cue == "answers an earlier ask" for a in m.acts)
+        if not resolved and best is not None and (not broadcast or solicited_one) and m.to:
             kind, act = best
             solicited = [a for a in m.acts if a.cue == "answers an earlier ask"]
             target = m.to[0] if len(m.to) == 1 else None

@@ -294,11 +294,25 @@ Thanks
 """
 
 
+# An answer to one person's ask, copied to many: still help to that one person.
+SAM_ANSWERS_COPIED = """\
+Message-ID: <t1@law.example>
+Date: Mon, 24 Mar 2025 09:00:00 +0000
+From: Sam Ortiz <sam@law.example>
+To: me@example.org
+Cc: a@corp.example, b@corp.example, c@corp.example, d@corp.example, e@corp.example, f@corp.example
+Subject: Stipulation
+
+Per our conversation a few minutes ago, attached please find the revised stipulation.
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
-         MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM)
+         MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
+         SAM_ANSWERS_COPIED)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT)
     return root

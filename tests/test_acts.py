@@ -30,6 +30,8 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("Looking good!", {"advice"}, set()),
     ("These are good!", {"confirmation"}, set()),
     ("Here's the revised schedule.", {"delivery"}, set()),
+    ("Your ISO RT indexes are ready.", {"favor"}, set()),
+    ("I re-compiled the add-in, so the function is a put now.", {"favor"}, set()),
     ("We will again request your approval to remove these dates.", {"request"}, set()),
     ("Please see the descriptions below:", {"delivery"}, set()),
     # Signature and header residue: a phone number or a timestamp is nobody's act.

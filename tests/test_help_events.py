@@ -29,6 +29,9 @@ EXPECTED = [
     # A file with an instruction about it in the same sentence is still a file sent.
     ("rita.diaz@corp.example", "me@example.org", "document", "Deferral election form",
      "Here is the manual enrollment form, please send it to Kim Bolton."),
+    # An answer to one person's ask stays help to that person, however many are copied.
+    ("sam@law.example", "me@example.org", "document", "Stipulation",
+     "Per our conversation a few minutes ago, attached please find the revised stipulation."),
 ]
 
 
@@ -111,7 +114,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor", "document"]
+                                          "favor", "document", "document"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
