@@ -327,7 +327,7 @@ _FAVOR = _rx(
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
     r"rescheduled|re-?sent)\b",
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
-    r"\b(?:the|your) \w+(?: \w+){0,2} " + _DONE,
+    r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
@@ -397,8 +397,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             why[act] = cue
         cues.append(cue)
 
-    if not s or (re.search(r"\d", s) and not _CONTACT_LINE.sub("", low).strip()):
-        return acts, why, cues  # empty, or a phone number or timestamp line: nobody's act
+    if not s or (len(s) <= 48 and re.search(r"\d", s) and not _CONTACT_LINE.sub("", low).strip()):
+        return acts, why, cues  # empty, or a (short) phone number or timestamp line: nobody's act
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))
