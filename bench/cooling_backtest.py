@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from daemon.config import Config  # noqa: E402
 from daemon.importer import import_messages  # noqa: E402
-from daemon.relationships import DAY, DORMANT_GAPS, _load, bursts, cadence  # noqa: E402
+from daemon.relationships import DAY, _load, bursts, cadence, dormant_after_days  # noqa: E402
 from daemon.sources import read_path  # noqa: E402
 from daemon.store import open_db  # noqa: E402
 
@@ -77,8 +77,8 @@ def methods(params):
         # Not a baseline of the issue: the 60-day rule with goldenrule's dormancy, printed so a reader
         # sees how much of goldenrule's gain comes from no longer flagging lapsed ties.
         gaps = [(b - a) / DAY for a, b in zip(times, times[1:])]
-        typical = statistics.median(gaps) if gaps else 0
-        return 60 * DAY < c - times[-1] < max(params.dormant_days, DORMANT_GAPS * typical) * DAY
+        typical = statistics.median(gaps) if gaps else None
+        return 60 * DAY < c - times[-1] < dormant_after_days(params, typical) * DAY
 
     return {"goldenrule": goldenrule, "60 days": fixed60, "1.5 x p95": p95x15,
             "60 days, until dormant (reference)": fixed60_until_dormant}

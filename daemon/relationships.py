@@ -115,6 +115,11 @@ def _normal_sf(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2))
 
 
+def dormant_after_days(params, typical_gap_days: float | None) -> float:
+    """Days of silence after which a tie is dormant: `dormant_days`, and twice its usual gap."""
+    return max(params.dormant_days, DORMANT_GAPS * (typical_gap_days or 0))
+
+
 def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
     """Status of one tie from its merged interaction times (sorted, all <= now)."""
     if not times:
@@ -129,7 +134,7 @@ def cadence(times: list[float], now: float, two_way: bool, params) -> Cadence:
         return Cadence("one-off", first, f"one exchange, {humanize_days((now - first) / DAY)} ago", typical,
                        len(gaps), silence, None)
     usual = f"usually in touch every {humanize_days(typical)}"
-    dormant_after = max(params.dormant_days, DORMANT_GAPS * (typical or 0))
+    dormant_after = dormant_after_days(params, typical)
     if silence >= dormant_after:
         return Cadence("dormant", last + dormant_after * DAY, f"{usual}; silent for {humanize_days(silence)}",
                        typical, len(gaps), silence, None)
