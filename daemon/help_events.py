@@ -189,10 +189,9 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
 
         # 2. Help that says it answers an earlier ask, or a file sent to one person. An answer to one
         # person's ask stays help however many are copied ("Per our call, attached is ..." To: one).
-        solicited_one = len(m.to) == 1 and any(a.cue == "answers an earlier ask" for a in m.acts)
-        if not resolved and best is not None and (not broadcast or solicited_one) and m.to:
+        solicited = [a for a in m.acts if a.cue == "answers an earlier ask"]
+        if not resolved and best is not None and (not broadcast or (solicited and len(m.to) == 1)) and m.to:
             kind, act = best
-            solicited = [a for a in m.acts if a.cue == "answers an earlier ask"]
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
