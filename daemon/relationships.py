@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .config import Config
-from .store import chunks, parse_time
+from .store import chunks, parse_time, select_in
 from .threads import threads_of
 
 DAY = 86400.0
@@ -249,19 +249,14 @@ def scope_of_new_mail(db, new_ids: list[str], contacts_before: dict) -> Scope | 
     if any(after["contact"].get(cid, row)[3:] != row[3:] for cid, row in contacts_before["contact"].items()):
         return None
     contacts = {cid for cid, row in after["contact"].items() if contacts_before["contact"].get(cid) != row} | gone
-    months: set[str] = set()
-    for chunk in chunks(left):
-        months.update(r[0] for r in db.execute(
-            f"select distinct substr(m.date, 1, 7) from message_addresses a join messages m on m.id = a.message "
-            f"where a.address in ({','.join('?' * len(chunk))}) and m.date is not null", chunk))
-    for chunk in chunks(threads_of(db, new_ids)):
-        marks = ",".join("?" * len(chunk))
-        contacts.update(r[0] for r in db.execute(
-            f"select distinct ca.contact_id from messages m join message_addresses a on a.message = m.id "
-            f"join contact_addresses ca on ca.address = a.address where m.thread_id in ({marks})", chunk))
-        months.update(r[0] for r in db.execute(
-            f"select distinct substr(date, 1, 7) from messages where thread_id in ({marks}) and date is not null",
-            chunk))
+    months = select_in(db, "select distinct substr(m.date, 1, 7) from message_addresses a join messages m "
+                           "on m.id = a.message where a.address in ({marks}) and m.date is not null", left)
+    threads = threads_of(db, new_ids)
+    contacts |= select_in(db, "select distinct ca.contact_id from messages m join message_addresses a "
+                              "on a.message = m.id join contact_addresses ca on ca.address = a.address "
+                              "where m.thread_id in ({marks})", threads)
+    months |= select_in(db, "select distinct substr(date, 1, 7) from messages where thread_id in ({marks}) "
+                            "and date is not null", threads)
     return Scope(contacts, months)
 
 

@@ -304,6 +304,14 @@ def chunks(items, n=500):
         yield items[i:i + n]
 
 
+def select_in(db, sql_template: str, values) -> set:
+    """The first column of `sql_template` ("... where x in ({marks})") over all `values`, chunked."""
+    out: set = set()
+    for chunk in chunks(values):
+        out.update(r[0] for r in db.execute(sql_template.format(marks=",".join("?" * len(chunk))), chunk))
+    return out
+
+
 def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[dict, dict]:
     """Which fingerprints and Message-IDs are already stored: {key: messages.id}."""
     by_fp, by_mid = {}, {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .store import chunks, parse_time
+from .store import chunks, parse_time, select_in
 
 CANDIDATES_SCANNED = 50
 TOKEN = re.compile(r"[a-z]{2,}")
@@ -43,18 +43,9 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _select_ids(db, sql_template: str, values) -> set[str]:
-    out: set[str] = set()
-    for chunk in chunks(values):
-        if chunk:
-            sql = sql_template.format(marks=",".join("?" * len(chunk)))
-            out.update(r[0] for r in db.execute(sql, chunk).fetchall())
-    return out
-
-
 def threads_of(db, message_ids: list[str]) -> set[str]:
     """The threads the given messages are in."""
-    return _select_ids(db, "select distinct thread_id from messages where id in ({marks}) "
+    return select_in(db, "select distinct thread_id from messages where id in ({marks}) "
                            "and thread_id is not null", message_ids)
 
 
@@ -72,13 +63,13 @@ def affected_messages(db, new_ids: list[str] | None) -> set[str]:
             chunk).fetchall()
     mids = {r[0] for r in rows}
     subjects = {r[1] for r in rows if r[1]}
-    refs = _select_ids(db, "select ref from message_references where message in ({marks})", ids)
-    ids |= _select_ids(db, "select id from messages where subject_normalized in ({marks})", subjects)
-    ids |= _select_ids(db, "select id from messages where message_id in ({marks})", refs)
-    ids |= _select_ids(db, "select message from message_references where ref in ({marks})", mids | refs)
-    thread_ids = _select_ids(db, "select thread_id from messages where id in ({marks}) "
+    refs = select_in(db, "select ref from message_references where message in ({marks})", ids)
+    ids |= select_in(db, "select id from messages where subject_normalized in ({marks})", subjects)
+    ids |= select_in(db, "select id from messages where message_id in ({marks})", refs)
+    ids |= select_in(db, "select message from message_references where ref in ({marks})", mids | refs)
+    thread_ids = select_in(db, "select thread_id from messages where id in ({marks}) "
                                  "and thread_id is not null", ids)
-    ids |= _select_ids(db, "select id from messages where thread_id in ({marks})", thread_ids)
+    ids |= select_in(db, "select id from messages where thread_id in ({marks})", thread_ids)
     return ids
 
 
