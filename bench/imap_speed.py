@@ -87,21 +87,33 @@ def run_sync(cfg: Path) -> float:
     return elapsed
 
 
+def serve(server: Dovecot, n: int) -> dict[str, int]:
+    """Load n messages into the server, start it, and let it index every folder once (so no timed
+    run pays for that). Returns messages per folder."""
+    counts = load(server, n)
+    server.start()
+    c = server.client()
+    for folder in counts:
+        c.folder_status(folder, ["MESSAGES"])
+        c.select_folder(folder, readonly=True)
+    c.logout()
+    return counts
+
+
+def sync_config(server: Dovecot, tmp: str) -> Path:
+    """A goldenrule config syncing the server's account into tmp/ledger.db."""
+    cfg = Path(tmp) / "config.toml"
+    cfg.write_text(f'[database]\npath = "{tmp}/ledger.db"\n\n' + server.account_toml(fetch_batch=500))
+    return cfg
+
+
 def measure(n: int) -> dict:
     server = Dovecot()
     try:
-        counts = load(server, n)
-        server.start()
-        # Let Dovecot index every folder once, so neither contender pays for that.
-        c = server.client()
-        for folder in counts:
-            c.folder_status(folder, ["MESSAGES"])
-            c.select_folder(folder, readonly=True)
-        c.logout()
+        counts = serve(server, n)
         fetched, bare = bare_fetch(server, counts)
         with tempfile.TemporaryDirectory() as tmp:
-            cfg = Path(tmp) / "config.toml"
-            cfg.write_text(f'[database]\npath = "{tmp}/ledger.db"\n\n' + server.account_toml(fetch_batch=500))
+            cfg = sync_config(server, tmp)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             first = run_sync(cfg)
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -77,18 +77,10 @@ def measure(n: int) -> dict:
     threading.Thread(target=sample, daemon=True).start()
     server = Dovecot()
     try:
-        counts = imap_speed.load(server, n)
-        server.start()
-        c = server.client()
-        for folder in counts:  # let Dovecot index every folder first, as bench/imap_speed.py does
-            c.folder_status(folder, ["MESSAGES"])
-            c.select_folder(folder, readonly=True)
-        c.logout()
+        imap_speed.serve(server, n)
         with tempfile.TemporaryDirectory() as tmp:
-            cfg_path = Path(tmp) / "config.toml"
-            cfg_path.write_text(f'[database]\npath = "{tmp}/ledger.db"\n\n' + server.account_toml(fetch_batch=500))
             os.environ["GOLDENRULE_TEST_PASSWORD"] = PASSWORD
-            cfg = load_config(cfg_path)
+            cfg = load_config(imap_speed.sync_config(server, tmp))
             db = open_db(cfg.db_path)
             before = rss_mb()
             current.append("whole sync")
