@@ -26,7 +26,7 @@ class Act:
     position: int  # sentence index within the own text
 
 
-_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z' |?\-]+)\)|([a-z]+s?\??))(?=\\b|\\s|\\\.| |\)|\(\?:['| ]|,|$)")
+_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z' |?\-]+)\)|([a-z]+s?\??))(?=\\b|\\s|\\\.| |\)|\(\?:['| ]|\(\?<!|,|$)")
 
 
 def _lead_words(part: str) -> list[str] | None:
@@ -52,37 +52,55 @@ _WORDS = re.compile(r"[a-z]+")
 class _Rules:
     """An alternation of cue patterns, matched against the lowercased sentence.
 
-    Branches that begin with a plain word (or a group of plain words) run only when the sentence has
-    one of those words: scanning every branch at every position was most of the inference time."""
+    Scanning every branch at every position was most of the inference time. Branches that begin with
+    a plain word (or a group of plain words) are instead tried only where the sentence has one of
+    those words, anchored there: a few anchored matches instead of a scan per branch."""
 
     def __init__(self, parts):
+        self.parts = tuple(p.lower() for p in parts)  # as written: what the gating must agree with
         by_word: dict[str, list[str]] = {}
+        at_start: dict[str, list[str]] = {}
         always = []
         for p in parts:
             p = p.lower()
             lead = _lead_words(p)
             if lead:
                 for w in lead:
-                    by_word.setdefault(w, []).append(p)
+                    (at_start if p.startswith("^") else by_word).setdefault(w, []).append(p)
             else:
                 always.append(p)
-        # One alternation per leading word: one search per word present, not one per branch.
+        # One alternation per leading word: one anchored match per occurrence of the word.
         self.gated = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in by_word.items()}
+        self.at_start = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in at_start.items()}
         self.always = re.compile("|".join(f"(?:{p})" for p in always)) if always else None
 
-    def search(self, low: str, words: set[str] | None = None):
+    def search(self, low: str, words: dict[str, list[int]] | None = None):
+        """A match anywhere in `low`, or None. `words`: where each word of `low` starts (word_starts)."""
         if words is None:
-            words = set(_WORDS.findall(low))
+            words = word_starts(low)
         if self.always is not None:
             m = self.always.search(low)
             if m:
                 return m
-        for w in words & self.gated.keys():
-            m = self.gated[w].search(low)
+        for w in self.at_start.keys() & words.keys():
+            m = self.at_start[w].match(low)
             if m:
                 return m
+        for w in self.gated.keys() & words.keys():
+            rx = self.gated[w]
+            for i in words[w]:
+                m = rx.match(low, i)
+                if m:
+                    return m
         return None
 
+
+def word_starts(low: str) -> dict[str, list[int]]:
+    """Each word of a lowercased sentence with the positions where it starts."""
+    out: dict[str, list[int]] = {}
+    for m in _WORDS.finditer(low):
+        out.setdefault(m.group(), []).append(m.start())
+    return out
 
 
 def _rx(*parts: str) -> _Rules:
@@ -100,6 +118,9 @@ _BOILERPLATE = re.compile(
     r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$", re.I)
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
+_DIGIT = re.compile(r"\d")
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
 
 
@@ -108,7 +129,7 @@ def split_sentences(text: str) -> list[str]:
     if not text:
         return []
     out: list[str] = []
-    for para in re.split(r"\n\s*\n", text.replace("\r", "")):
+    for para in _PARAGRAPH.split(text.replace("\r", "")):
         lines = [l.rstrip() for l in para.split("\n") if l.strip()]
         if not lines:
             continue
@@ -116,15 +137,16 @@ def split_sentences(text: str) -> list[str]:
         chunks: list[str] = []
         buf = ""
         for line in lines:
-            tabular = "\t" in line.strip() or re.search(r"\S {3,}\S", line.strip()) or _BULLET.match(line)
+            bare = line.strip()
+            tabular = "\t" in bare or ("   " in bare and _SPACED.search(bare)) or _BULLET.match(line)
             if tabular:
                 if buf:
                     chunks.append(buf)
                     buf = ""
                 chunks.append(_BULLET.sub("", line).strip())
             else:
-                buf = f"{buf} {line.strip()}" if buf else line.strip()
-                if len(line) < 40 and not line.rstrip().endswith((",", ";")) and buf == line.strip():
+                buf = f"{buf} {bare}" if buf else bare
+                if len(line) < 40 and not line.endswith((",", ";")) and buf == bare:
                     # A short standalone line (greeting, sign-off, heading) ends its own chunk.
                     chunks.append(buf)
                     buf = ""
@@ -134,7 +156,8 @@ def split_sentences(text: str) -> list[str]:
             pieces = _SPLIT.split(chunk)
             merged: list[str] = []
             for piece in pieces:
-                if merged and _ABBREV.search(merged[-1]):
+                # The abbreviation can only sit at the very end: search just the last few characters.
+                if merged and _ABBREV.search(merged[-1], max(0, len(merged[-1]) - 10)):
                     merged[-1] = f"{merged[-1]} {piece}"
                 else:
                     merged.append(piece)
@@ -153,6 +176,7 @@ def _is_boilerplate(s: str) -> bool:
 # --- cues ---------------------------------------------------------------------------------------
 
 _THANKS = re.compile(r"\b(?:thanks?|thank\s*(?:you|u)|thx|tks|appreciate[sd]?|grateful|gracias|merci|danke)\b", re.I)
+_THANKS_HINTS = ("than", "thx", "tk", "apprecia", "grateful", "gracia", "merci", "dank")  # one is in every _THANKS match
 _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|thanks again|thanks so much|"
                           r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
                           r"[\s,.!]*)+(?:[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
@@ -297,6 +321,9 @@ _INTRO_NAMED = re.compile(
     r"|\b(?:[Cc]all|[Cc]ontact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b"
     r"|\b[A-Z][a-z]+ (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b"
     r"|\b(?:[Ss]end|[Ff]orward) (?:this|it|them) to [A-Z][a-z]+\b")
+# Every _INTRO_NAMED match has one of these words: the case-sensitive scan runs only then.
+_INTRO_NAMED_WORDS = frozenset({"copying", "cc", "ccing", "looping", "adding", "meet", "with", "call", "contact", "help",
+                                "assist", "answer", "get", "take", "send", "forward"})
 _REFERRAL = _rx(
     r"\b(?:resume|cv|curriculum vitae)\b", r"résumé", r"\b(?:recommend|recommended) (?:him|her|you|them) (?:for|to)\b",
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
@@ -386,7 +413,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     """Cached: mail repeats itself (sign-offs, "let me know", disclaimers). Callers must not mutate."""
     s = sentence.strip()
     low = s.lower()
-    words = set(_WORDS.findall(low))
+    words = word_starts(low)
     acts: dict[str, float] = {}
     why: dict[str, str] = {}
     cues: list[str] = []
@@ -397,12 +424,12 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             why[act] = cue
         cues.append(cue)
 
-    if not s or (len(s) <= 48 and re.search(r"\d", s) and not _CONTACT_LINE.sub("", low).strip()):
+    if not s or (len(s) <= 48 and _DIGIT.search(s) and not _CONTACT_LINE.sub("", low).strip()):
         return acts, why, cues  # empty, or a (short) phone number or timestamp line: nobody's act
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))
-    thanks = _THANKS.search(s)
+    thanks = any(h in low for h in _THANKS_HINTS) and _THANKS.search(s)
     if thanks:
         if _THANKS_ONLY.match(s):
             hit("gratitude", 0.4, "bare thanks")
@@ -441,7 +468,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if not is_question and not social and not scheduling:
         if _DELIVERY.search(low, words):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65, "giving")
-        if _INTRODUCTION.search(low, words) or _INTRO_NAMED.search(s):
+        if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words.keys() and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
@@ -452,8 +479,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):
-            hit("statement", 0.6 if re.search(r"\d", s) else 0.5, "statement")
-        elif not acts and not thanks and re.search(r"\d", s):
+            hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
+        elif not acts and not thanks and _DIGIT.search(s):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7:

@@ -5,7 +5,7 @@ import pytest
 from daemon.acts import classify, message_acts, split_sentences, thanks_kind
 
 
-@pytest.mark.parametrize("sentence, present, absent", [
+SENTENCE_CASES = [
     ("Could you send me the Q3 numbers?", {"request", "question"}, {"gratitude"}),
     ("Please forward the signed contract to legal.", {"request"}, {"question"}),
     ("What is the credit limit for Acme?", {"question"}, set()),
@@ -38,7 +38,10 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
     ("713-853-0380 (office)", set(), {"statement", "request"}),
     ("fax 713 646 3490", set(), {"statement", "request"}),
     ("11/29/2000 07:59 AM", set(), {"statement"}),
-])
+]
+
+
+@pytest.mark.parametrize("sentence, present, absent", SENTENCE_CASES)
 def test_acts_of_sentences(sentence, present, absent):
     acts, cues = classify(sentence)
     assert present <= set(acts), (acts, cues)
@@ -92,3 +95,46 @@ def test_a_lone_thanks_reply_is_gratitude_but_a_sign_off_is_not():
 def test_attachment_is_a_delivery():
     acts = message_acts("See below.", attachment_count=2)
     assert any(a.act == "delivery" and a.cue == "attachment" for a in acts)
+
+
+def _sentences_to_check():
+    """Every sentence the tests, the recorded fixtures and the demo generator know, plus edge cases
+    for the word gating: leading spaces, contractions, words glued to digits, case."""
+    import fixtures
+    from daemon import demo
+
+    texts = [v for v in vars(fixtures).values() if isinstance(v, str)]
+    texts += [t.format(t="board deck") for t in demo.ASKS + demo.ANSWERS + demo.THANKS]
+    texts += [case[0] for case in SENTENCE_CASES]
+    out = [s for t in texts for s in split_sentences(t)]
+    out += ["  please send it", "  please do", "attached please find the memo", "we'd suggest waiting", "i'm on it",
+            "3pm works for me", "thanks!", "THANKS FOR THE HELP", "Thankyou so much", "appreciated it",
+            "I2 will send", "Please, please call me", "cc'ing Mary here", "Ccing Bob", "Talk with Ann",
+            "Send this to Jim tomorrow", "Jim can help you", "here's the file", "www.example.com",
+            "http://x.example/a", "the résumé is attached", "Congratulations on the new role!",
+            "we're in", "lmk asap", "Could u send", "can you believe it"]
+    return out
+
+
+def test_word_gating_finds_what_the_plain_patterns_find():
+    """The gated, anchored search (acts._Rules) is a speed-up only: on every sentence it must agree
+    with scanning the whole alternation, and the cheap pre-tests must never hide a match."""
+    import re
+
+    from daemon import acts
+
+    rule_sets = [v for v in vars(acts).values() if isinstance(v, acts._Rules)] + [r for _, r in acts._THANKS_FOR]
+    sentences = _sentences_to_check()
+    assert len(sentences) > 100
+    for rules in rule_sets:
+        plain = re.compile("|".join(f"(?:{p})" for p in rules.parts))
+        for s in sentences:
+            low = s.lower()
+            assert bool(rules.search(low)) == bool(plain.search(low)), (rules.parts[0], s)
+            assert bool(rules.search(low, acts.word_starts(low))) == bool(plain.search(low)), (rules.parts[0], s)
+    for s in sentences:
+        low = s.lower()
+        if acts._THANKS.search(s):
+            assert any(h in low for h in acts._THANKS_HINTS), s
+        if acts._INTRO_NAMED.search(s):
+            assert acts._INTRO_NAMED_WORDS & acts.word_starts(low).keys(), s
