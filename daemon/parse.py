@@ -22,7 +22,7 @@ from email import policy
 import mailparser
 from inscriptis import get_text
 
-from .bulk import UNFOLD, classify_headers
+from .bulk import UNFOLD, classify_headers, might_be_bulk
 from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -317,7 +317,8 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
     date, date_source, date_problem = message_date(msg)
     if date_problem:
         errors.append(date_problem)
-    category, reason = classify_headers(msg)
+    # Mail between people (nearly all of it) is known not to be bulk from one scan of the raw header.
+    category, reason = classify_headers(msg) if might_be_bulk(_header_block(raw)[0]) else (None, None)
     deep = None
     if category is None:
         try:
