@@ -354,9 +354,45 @@ class _Progress:
             print(file=sys.stderr)
 
 
-def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role: str, pool,
-                condstore: bool, progress: _Progress, counters: dict) -> list[str]:
-    """Bring one folder up to date; returns ids of new messages."""
+class Batches:
+    """Fetched batches whose parsing runs in the pool while the next batch is fetched, across folders:
+    a small folder is one batch, so a folder-by-folder pipeline would leave the parser processes idle
+    while the next folder is fetched. Batches are stored in the order they were fetched, each in one
+    transaction with its folder's checkpoint, so the safety argument is unchanged. One deduper for the
+    pass: a message whose copies sit in two folders' batches in flight is parsed and stored once."""
+
+    IN_FLIGHT = 2  # batches parsed ahead of the one being stored
+
+    def __init__(self, db, cfg: Config, pool, progress: _Progress, counters: dict):
+        self.db, self.cfg, self.pool, self.progress, self.counters = db, cfg, pool, progress, counters
+        self.dedupe = new_deduper(db, cfg)
+        self.in_flight: list[tuple[BatchIngest, int, str, dict]] = []
+        self.new_ids: list[str] = []
+
+    def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
+        """Start parsing a batch; store the oldest ones beyond IN_FLIGHT."""
+        ingest = BatchIngest(self.db, raws, self.cfg, self.dedupe, self.pool, also=also)
+        self.in_flight.append((ingest, len(raws), label, folder_count))
+        while len(self.in_flight) > self.IN_FLIGHT:
+            self._store_oldest()
+
+    def drain(self) -> None:
+        """Store every batch in flight (at the end of a pass, and before an error or a stop leaves it)."""
+        while self.in_flight:
+            self._store_oldest()
+
+    def _store_oldest(self) -> None:
+        ingest, n, label, folder_count = self.in_flight.pop(0)
+        self.new_ids.extend(ingest.finish())
+        self.counters["copies_seen"] += n
+        folder_count["done"] += n
+        self.progress.show(label, folder_count["done"], folder_count["total"])
+
+
+def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role: str, batches: Batches,
+                condstore: bool, counters: dict) -> None:
+    """Bring one folder up to date. Its last batches may still be parsing when this returns: the
+    folder's final state is committed with its last batch (`batches.drain()` stores them all)."""
     what = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if condstore else [])
     status = client.folder_status(folder, what)
     uidvalidity, uidnext = status[b"UIDVALIDITY"], status[b"UIDNEXT"]
@@ -368,7 +404,7 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         db.execute("update sync_state set last_sync_at = ?, last_error = null where account = ? and folder = ?",
                    [now_iso(), acct.name, folder])
         db.conn.commit()
-        return []
+        return
     counters["folders_changed"] += 1
     client.select_folder(folder, readonly=True)  # EXAMINE: nothing on the server can change
     prefix = f"imap:{acct.name}/{folder}/"
@@ -399,48 +435,36 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     if not state and acct.since:
         criteria += ["SINCE", dt.date.fromisoformat(acct.since)]
     uids = sorted(u for u in client.search(criteria) if u > last_uid)  # n:* always returns the highest
-    new_ids: list[str] = []
-    done = 0
-    dedupe = new_deduper(db, cfg)
-    in_flight: list[tuple[BatchIngest, int]] = []  # parsed in the pool while the next batch is fetched
-
-    def store_parsed():
-        nonlocal done
-        while in_flight:
-            ingest, n = in_flight.pop(0)
-            new_ids.extend(ingest.finish())
-            counters["copies_seen"] += n
-            done += n
-            progress.show(f"{acct.name}/{folder}", done, len(uids))
-
+    final = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity, "uidnext": uidnext,
+             "messages": messages, "highestmodseq": modseq, "last_uid": max([last_uid] + uids),
+             "last_error": None}
+    count = {"done": 0, "total": len(uids)}
+    label = f"{acct.name}/{folder}"
     for start in range(0, len(uids), acct.fetch_batch):
         if STOP.is_set():
-            store_parsed()
-            raise Interrupted(new_ids)  # what this folder stored so far, for the run's counts
+            batches.drain()
+            raise Interrupted()
         batch = uids[start:start + acct.fetch_batch]
         try:
             fetched = fetch_batch(client, batch, acct)
         except BaseException:
-            store_parsed()  # what was fetched before the failure is complete: keep it
+            batches.drain()  # what was fetched before the failure is complete: keep it
             raise
         raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
                 for uid, (raw, _note) in sorted(fetched.items())]
-        checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
-                      "last_uid": batch[-1]}
+        last = start + acct.fetch_batch >= len(uids)
+        # The last batch brings the folder up to date: its checkpoint is the folder's whole state.
+        checkpoint = final if last else {"account": acct.name, "folder": folder, "role": role,
+                                         "uidvalidity": uidvalidity, "last_uid": batch[-1]}
 
-        def also(db, checkpoint=checkpoint):
-            db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
+        def also(db, checkpoint=checkpoint, last=last):
+            db["sync_state"].upsert(dict(checkpoint, last_sync_at=now_iso()) if last else checkpoint,
+                                    pk=("account", "folder"))
 
-        ingest = BatchIngest(db, raws, cfg, dedupe, pool, also=also)
-        store_parsed()
-        in_flight.append((ingest, len(raws)))
-    store_parsed()
-    with db.conn:
-        db["sync_state"].upsert({"account": acct.name, "folder": folder, "role": role,
-                                 "uidvalidity": uidvalidity, "uidnext": uidnext, "messages": messages,
-                                 "highestmodseq": modseq, "last_uid": max([last_uid] + uids),
-                                 "last_sync_at": now_iso(), "last_error": None}, pk=("account", "folder"))
-    return new_ids
+        batches.add(raws, also, label, count)
+    if not uids:
+        with db.conn:
+            db["sync_state"].upsert(dict(final, last_sync_at=now_iso()), pk=("account", "folder"))
 
 
 def _like(s: str) -> str:
@@ -462,7 +486,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
     db.conn.commit()
     counters = {"folders_checked": 0, "folders_changed": 0, "copies_seen": 0, "copies_gone": 0}
     progress = _Progress(show_progress)
-    new_ids: list[str] = []
+    batches = Batches(db, cfg, pool, progress, counters)
     status, error = "ok", None
     client = None
     try:
@@ -485,8 +509,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                     if STOP.is_set():
                         raise Interrupted()
                     try:
-                        new_ids += sync_folder(client, db, cfg, acct, folder, role, pool, condstore, progress,
-                                               counters)
+                        sync_folder(client, db, cfg, acct, folder, role, batches, condstore, counters)
                     except imap_errors.IMAPClientError as e:
                         if isinstance(e, imap_errors.IMAPClientAbortError):
                             raise
@@ -494,6 +517,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                         _record_folder_error(db, acct.name, folder, _text(e))
                         log.warning("account %s folder %s: %s", acct.name, folder, _text(e))
                     done_folders.add(folder)
+                batches.drain()
                 break
             except RETRYABLE as e:
                 if isinstance(e, ssl.SSLCertVerificationError):
@@ -508,8 +532,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                 _logout(client)
                 sleep(delay)
                 client = _reconnect(acct, attempt, sleep)
-    except Interrupted as e:
-        new_ids += e.args[0] if e.args else []
+    except Interrupted:
         status, error = "interrupted", "stopped by the service before the end of the pass"
     except OverQuota as e:
         status, error = "overquota", str(e)
@@ -521,7 +544,9 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
         progress.end()
         if client is not None:
             _logout(client)
+        new_ids = batches.new_ids  # the batches add to it as they are stored
         try:
+            batches.drain()  # a failure outside a folder's fetch may leave batches parsed, not stored
             todo = underived(db, new_ids)
             if todo:  # a sync that brought nothing new leaves threads and contacts as they are
                 derive(db, cfg, new_ids=todo)

@@ -119,6 +119,18 @@ def test_first_sync_reads_everything_and_changes_nothing(loaded, tmp_path, share
     assert state == {"INBOX": (120, 120), "Sent": (60, 60), "Archive": (40, 40)}
 
 
+def sync_with_parser_processes(tmp_path, one_process):
+    """Sync with the config `one_process` (workers = 1), then the same with two parser processes
+    into pooled.db: (that config, its finished run, a connection to its database)."""
+    assert sync(one_process).returncode == 0
+    pooled = tmp_path / "pooled.toml"
+    pooled.write_text(one_process.read_text().replace("workers = 1", "workers = 2")
+                      .replace(str(tmp_path / "ledger.db"), str(tmp_path / "pooled.db")))
+    r = sync(pooled)
+    assert r.returncode == 0, r.stderr
+    return pooled, r, sqlite3.connect(tmp_path / "pooled.db")
+
+
 def test_parser_processes_and_batches_in_flight_store_the_same_database(server, tmp_path, shared):
     """A batch is parsed (with parser processes: in them) while the next is fetched, and stored
     after. A message whose copies (byte for byte, or under the same Message-ID with a footer added) sit in a batch
@@ -131,14 +143,8 @@ def test_parser_processes_and_batches_in_flight_store_the_same_database(server, 
         c.append("INBOX", raw)
     c.logout()
     one_process = write_config(tmp_path, server, fetch_batch=7)
-    assert sync(one_process).returncode == 0
-    pooled = tmp_path / "pooled.toml"
-    pooled.write_text(one_process.read_text().replace("workers = 1", "workers = 2")
-                      .replace(str(tmp_path / "ledger.db"), str(tmp_path / "pooled.db")))
-    r = sync(pooled)
-    assert r.returncode == 0, r.stderr
+    pooled, r, con = sync_with_parser_processes(tmp_path, one_process)
     assert json.loads(r.stdout)["copies_seen"] == 33
-    con = sqlite3.connect(tmp_path / "pooled.db")
     assert one(con, "select count(*) from copies") == 33
     assert one(con, "select count(*) from copies where message not in (select id from messages)") == 0
     assert one(con, "select count(*) from messages") == len({r_ for r_ in raws})
@@ -327,3 +333,28 @@ def test_the_private_dovecot_serves_an_ordinary_user(tmp_path):
             shutil.rmtree(lib, ignore_errors=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip() == "['Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']"
+
+
+def test_batches_in_flight_across_folders_store_the_same_database(server, tmp_path, shared):
+    """Parsing runs ahead across folders too (a small folder is a single batch): a message whose copies
+    sit in two folders' batches, both in flight, is stored once; each folder's whole state (UIDNEXT,
+    count) is committed with its last batch; the database equals a one-process sync."""
+    raws = enron(shared, "inbox", 12)
+    refiled = raws[2].rstrip() + b"\n\n-- \nfiled by the list server\n"
+    c = server.client()
+    for folder, items in (("INBOX", raws[:6]), ("Archive", raws[6:] + [raws[1], refiled]), ("Sent", [raws[7]])):
+        if folder != "INBOX":
+            c.create_folder(folder)
+        for raw in items:
+            c.append(folder, raw)
+    c.logout()
+    one_process = write_config(tmp_path, server, fetch_batch=50)
+    pooled, r, con = sync_with_parser_processes(tmp_path, one_process)
+    assert json.loads(r.stdout)["copies_seen"] == 15
+    assert one(con, "select count(*) from messages") == 12
+    assert one(con, "select count(*) from copies where message not in (select id from messages)") == 0
+    state = {f: (v, u, m) for f, v, u, m in con.execute("select folder, last_uid, uidnext, messages from sync_state")}
+    assert state == {"INBOX": (6, 7, 6), "Archive": (8, 9, 8), "Sent": (1, 2, 1)}
+    assert dump(tmp_path / "pooled.db") == dump(tmp_path / "ledger.db")
+    again = sync(pooled)
+    assert json.loads(again.stdout)["folders_changed"] == 0  # the committed state makes the next pass a no-op
