@@ -118,6 +118,9 @@ _BOILERPLATE = re.compile(
     r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$", re.I)
+# A "?" right after a full stop or comma ends no question: it is a character lost in conversion
+# ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
+_STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
 _DIGIT = re.compile(r"\d")
@@ -412,6 +415,8 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
 def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Cached: mail repeats itself (sign-offs, "let me know", disclaimers). Callers must not mutate."""
     s = sentence.strip()
+    if not _QUESTION_WORD.match(s):  # "Is that right.?" may still ask
+        s = _STRAY_QUESTION_MARK.sub("", s)
     low = s.lower()
     words = word_starts(low)
     acts: dict[str, float] = {}

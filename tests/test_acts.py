@@ -38,6 +38,10 @@ SENTENCE_CASES = [
     ("713-853-0380 (office)", set(), {"statement", "request"}),
     ("fax 713 646 3490", set(), {"statement", "request"}),
     ("11/29/2000 07:59 AM", set(), {"statement"}),
+    # A "?" glued to a full stop or comma is a character lost in conversion, not a question.
+    ("This is a terrific fare from Continental.?", {"statement"}, {"question", "request"}),
+    ("The ski trip is your present but,?", set(), {"question", "request"}),
+    ("Is that right.?", {"question"}, set()),
 ]
 
 
