@@ -166,6 +166,8 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     continue
                 if broadcast and r["asker"] not in m.to:
                     continue
+                if r["asker"] not in m.to and len(m.to) == 1:
+                    continue  # addressed to someone else, the asker only copied: help for the addressee
                 kind, act = best
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request

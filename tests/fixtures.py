@@ -307,14 +307,40 @@ Per our conversation a few minutes ago, attached please find the revised stipula
 """
 
 
+# My question answered in a message addressed to someone else, me only copied: help for the
+# addressee (whose own ask is not in the mailbox), not an event for me.
+ME_ASKS_TINA = """\
+Message-ID: <u1@example.org>
+Date: Mon, 31 Mar 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: tina@corp.example
+Subject: Contract 4471
+
+Which desk owns contract 4471?
+"""
+
+TINA_ANSWERS_UMA = """\
+Message-ID: <u2@corp.example>
+Date: Mon, 31 Mar 2025 11:00:00 +0000
+From: Tina Marsh <tina@corp.example>
+To: uma@corp.example
+Cc: me@example.org
+Subject: RE: Contract 4471
+In-Reply-To: <u1@example.org>
+References: <u1@example.org>
+
+Contract 4471 belongs to the central desk since January.
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
-         SAM_ANSWERS_COPIED)
+         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
-         ME_ASKS_PAT)
+         ME_ASKS_PAT, ME_ASKS_TINA)
     return root
 
 
