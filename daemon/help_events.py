@@ -238,7 +238,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     elif g.cue == "thanks for something":
                         add(m, thanked, S, named, g.sentence, 0.75, "thanks for help")
                     elif g.cue == "thanks for help in general" and len(m.acts) <= 3:
-                        add(m, thanked, S, named, g.sentence, 0.45, "thanks for help")
+                        add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
 
         # 4. Requests this message opens.
         if requests:

@@ -333,12 +333,24 @@ Contract 4471 belongs to the central desk since January.
 """
 
 
+# Thanks for help in general, the help itself not in the mailbox: still help received (a favor).
+VIC_THANKS = """\
+Message-ID: <v1@vic.example>
+Date: Tue, 01 Apr 2025 08:00:00 +0000
+From: Vic Stone <vic@vic.example>
+To: me@example.org
+Subject: The package
+
+I did get it!  Thanks for your help.
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
-         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA)
+         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA)
     return root

@@ -32,6 +32,8 @@ EXPECTED = [
     # An answer to one person's ask stays help to that person, however many are copied.
     ("sam@law.example", "me@example.org", "document", "Stipulation",
      "Per our conversation a few minutes ago, attached please find the revised stipulation."),
+    # Thanks for help in general, with nothing else in the message: a favor received.
+    ("me@example.org", "vic@vic.example", "favor", "The package", "Thanks for your help."),
 ]
 
 
@@ -114,7 +116,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor", "document", "document"]
+                                          "favor", "document", "document", "favor"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
