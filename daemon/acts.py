@@ -121,6 +121,7 @@ _BOILERPLATE = re.compile(
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
+_ACKNOWLEDGED = re.compile(r"^\W*(?:very |really )?(?:good|great|nice|excellent) (?:point|idea|catch|suggestion)s?\b")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
 _DIGIT = re.compile(r"\d")
@@ -208,7 +209,7 @@ _THANKS_FOR = [
     ("introduction", _rx(r"\b(?:intro(?:duction|ducing)?|connecting|putting (?:me|us) in touch|the (?:contact|name))\b")),
     ("referral", _rx(r"\b(?:recommend(?:ation|ing)?|referr(?:al|ing)|reference|good word|passing (?:my|on my) (?:resume|name))\b")),
     ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
-                   r"perspective|counsel)\b")),
+                   r"perspective|counsel|point|idea|catch)\b")),
     ("document", _rx(r"\b(?:sending|forwarding|attach(?:ed|ment)|the (?:file|doc(?:ument)?|spreadsheet|report|"
                      r"list|copy|copies|draft|data|numbers|deck|presentation|memo|materials?|schedule|info(?:rmation)?)|"
                      r"(?:this|these|that) (?:file|doc|report|list|spreadsheet|info))\b")),
@@ -446,6 +447,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("gratitude", 0.9, "thanks for something")
         else:
             hit("gratitude", 0.5, "thanks")
+    # "Good point." opening a reply credits the reader's suggestion: the reader helped the writer.
+    acknowledged = n_words <= 4 and not is_question and bool(_ACKNOWLEDGED.match(low))
+    if acknowledged:
+        hit("gratitude", 0.9, "acknowledges a suggestion")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
     if not polite_req and _REQUEST.search(low, words) and "politeness formula" not in cues:
@@ -477,7 +482,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
-        if _ADVICE.search(low, words):
+        if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _FAVOR.search(low, words) and not promise:
             hit("favor", 0.7, "done on someone's behalf")

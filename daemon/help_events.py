@@ -27,6 +27,8 @@ REQUEST_WINDOW_DAYS = 21
 # An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
 REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion|look over|take a look|proofread|"
                         r"mark ?up|what do you think|any suggestions)\b", re.I)
+# Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
+NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
                "advice": "advice", "favor": "favor", "statement": "answer", "confirmation": "answer"}
 
@@ -232,10 +234,10 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                         pass
                     elif pbest is not None and m.t - parent.t < 3 * 86400 and S in parent.recipients:
                         # The thanked message is the help: one event, at that message.
-                        kind = pbest[0] if g.cue != "thanks for something" or named == "favor" else named
+                        kind = pbest[0] if g.cue not in NAMING_THANKS or named == "favor" else named
                         add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.45 + 0.4 * g.confidence),
                             "thanked afterwards")
-                    elif g.cue == "thanks for something":
+                    elif g.cue in NAMING_THANKS:
                         add(m, thanked, S, named, g.sentence, 0.75, "thanks for help")
                     elif g.cue == "thanks for help in general" and len(m.acts) <= 3:
                         add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")

@@ -345,14 +345,37 @@ I did get it!  Thanks for your help.
 """
 
 
+# "Good point." credits the suggestion it answers: the suggester helped me (advice).
+WES_SUGGESTS = """\
+Message-ID: <w1@wes.example>
+Date: Wed, 02 Apr 2025 08:00:00 +0000
+From: Wes Park <wes@wes.example>
+To: me@example.org
+Subject: Old prices
+
+You should ask procurement for the older price list, they keep copies.
+"""
+
+ME_ACKNOWLEDGES = """\
+Message-ID: <w2@example.org>
+Date: Wed, 02 Apr 2025 10:00:00 +0000
+From: Me <me@example.org>
+To: wes@wes.example
+Subject: Re: Old prices
+In-Reply-To: <w1@wes.example>
+
+Good point.  I will ask them tomorrow.
+"""
+
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
-         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS)
+         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
-         ME_ASKS_PAT, ME_ASKS_TINA)
+         ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES)
     return root
 
 

@@ -42,6 +42,9 @@ SENTENCE_CASES = [
     ("This is a terrific fare from Continental.?", {"statement"}, {"question", "request"}),
     ("The ski trip is your present but,?", set(), {"question", "request"}),
     ("Is that right.?", {"question"}, set()),
+    # "Good point." opening a reply credits the reader: gratitude, not the writer's advice.
+    ("Good point.", {"gratitude"}, {"advice"}),
+    ("I think it would be a good idea to wait.", {"advice"}, {"gratitude"}),
 ]
 
 

@@ -34,6 +34,9 @@ EXPECTED = [
      "Per our conversation a few minutes ago, attached please find the revised stipulation."),
     # Thanks for help in general, with nothing else in the message: a favor received.
     ("me@example.org", "vic@vic.example", "favor", "The package", "Thanks for your help."),
+    # "Good point." in my reply credits the suggestion: the event sits at the suggestion.
+    ("wes@wes.example", "me@example.org", "advice", "Old prices",
+     "You should ask procurement for the older price list, they keep copies."),
 ]
 
 
@@ -116,7 +119,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor", "document", "document", "favor"]
+                                          "favor", "document", "document", "favor", "advice"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
