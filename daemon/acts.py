@@ -197,6 +197,7 @@ _POLITE_THANKS = _rx(
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
     r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
+    r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
     r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
     r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b")

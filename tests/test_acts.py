@@ -44,6 +44,9 @@ SENTENCE_CASES = [
     ("Is that right.?", {"question"}, set()),
     # "Good point." opening a reply credits the reader: gratitude, not the writer's advice.
     ("Good point.", {"gratitude"}, {"advice"}),
+    # Marketing thanks for being a customer are politeness; thanks for being chosen are not.
+    ("And thanks again for choosing Pizza Hut", set(), {"gratitude"}),
+    ("Thanks for choosing me for the project.", {"gratitude"}, set()),
     ("I think it would be a good idea to wait.", {"advice"}, {"gratitude"}),
 ]
 
