@@ -122,6 +122,9 @@ _BOILERPLATE = re.compile(
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
 _ACKNOWLEDGED = re.compile(r"^\W*(?:very |really )?(?:good|great|nice|excellent) (?:point|idea|catch|suggestion)s?\b")
+_QUESTIONS_SENT = re.compile(r"\b(?:here(?: is| are|'s)|attached (?:is|are)|below (?:is|are)|(?:find|see) (?:attached|below))\b"
+                             r"[^.!?]{0,40}\bquestions\b")
+_ANSWERING = re.compile(r"answer|respon|repl(?:y|ies)|your questions")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
 _DIGIT = re.compile(r"\d")
@@ -477,7 +480,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if promise and not is_question:
         hit("promise", 0.7, "commitment")
     if not is_question and not social and not scheduling:
-        if _DELIVERY.search(low, words):
+        if "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
+                and not _SOLICITED.search(low, words):
+            hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
+        elif _DELIVERY.search(low, words):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65, "giving")
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words.keys() and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")

@@ -47,6 +47,10 @@ SENTENCE_CASES = [
     # Marketing thanks for being a customer are politeness; thanks for being chosen are not.
     ("And thanks again for choosing Pizza Hut", set(), {"gratitude"}),
     ("Thanks for choosing me for the project.", {"gratitude"}, set()),
+    # Sending one's questions asks; sending answers, or questions that were asked for, gives.
+    ("Here are some more questions on the Gleason deal.", {"request"}, {"delivery"}),
+    ("Here are the answers to your questions.", {"delivery"}, {"request"}),
+    ("Here is the list of questions you asked for.", {"delivery"}, {"request"}),
     ("I think it would be a good idea to wait.", {"advice"}, {"gratitude"}),
 ]
 
