@@ -95,10 +95,17 @@ service anvil {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_ports(n: int) -> list[int]:
+    """n distinct free ports: the sockets stay bound until all are chosen, or the system could hand
+    out the same port twice (it did once: "duplicate listener")."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def available() -> bool:
@@ -112,7 +119,7 @@ class Dovecot:
             raise RuntimeError("dovecot is not installed (apt-get install dovecot-imapd)")
         self.root = Path(tempfile.mkdtemp(prefix="goldenrule-dovecot-"))
         os.chmod(self.root, 0o755)
-        self.port, self.tls_port = _free_port(), _free_port()
+        self.port, self.tls_port = _free_ports(2)
         if os.geteuid() == 0:
             mail_user = pwd.getpwnam("nobody")
             internal = "dovecot" if _exists_user("dovecot") else "nobody"
