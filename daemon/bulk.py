@@ -6,7 +6,9 @@ never a criterion: people write from webmail addresses too.
 
 from __future__ import annotations
 
+import email
 import re
+from email import policy
 
 NOREPLY = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|postmaster|bounces?|"
@@ -40,6 +42,19 @@ UNFOLD = re.compile(rb"\r?\n[ \t]+")  # folded header lines joined (raw bytes)
 def might_be_bulk(header: bytes) -> bool:
     """False when a raw header block certainly is not bulk or automated mail (no parse needed)."""
     return _MAYBE_BULK.search(UNFOLD.sub(b" ", header)) is not None
+
+
+def triage(header: bytes, msg=None) -> tuple[str | None, str | None]:
+    """`classify_headers` for a raw header block, read only when it shows a bulk sign. `msg`: the
+    message already parsed, if the caller has it; otherwise the header block is parsed here."""
+    if not might_be_bulk(header):
+        return None, None
+    if msg is None:
+        try:
+            msg = email.message_from_bytes(header, policy=policy.compat32)
+        except Exception:
+            return None, None
+    return classify_headers(msg)
 
 
 def _get(msg, name: str) -> str:

@@ -12,7 +12,6 @@ database, its copy marked gone.
 from __future__ import annotations
 
 import datetime as dt
-import email
 import fnmatch
 import logging
 import os
@@ -24,13 +23,12 @@ import subprocess
 import sys
 import threading
 import time
-from email import policy
 from pathlib import Path
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imap_errors
 
-from .bulk import classify_headers, might_be_bulk
+from .bulk import triage
 from .config import AccountConfig, Config
 from .importer import BatchIngest, derive, make_pool, new_deduper, underived
 from .sources import RawMessage
@@ -295,16 +293,6 @@ def _fetch_truncated(client, uid: int, header: bytes, cap: int) -> bytes:
     return b"\r\n".join(kept) + b"\r\nMIME-Version: 1.0\r\n" + mime.rstrip(b"\r\n") + b"\r\n\r\n" + body
 
 
-def _is_bulk_header(header: bytes) -> bool:
-    if not might_be_bulk(header):
-        return False
-    try:
-        msg = email.message_from_bytes(header, policy=policy.compat32)
-    except Exception:
-        return False
-    return classify_headers(msg)[0] is not None
-
-
 def fetch_batch(client, uids: list[int], acct: AccountConfig) -> dict[int, tuple[bytes, str | None]]:
     """{uid: (raw bytes, note)}: headers first; bodies only for mail between people."""
     resp = client.fetch(uids, ["RFC822.SIZE", "BODY.PEEK[HEADER]"])
@@ -316,7 +304,7 @@ def fetch_batch(client, uids: list[int], acct: AccountConfig) -> dict[int, tuple
             continue
         header = data.get(b"BODY[HEADER]") or b""
         size = data.get(b"RFC822.SIZE") or 0
-        if _is_bulk_header(header):
+        if triage(header)[0] is not None:
             out[uid] = (header.rstrip(b"\r\n") + b"\r\nX-Goldenrule-Body: not fetched (bulk mail)\r\n\r\n", None)
         elif size > acct.max_message_bytes:
             out[uid] = (_fetch_truncated(client, uid, header, acct.max_message_bytes), "truncated")

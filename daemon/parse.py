@@ -22,7 +22,7 @@ from email import policy
 import mailparser
 from inscriptis import get_text
 
-from .bulk import UNFOLD, classify_headers, might_be_bulk
+from .bulk import UNFOLD, triage
 from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -318,7 +318,7 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
     if date_problem:
         errors.append(date_problem)
     # Mail between people (nearly all of it) is known not to be bulk from one scan of the raw header.
-    category, reason = classify_headers(msg) if might_be_bulk(_header_block(raw)[0]) else (None, None)
+    category, reason = triage(_header_block(raw)[0], msg)
     deep = None
     if category is None:
         try:
