@@ -166,10 +166,10 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                     continue
                 if m.t - r["t"] > REQUEST_WINDOW_DAYS * 86400:
                     continue
-                if broadcast and r["asker"] not in m.to:
+                # The asker only copied on a broadcast, or on a reply addressed to one other person:
+                # the help is not for them.
+                if r["asker"] not in m.to and (broadcast or len(m.to) == 1):
                     continue
-                if r["asker"] not in m.to and len(m.to) == 1:
-                    continue  # addressed to someone else, the asker only copied: help for the addressee
                 kind, act = best
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request

@@ -426,6 +426,10 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     final = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity, "uidnext": uidnext,
              "messages": messages, "highestmodseq": modseq, "last_uid": max([last_uid] + uids),
              "last_error": None}
+
+    def save_final(db):
+        db["sync_state"].upsert(dict(final, last_sync_at=now_iso()), pk=("account", "folder"))
+
     count = {"done": 0, "total": len(uids)}
     label = f"{acct.name}/{folder}"
     for start in range(0, len(uids), acct.fetch_batch):
@@ -440,19 +444,18 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
             raise
         raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
                 for uid, (raw, _note) in sorted(fetched.items())]
-        last = start + acct.fetch_batch >= len(uids)
+        checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
+                      "last_uid": batch[-1]}
+
+        def also(db, checkpoint=checkpoint):
+            db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
+
         # The last batch brings the folder up to date: its checkpoint is the folder's whole state.
-        checkpoint = final if last else {"account": acct.name, "folder": folder, "role": role,
-                                         "uidvalidity": uidvalidity, "last_uid": batch[-1]}
-
-        def also(db, checkpoint=checkpoint, last=last):
-            db["sync_state"].upsert(dict(checkpoint, last_sync_at=now_iso()) if last else checkpoint,
-                                    pk=("account", "folder"))
-
-        batches.add(raws, also, label, count)
+        last = start + acct.fetch_batch >= len(uids)
+        batches.add(raws, save_final if last else also, label, count)
     if not uids:
         with db.conn:
-            db["sync_state"].upsert(dict(final, last_sync_at=now_iso()), pk=("account", "folder"))
+            save_final(db)
 
 
 def _like(s: str) -> str:

@@ -314,10 +314,8 @@ def select_in(db, sql_template: str, values) -> set:
 
 def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[dict, dict]:
     """Which fingerprints and Message-IDs are already stored: {key: messages.id}."""
-    by_fp, by_mid = {}, {}
-    for chunk in chunks(fingerprints):
-        q = f"select id from messages where id in ({','.join('?' * len(chunk))})"
-        by_fp.update({r[0]: r[0] for r in db.execute(q, chunk).fetchall()})
+    by_fp = {k: k for k in select_in(db, "select id from messages where id in ({marks})", fingerprints)}
+    by_mid = {}
     for chunk in chunks(m for m in message_ids if m):
         q = f"select message_id, id from messages where message_id in ({','.join('?' * len(chunk))})"
         by_mid.update(dict(db.execute(q, chunk).fetchall()))
@@ -325,11 +323,7 @@ def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[
 
 
 def known_copies(db, keys: list[str]) -> set[str]:
-    out = set()
-    for chunk in chunks(keys):
-        q = f"select source_key from copies where source_key in ({','.join('?' * len(chunk))})"
-        out.update(r[0] for r in db.execute(q, chunk).fetchall())
-    return out
+    return select_in(db, "select source_key from copies where source_key in ({marks})", keys)
 
 
 def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "own_text",
