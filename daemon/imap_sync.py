@@ -4,7 +4,8 @@ Safety: folders are opened with EXAMINE (`readonly=True`) and bodies fetched wit
 server's flags and messages are never changed. Each fetched batch is stored in one transaction
 together with the folder's checkpoint (UIDVALIDITY and last UID), so a crash, kill -9 or dropped
 connection at any point loses nothing and duplicates nothing: the next run resumes after the last
-committed batch. Unchanged folders cost one STATUS command. A new UIDVALIDITY rescans the folder
+committed batch. Unchanged folders cost one STATUS command -- or nothing extra where the server
+offers LIST-STATUS, which returns every folder's status with the folder list. A new UIDVALIDITY rescans the folder
 (fingerprints keep messages from being stored twice); mail expunged on the server stays in the
 database, its copy marked gone.
 """
@@ -27,6 +28,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imap_errors
+from imapclient.imap_utf7 import decode as decode_utf7
+from imapclient.response_parser import parse_response
 
 from .bulk import triage
 from .config import AccountConfig, Config
@@ -229,6 +232,34 @@ def choose_folders(listing, acct: AccountConfig, gmail: bool) -> list[tuple[str,
     return sorted(folders, key=lambda f: (f[0] != "INBOX", f[0]))
 
 
+def status_items(condstore: bool) -> list[bytes]:
+    return [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if condstore else [])
+
+
+def list_folders(client, caps, condstore: bool) -> tuple[list, dict[str, dict]]:
+    """The folder list and, where the server offers LIST-STATUS (RFC 5819), every folder's status
+    from the same command: a pass over unchanged folders then costs one round trip, not one per folder."""
+    if b"LIST-STATUS" not in caps:
+        return client.list_folders(), {}
+    returns = b"SPECIAL-USE " if b"SPECIAL-USE" in caps else b""
+    returns += b"STATUS (" + b" ".join(status_items(condstore)) + b")"
+    imap = client._imap  # imapclient has no LIST ... RETURN; imaplib sends it as written
+    typ, data = imap._simple_command("LIST", b'""', b'"*"', b"RETURN", b"(" + returns + b")")
+    client._checkok("list", typ, data)
+    _typ, listing = imap._untagged_response(typ, data, "LIST")
+    _typ, lines = imap._untagged_response(typ, data, "STATUS")
+    statuses = {}
+    lines = [line for line in lines if line not in (b"", None)]
+    parsed = parse_response(lines) if lines else []
+    for name, items in zip(parsed[::2], parsed[1::2]):
+        if isinstance(name, int):
+            name = str(name)
+        elif client.folder_encode:
+            name = decode_utf7(name)
+        statuses[name] = dict(zip(items[::2], items[1::2]))
+    return client._proc_folder_list(listing), statuses
+
+
 # ---------------------------------------------------------------------------------------------
 # State
 
@@ -377,18 +408,24 @@ class Batches:
         self.progress.show(label, folder_count["done"], folder_count["total"])
 
 
+def _unchanged(state: dict | None, status: dict) -> bool:
+    return bool(state) and (state["uidvalidity"], state["uidnext"], state["messages"]) == \
+        (status[b"UIDVALIDITY"], status[b"UIDNEXT"], status[b"MESSAGES"]) and \
+        status.get(b"HIGHESTMODSEQ") in (None, state["highestmodseq"])
+
+
 def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role: str, batches: Batches,
-                condstore: bool, counters: dict) -> None:
+                condstore: bool, counters: dict, listed: dict | None = None) -> None:
     """Bring one folder up to date. Its last batches may still be parsing when this returns: the
-    folder's final state is committed with its last batch (`batches.drain()` stores them all)."""
-    what = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if condstore else [])
-    status = client.folder_status(folder, what)
-    uidvalidity, uidnext = status[b"UIDVALIDITY"], status[b"UIDNEXT"]
-    messages, modseq = status[b"MESSAGES"], status.get(b"HIGHESTMODSEQ")
+    folder's final state is committed with its last batch (`batches.drain()` stores them all).
+    `listed` is the folder's status from LIST-STATUS, if any: enough to skip an unchanged folder; a
+    changed one asks STATUS afresh, since mail may have arrived after the listing."""
     state = _state(db, acct.name, folder)
     counters["folders_checked"] += 1
-    if state and (state["uidvalidity"], state["uidnext"], state["messages"]) == (uidvalidity, uidnext, messages) \
-            and (modseq is None or state["highestmodseq"] == modseq):
+    status = listed if listed and _unchanged(state, listed) else client.folder_status(folder, status_items(condstore))
+    uidvalidity, uidnext = status[b"UIDVALIDITY"], status[b"UIDNEXT"]
+    messages, modseq = status[b"MESSAGES"], status.get(b"HIGHESTMODSEQ")
+    if _unchanged(state, status):
         db.execute("update sync_state set last_sync_at = ?, last_error = null where account = ? and folder = ?",
                    [now_iso(), acct.name, folder])
         db.conn.commit()
@@ -489,7 +526,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                 client.enable("CONDSTORE")
             except imap_errors.IMAPClientError:
                 condstore = False
-        folders = choose_folders(client.list_folders(), acct, gmail=b"X-GM-EXT-1" in caps)
+        listing, listed = list_folders(client, caps, condstore)
+        folders = choose_folders(listing, acct, gmail=b"X-GM-EXT-1" in caps)
         done_folders = set()
         attempt = 0
         while True:
@@ -500,7 +538,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                     if STOP.is_set():
                         raise Interrupted()
                     try:
-                        sync_folder(client, db, cfg, acct, folder, role, batches, condstore, counters)
+                        sync_folder(client, db, cfg, acct, folder, role, batches, condstore, counters,
+                                    listed.get(folder))
                     except imap_errors.IMAPClientError as e:
                         if isinstance(e, imap_errors.IMAPClientAbortError):
                             raise

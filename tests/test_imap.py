@@ -167,6 +167,45 @@ def test_new_mail_between_syncs_then_a_noop_sync(loaded, tmp_path, shared):
     assert [s for (s,) in con.execute("select status from sync_runs")] == ["ok", "ok", "ok"]
 
 
+def test_a_pass_asks_status_only_of_changed_folders(loaded, tmp_path, shared, monkeypatch):
+    """Dovecot offers LIST-STATUS: the folder list brings every folder's status, so an unchanged
+    folder costs no command of its own; a changed one (or one new, with an awkward name) is asked
+    STATUS afresh and synced. Without LIST-STATUS every folder is asked, and nothing else differs."""
+    from imapclient import IMAPClient
+
+    from daemon import imap_sync
+    from daemon.config import load_config
+    from daemon.store import open_db
+
+    monkeypatch.setenv("GOLDENRULE_TEST_PASSWORD", PASSWORD)
+    cfg = write_config(tmp_path, loaded)
+    assert sync(cfg).returncode == 0
+    c = loaded.client()
+    for raw in enron(shared, "inbox", 2, skip=120):
+        c.append("Archive", raw)
+    c.create_folder("Déjà vu 2001")
+    c.append("Déjà vu 2001", enron(shared, "inbox", 1, skip=122)[0])
+    c.logout()
+    asked = []
+    status = IMAPClient.folder_status
+    monkeypatch.setattr(IMAPClient, "folder_status", lambda self, f, what=None: asked.append(f) or status(self, f, what))
+    config = load_config(cfg)
+    db = open_db(config.database.path)
+    [r] = imap_sync.sync_all(db, config)
+    assert asked == ["Archive", "Déjà vu 2001"]
+    assert (r["copies_seen"], r["folders_changed"], r["folders_checked"]) == (3, 2, 4)
+    assert one(db.conn, "select count(*) from copies") == 223
+    asked.clear()
+    [r] = imap_sync.sync_all(db, config)
+    assert asked == [] and (r["folders_changed"], r["folders_checked"]) == (0, 4)
+    capabilities = IMAPClient.capabilities
+    monkeypatch.setattr(IMAPClient, "capabilities",
+                        lambda self: tuple(c for c in capabilities(self) if c != b"LIST-STATUS"))
+    [r] = imap_sync.sync_all(db, config)
+    assert asked == ["INBOX", "Archive", "Déjà vu 2001", "Sent"]
+    assert (r["folders_changed"], r["folders_checked"], r["copies_seen"]) == (0, 4, 0)
+
+
 def test_folder_deleted_and_recreated_gets_new_uidvalidity_without_duplicates(loaded, tmp_path, shared):
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0
