@@ -433,24 +433,24 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     counters["folders_changed"] += 1
     client.select_folder(folder, readonly=True)  # EXAMINE: nothing on the server can change
     prefix = f"imap:{acct.name}/{folder}/"
-    current = _like(f"{prefix}{uidvalidity}/") + "%"  # copies under this UIDVALIDITY
+    current = _key_range(f"{prefix}{uidvalidity}/")  # copies under this UIDVALIDITY
     if state and state["uidvalidity"] != uidvalidity:
         log.info("folder %s/%s has a new UIDVALIDITY (%s -> %s): rescanning", acct.name, folder,
                  state["uidvalidity"], uidvalidity)
         with db.conn:
-            cur = db.execute("update copies set gone_at = ? where source_key like ? escape '\\' "
-                             "and source_key not like ? escape '\\' and gone_at is null",
-                             [now_iso(), _like(prefix) + "%", current])
+            cur = db.execute("update copies set gone_at = ? where source_key >= ? and source_key < ? "
+                             "and not (source_key >= ? and source_key < ?) and gone_at is null",
+                             [now_iso(), *_key_range(prefix), *current])
             counters["copies_gone"] += cur.rowcount
         state = None
     last_uid = state["last_uid"] if state else 0
     # Expunged on the server: keep the message, mark its copy gone.
-    stored = db.execute("select count(*) from copies where source_key like ? escape '\\' and gone_at is null",
-                        [current]).fetchone()[0]
+    stored = db.execute("select count(*) from copies where source_key >= ? and source_key < ? "
+                        "and gone_at is null", current).fetchone()[0]
     if state and stored > messages - max(0, uidnext - 1 - last_uid):
         live = {_source_key(acct.name, folder, uidvalidity, u) for u in client.search(["ALL"])}
-        gone = [k for (k,) in db.execute("select source_key from copies where source_key like ? escape '\\' "
-                                         "and gone_at is null", [current])
+        gone = [k for (k,) in db.execute("select source_key from copies where source_key >= ? and source_key < ? "
+                                         "and gone_at is null", current)
                 if k not in live]
         with db.conn:
             for k in gone:
@@ -495,8 +495,10 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
             save_final(db)
 
 
-def _like(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _key_range(prefix: str) -> tuple[str, str]:
+    """Bounds of the source keys that start with `prefix` (which ends with '/'): a range the
+    copies' primary key answers, exact and case-sensitive, where LIKE would scan the table."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _check_overquota(e: Exception) -> None:

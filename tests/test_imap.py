@@ -229,6 +229,33 @@ def test_folder_deleted_and_recreated_gets_new_uidvalidity_without_duplicates(lo
                     "and gone_at is null") == 40
 
 
+def test_folders_differing_only_in_case_keep_their_own_copies(server, tmp_path, shared):
+    """'Projects' and 'projects' are two folders: recreating one (new UIDVALIDITY) marks only its
+    own copies gone, and each folder's expunge check counts only its own copies."""
+    raws = enron(shared, "inbox", 6)
+    c = server.client()
+    for name, part in (("Projects", raws[:3]), ("projects", raws[3:])):
+        c.create_folder(name)
+        for raw in part:
+            c.append(name, raw)
+    c.logout()
+    cfg = write_config(tmp_path, server)
+    assert sync(cfg).returncode == 0
+    c = server.client()
+    c.delete_folder("projects")
+    c.create_folder("projects")
+    for raw in raws[3:5]:
+        c.append("projects", raw)
+    c.logout()
+    r = sync(cfg)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["copies_gone"] == 3
+    con = sqlite3.connect(tmp_path / "ledger.db")
+    live = {f: n for f, n in con.execute("select folder, count(*) from copies where gone_at is null group by folder")}
+    assert live == {"Projects": 3, "projects": 2}
+    assert one(con, "select count(*) from messages") == 6
+
+
 def test_expunged_mail_stays_marked_gone(loaded, tmp_path):
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0
