@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""How long storing parsed messages takes, and what the write-ahead log's checkpoints cost.
+
+Usage: python bench/store_speed.py [MAILBOX_DIR]   (default ../shared/enron/mailboxes/germany-c)
+
+Parses each distinct message of the mailbox once (as the importer does, acts included), then stores
+them with `store_batch` in batches of 140 -- one transaction each, as a sync or an import does (a
+200-UID IMAP batch of the Enron mailboxes holds about 110 distinct messages) --
+into a fresh database, with SQLite's automatic checkpoint every 1,000 pages (its default) and every
+4,000 pages (goldenrule's setting). The two settings take turns, three runs each; prints the best
+and the median of each.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from daemon import importer, parse, store  # noqa: E402
+from daemon.sources import read_path  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "enron" / "mailboxes" / "germany-c"
+BATCH = 140
+
+
+def parsed_messages(mailbox: Path) -> list[dict]:
+    seen, out = set(), []
+    for path in sorted(mailbox.iterdir()):
+        for r in read_path(path):
+            mid, fp = parse.prekey(r.raw)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            out.append(importer._parse_job((r.raw, fp, mid, (5_000_000, ("en",)), path.name,
+                                            f"bench/{fp}", None, None)))
+    return out
+
+
+def store_all(parsed: list[dict], checkpoint_pages: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = store.open_db(Path(tmp) / "bench.db")
+        db.execute(f"pragma wal_autocheckpoint = {checkpoint_pages}")
+        t = time.perf_counter()
+        for i in range(0, len(parsed), BATCH):
+            batch = [dict(p) for p in parsed[i:i + BATCH]]
+            store.store_batch(db, batch, [dict(p["copy"]) for p in batch])
+        elapsed = time.perf_counter() - t
+        db.conn.close()
+        return elapsed
+
+
+def main():
+    mailbox = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    parsed = parsed_messages(mailbox)
+    n = len(parsed)
+    times: dict[int, list[float]] = {1000: [], 4000: []}
+    for _ in range(3):
+        for pages in times:
+            times[pages].append(store_all(parsed, pages))
+    print(f"{mailbox.name}: {n:,} distinct messages stored in batches of {BATCH}, three runs each, taking turns")
+    for pages, ts in times.items():
+        print(f"  checkpoint every {pages:>5,} pages: best {min(ts):.2f} s ({1000 * min(ts) / n:.2f} ms/message), "
+              f"median {statistics.median(ts):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
