@@ -27,8 +27,10 @@ from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
-HEADER_END = re.compile(rb"\r?\n\r?\n")
-PREKEY_FIELDS = re.compile(rb"^(message-id|from|date|subject)[ \t]*:[ \t]*(.*?)\s*$", re.I | re.M)
+HEADER_END = re.compile(rb"\r?\n\r?\n")  # the definition; _header_block finds the same faster
+# A field and its continuation lines, found after a newline: the literal "\n" lets the regex
+# engine skip ahead instead of trying every position as a multi-line "^" would.
+PREKEY_FIELDS = re.compile(rb"\n((?i:message-id|from|date|subject))[ \t]*:(.*(?:\r?\n[ \t].*)*)")
 WS = re.compile(rb"\s+")
 SUBJECT_PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd|aw|sv|wg|tr|antw|rif|r|vs|ref)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*|\[[^\]]{1,40}\]\s*)+",
@@ -40,10 +42,17 @@ MIN_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _header_block(raw: bytes) -> tuple[bytes, bytes]:
-    m = HEADER_END.search(raw)
-    if not m:
+    """(header, body), split at the first blank line (HEADER_END's first match)."""
+    j = raw.find(b"\n\n")
+    k = raw.find(b"\n\r\n", 0, j + 2 if j >= 0 else len(raw))  # one that starts before j
+    if k >= 0:
+        j, end = k, k + 3
+    elif j >= 0:
+        end = j + 2
+    else:
         return raw, b""
-    return raw[:m.start()], raw[m.end():]
+    start = j - 1 if j and raw[j - 1] == 13 else j  # a CR before the first LF belongs to the separator
+    return raw[:start], raw[end:]
 
 
 def prekey(raw: bytes) -> tuple[str | None, str]:
@@ -55,8 +64,10 @@ def prekey(raw: bytes) -> tuple[str | None, str]:
     """
     head, body = _header_block(raw)
     fields: dict[bytes, bytes] = {}
-    for m in PREKEY_FIELDS.finditer(UNFOLD.sub(b" ", head)):
-        fields.setdefault(m.group(1).lower(), m.group(2))
+    for m in PREKEY_FIELDS.finditer(b"\n" + head):
+        name = m.group(1).lower()
+        if name not in fields:  # the first of each, unfolded and stripped
+            fields[name] = UNFOLD.sub(b" ", m.group(2)).lstrip(b" \t").rstrip()
     mid = None
     if b"message-id" in fields:
         found = MSGID.search(fields[b"message-id"].decode("latin-1"))

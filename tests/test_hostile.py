@@ -90,6 +90,54 @@ def test_mutated_real_messages_go_all_the_way(tmp_path_factory, seed, edits):
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
+def _plain_prekey_fields(raw: bytes) -> tuple[tuple[bytes, bytes], dict[bytes, bytes]]:
+    """The definitions `parse` speeds up: split at the first blank line, unfold the whole header,
+    take the first of each field, stripped."""
+    import re
+
+    from daemon.bulk import UNFOLD
+    from daemon.parse import HEADER_END
+
+    m = HEADER_END.search(raw)
+    head, body = (raw[:m.start()], raw[m.end():]) if m else (raw, b"")
+    fields: dict[bytes, bytes] = {}
+    pattern = re.compile(rb"^(message-id|from|date|subject)[ \t]*:[ \t]*(.*?)\s*$", re.I | re.M)
+    for f in pattern.finditer(UNFOLD.sub(b" ", head)):
+        fields.setdefault(f.group(1).lower(), f.group(2))
+    return (head, body), fields
+
+
+_NAMES = st.sampled_from([b"From", b"fRoM", b"Date", b"Subject", b"message-ID", b"To", b"X-From", b"Fromage"])
+_LINE = st.one_of(
+    st.tuples(_NAMES, st.sampled_from([b"", b" ", b"\t"]), st.just(b":"),
+              st.sampled_from([b"", b" a", b"  <a@b> ", b"\tx y\t", b" \r"])).map(b"".join),
+    st.tuples(st.sampled_from([b" ", b"\t", b"  "]), st.sampled_from([b"cont", b"", b"\r", b"<c@d>"])).map(b"".join),
+    st.sampled_from([b"", b"\r", b"body text", b"junk: x"]))
+HEADERISH = st.tuples(st.lists(st.tuples(_LINE, st.sampled_from([b"\n", b"\r\n", b"\r"])), max_size=12),
+                      st.sampled_from([b"", b"\n", b"\r\n"])).map(
+    lambda t: b"".join(line + end for line, end in t[0]) + t[1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(HEADERISH, st.binary(max_size=200)))
+def test_fingerprint_fast_paths_agree_with_their_definitions(raw):
+    """Fingerprints are message ids in the database: the fast header split and field scan must
+    give exactly what the plain definitions give, or a re-import would store messages twice."""
+    import hashlib
+
+    from daemon.parse import MSGID, WS, _header_block, prekey
+
+    (head, body), fields = _plain_prekey_fields(raw)
+    assert _header_block(raw) == (head, body)
+    h = hashlib.blake2b(digest_size=16)
+    for name in (b"from", b"date", b"subject"):
+        h.update(WS.sub(b"", fields.get(name, b"")).lower() + b"\0")
+    h.update(body.translate(None, b" \t\r\n\x0b\x0c"))
+    mid = fields.get(b"message-id", b"").decode("latin-1")
+    mid = (MSGID.search(mid).group(1) if MSGID.search(mid) else mid.strip()) or None
+    assert prekey(raw) == ((mid[:900] if mid else None) if b"message-id" in fields else None, h.hexdigest())
+
+
 def test_giant_and_deep_mail(tmp_path):
     giant_subject = b"From: a@x.example\nTo: me@example.org\nSubject: " + b"S" * 1_000_000 + b"\n\nhello\n"
     many = b"From: a@x.example\nTo: " + b", ".join(b"r%d@x.example" % i for i in range(10_000)) + \
