@@ -17,6 +17,7 @@ import fnmatch
 import logging
 import os
 import random
+import re
 import shlex
 import socket
 import ssl
@@ -29,7 +30,9 @@ from pathlib import Path
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imap_errors
 from imapclient.imap_utf7 import decode as decode_utf7
-from imapclient.response_parser import parse_response
+from imapclient.imapclient import join_message_ids, seq_to_parenstr_upper
+from imapclient.response_parser import parse_fetch_response, parse_response
+from imapclient.util import to_ints
 
 from .bulk import triage
 from .config import AccountConfig, Config
@@ -140,6 +143,55 @@ def ssl_context(acct: AccountConfig) -> ssl.SSLContext:
     return ctx
 
 
+# One message's FETCH answer of the usual shape: sequence number, UID and size, then one literal.
+_LITERAL_FETCH = re.compile(rb"(\d+) \(((?:(?:UID|RFC822\.SIZE) \d+ )*)(BODY\[[A-Z.]*\]) \{(\d+)\}", re.I)
+
+
+def _literal_fetch(data) -> dict | None:
+    """imaplib's FETCH data as imapclient would parse it, when every message has the usual shape
+    (one literal, closed by ")"); None for anything else."""
+    out: dict = {}
+    if len(data) % 2:
+        return None
+    for item, close in zip(data[::2], data[1::2]):
+        if not isinstance(item, tuple) or close != b")":
+            return None
+        m = _LITERAL_FETCH.fullmatch(item[0])
+        if not m or len(item[1]) != int(m.group(4)):
+            return None
+        fields: dict = {b"SEQ": int(m.group(1))}
+        uid = None
+        words = m.group(2).split()
+        for name, value in zip(words[::2], words[1::2]):
+            if name.upper() == b"UID":
+                uid = int(value)
+            else:
+                fields[name.upper()] = int(value)
+        if uid is None:
+            return None
+        fields[m.group(3).upper()] = item[1]
+        out.setdefault(uid, {}).update(fields)
+    return out
+
+
+class Client(IMAPClient):
+    """imapclient, reading the answers to the sync's own fetches (headers, or whole messages: one
+    literal each) with one regex per message instead of imapclient's byte-by-byte lexer, about
+    a tenth of the time; an answer of any other shape goes to imapclient's parser."""
+
+    def fetch(self, messages, data, modifiers=None):
+        if not messages or modifiers or not self.use_uid:
+            return super().fetch(messages, data, modifiers)
+        tag = self._imap._command("UID", "FETCH", join_message_ids(messages), seq_to_parenstr_upper(data))
+        typ, resp = self._imap._command_complete("FETCH", tag)
+        self._checkok("fetch", typ, resp)
+        typ, resp = self._imap._untagged_response(typ, resp, "FETCH")
+        parsed = _literal_fetch(resp)
+        if parsed is None:
+            parsed = parse_fetch_response(resp, self.normalise_times, True)
+        return {uid: parsed[uid] for uid in to_ints(messages) if uid in parsed}
+
+
 def connect(acct: AccountConfig) -> IMAPClient:
     """Connect, verify the certificate, log in. Errors become one clear SyncError line."""
     port = acct.port or (993 if acct.tls == "implicit" else 143)
@@ -147,7 +199,7 @@ def connect(acct: AccountConfig) -> IMAPClient:
     ctx = ssl_context(acct) if acct.tls != "none" else None
     timeout = SocketTimeout(connect=acct.timeout_seconds, read=acct.timeout_seconds)
     try:
-        client = IMAPClient(acct.host, port, ssl=acct.tls == "implicit", ssl_context=ctx, timeout=timeout)
+        client = Client(acct.host, port, ssl=acct.tls == "implicit", ssl_context=ctx, timeout=timeout)
         if acct.tls == "starttls":
             client.starttls(ctx)
     except ssl.SSLCertVerificationError as e:

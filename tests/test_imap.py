@@ -151,6 +151,37 @@ def test_parser_processes_and_batches_in_flight_store_the_same_database(server, 
     assert dump(tmp_path / "pooled.db") == dump(tmp_path / "ledger.db")
 
 
+def test_the_sync_client_fetches_what_imapclient_fetches(loaded, monkeypatch):
+    """The sync's client reads the usual FETCH answers itself (headers, whole messages), leaves the
+    rest to imapclient, and for every kind of fetch the sync makes returns exactly what imapclient does."""
+    import ssl
+
+    from imapclient import IMAPClient
+
+    from daemon import imap_sync
+    from daemon.imap_sync import Client
+    from dovecot import USER
+
+    left_to_imapclient = []
+    parse = imap_sync.parse_fetch_response
+    monkeypatch.setattr(imap_sync, "parse_fetch_response", lambda *a: left_to_imapclient.append(1) or parse(*a))
+
+    plain = loaded.client()
+    fast = Client("127.0.0.1", loaded.tls_port, ssl=True, timeout=30,
+                  ssl_context=ssl.create_default_context(cafile=str(loaded.cert)))
+    fast.login(USER, PASSWORD)
+    for c in (plain, fast):
+        c.select_folder("INBOX", readonly=True)
+    uids = plain.search(["ALL"])
+    assert len(uids) == 120
+    for items in (["RFC822.SIZE", "BODY.PEEK[HEADER]"], ["BODY.PEEK[]"], ["BODYSTRUCTURE"],
+                  ["BODY.PEEK[1.MIME]", "BODY.PEEK[1]<0.100>"], ["FLAGS", "RFC822.SIZE"]):
+        assert fast.fetch(uids + [99999], items) == IMAPClient.fetch(plain, uids + [99999], items)
+    assert len(left_to_imapclient) == 3  # BODYSTRUCTURE, two literals, no literal
+    for c in (plain, fast):
+        c.logout()
+
+
 def test_new_mail_between_syncs_then_a_noop_sync(loaded, tmp_path, shared):
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0

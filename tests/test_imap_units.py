@@ -106,3 +106,31 @@ def test_bulk_prefilter_on_real_mail(shared):
             elif not might_be_bulk(header):
                 cleared += 1
     assert bulk > 100 and cleared > 100  # both kinds were there, and most person mail skips the parse
+
+
+# FETCH answers as imaplib hands them over: the usual shape, and shapes the fast reader leaves to imapclient.
+USUAL = [(b"1 (UID 7 RFC822.SIZE 18 BODY[HEADER] {14}", b"Subject: x\r\n\r\n"), b")",
+         (b"2 (RFC822.SIZE 25 UID 9 BODY[HEADER] {13}", b"From: a@b\r\n\r\n"), b")",
+         (b"3 (UID 12 body[] {5}", b"hello"), b")"]
+UNUSUAL = [
+    [(b"1 (BODY[] {5}", b"hello"), b" UID 7)"],  # items after the literal
+    [(b"1 (UID 7 BODY[1.MIME] {4}", b"a: b"), (b" BODY[1]<0> {2}", b"hi"), b")"],  # two literals
+    [(b"1 (UID 7 BODY[] {5}", b"hello"), b")", b"2 (UID 8 FLAGS (\\Seen))"],  # an unsolicited update
+    [b"1 (UID 7 BODY[] NIL)"],  # no literal
+    [(b"1 (UID 7 MODSEQ (12) BODY[] {5}", b"hello"), b")"],  # an item the regex does not know
+    [None],  # nothing at all
+]
+
+
+def test_the_fast_fetch_reader_agrees_with_imapclient_or_steps_aside():
+    from imapclient.response_parser import parse_fetch_response
+
+    from daemon.imap_sync import _literal_fetch
+
+    assert _literal_fetch(USUAL) == dict(parse_fetch_response(USUAL, True, True)) == {
+        7: {b"SEQ": 1, b"RFC822.SIZE": 18, b"BODY[HEADER]": b"Subject: x\r\n\r\n"},
+        9: {b"SEQ": 2, b"RFC822.SIZE": 25, b"BODY[HEADER]": b"From: a@b\r\n\r\n"},
+        12: {b"SEQ": 3, b"BODY[]": b"hello"}}
+    for data in UNUSUAL:
+        assert _literal_fetch(data) is None, data
+    assert _literal_fetch([(b"1 (UID 7 BODY[] {6}", b"hello"), b")"]) is None  # literal cut short
