@@ -204,6 +204,9 @@ _POLITE_THANKS = _rx(
     r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
     r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b")
+# Help credited outright inside a sentence that opens politely ("Thanks for the call this morning,
+# your help is very much appreciated"): the credit is not a formula.
+_HELP_CREDITED = _rx(r"\byour (?:help|assistance|support) (?:is|was|has been) (?:\w+ ){0,2}appreciated\b")
 # Thanks for help too generic to show what was done ("thanks for all your help"): weak evidence alone.
 _GENERIC_THANKS = _rx(r"\b(?:thanks?|thank you)(?: again| so much| very much)? for (?:all )?(?:your|the) "
                       r"(?:help|assistance|support|efforts?|hard work|work|input|cooperation)\b",
@@ -443,7 +446,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if thanks:
         if _THANKS_ONLY.match(s):
             hit("gratitude", 0.4, "bare thanks")
-        elif _POLITE_THANKS.search(low, words):
+        elif _POLITE_THANKS.search(low, words) and not _HELP_CREDITED.search(low, words):
             cues.append("politeness formula")
         elif _GENERIC_THANKS.search(low, words):
             hit("gratitude", 0.6, "thanks for help in general")

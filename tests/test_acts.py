@@ -14,6 +14,8 @@ SENTENCE_CASES = [
     ("Thank you for your email.", set(), {"gratitude"}),
     ("Thanks for the invitation, but I can't make it.", set(), {"gratitude"}),
     ("Your help would be greatly appreciated.", set(), {"gratitude"}),
+    ("Thanks for the call this morning.", set(), {"gratitude"}),
+    ("Thanks for the call this morning, your help is very much appreciated.", {"gratitude"}, set()),
     ("Attached is the revised agreement you asked for.", {"delivery"}, {"request"}),
     ("Per our call, attached please find the revised agreement.", {"delivery"}, set()),
     ("I've copied Erin, who runs procurement there.", {"introduction"}, set()),
