@@ -489,11 +489,13 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     if state and state["uidvalidity"] != uidvalidity:
         log.info("folder %s/%s has a new UIDVALIDITY (%s -> %s): rescanning", acct.name, folder,
                  state["uidvalidity"], uidvalidity)
+        # This folder's copies under other UIDVALIDITYs (not a subfolder's, whose keys share the prefix).
+        old = [k for (k,) in db.execute("select source_key from copies where source_key >= ? and source_key < ? "
+                                        "and gone_at is null", _key_range(prefix))
+               if _UID_KEY.fullmatch(k, len(prefix)) and not k.startswith(current[0])]
         with db.conn:
-            cur = db.execute("update copies set gone_at = ? where source_key >= ? and source_key < ? "
-                             "and not (source_key >= ? and source_key < ?) and gone_at is null",
-                             [now_iso(), *_key_range(prefix), *current])
-            counters["copies_gone"] += cur.rowcount
+            db.conn.executemany("update copies set gone_at = ? where source_key = ?", [(now_iso(), k) for k in old])
+        counters["copies_gone"] += len(old)
         state = None
     last_uid = state["last_uid"] if state else 0
     # Expunged on the server: keep the message, mark its copy gone.
@@ -545,6 +547,9 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     if not uids:
         with db.conn:
             save_final(db)
+
+
+_UID_KEY = re.compile(r"\d+/\d+")  # what follows a folder's prefix in its own copies' keys
 
 
 def _key_range(prefix: str) -> tuple[str, str]:

@@ -260,12 +260,13 @@ def test_folder_deleted_and_recreated_gets_new_uidvalidity_without_duplicates(lo
                     "and gone_at is null") == 40
 
 
-def test_folders_differing_only_in_case_keep_their_own_copies(server, tmp_path, shared):
-    """'Projects' and 'projects' are two folders: recreating one (new UIDVALIDITY) marks only its
-    own copies gone, and each folder's expunge check counts only its own copies."""
-    raws = enron(shared, "inbox", 6)
+def test_a_recreated_folder_marks_only_its_own_copies_gone(server, tmp_path, shared):
+    """'Projects', 'projects' and 'projects/2024' are three folders: recreating 'projects' (new
+    UIDVALIDITY) marks only its own copies gone, not those of a folder differing in case or of its
+    subfolder, whose keys share its prefix."""
+    raws = enron(shared, "inbox", 7)
     c = server.client()
-    for name, part in (("Projects", raws[:3]), ("projects", raws[3:])):
+    for name, part in (("Projects", raws[:3]), ("projects", raws[3:6]), ("projects/2024", raws[6:])):
         c.create_folder(name)
         for raw in part:
             c.append(name, raw)
@@ -283,8 +284,8 @@ def test_folders_differing_only_in_case_keep_their_own_copies(server, tmp_path, 
     assert json.loads(r.stdout)["copies_gone"] == 3
     con = sqlite3.connect(tmp_path / "ledger.db")
     live = {f: n for f, n in con.execute("select folder, count(*) from copies where gone_at is null group by folder")}
-    assert live == {"Projects": 3, "projects": 2}
-    assert one(con, "select count(*) from messages") == 6
+    assert live == {"Projects": 3, "projects": 2, "projects/2024": 1}
+    assert one(con, "select count(*) from messages") == 7
 
 
 def test_expunged_mail_stays_marked_gone(loaded, tmp_path):
