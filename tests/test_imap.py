@@ -211,12 +211,8 @@ def test_a_pass_asks_status_only_of_changed_folders(loaded, tmp_path, shared, mo
     monkeypatch.setenv("GOLDENRULE_TEST_PASSWORD", PASSWORD)
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0
-    c = loaded.client()
-    for raw in enron(shared, "inbox", 2, skip=120):
-        c.append("Archive", raw)
-    c.create_folder("Déjà vu 2001")
-    c.append("Déjà vu 2001", enron(shared, "inbox", 1, skip=122)[0])
-    c.logout()
+    loaded.load("Archive", [(None, raw) for raw in enron(shared, "inbox", 2, skip=120)])
+    loaded.load("Déjà vu 2001", [(None, raw) for raw in enron(shared, "inbox", 1, skip=122)])
     asked = []
     status = IMAPClient.folder_status
     monkeypatch.setattr(IMAPClient, "folder_status", lambda self, f, what=None: asked.append(f) or status(self, f, what))
@@ -265,20 +261,15 @@ def test_a_recreated_folder_marks_only_its_own_copies_gone(server, tmp_path, sha
     UIDVALIDITY) marks only its own copies gone, not those of a folder differing in case or of its
     subfolder, whose keys share its prefix."""
     raws = enron(shared, "inbox", 7)
-    c = server.client()
     for name, part in (("Projects", raws[:3]), ("projects", raws[3:6]), ("projects/2024", raws[6:])):
-        c.create_folder(name)
-        for raw in part:
-            c.append(name, raw)
-    c.logout()
+        server.load(name, [(None, raw) for raw in part])
     cfg = write_config(tmp_path, server)
     assert sync(cfg).returncode == 0
     c = server.client()
     c.delete_folder("projects")
-    c.create_folder("projects")
-    for raw in raws[3:5]:
-        c.append("projects", raw)
+    c.create_folder("projects")  # a new UIDVALIDITY (still listed after the delete: it has a subfolder)
     c.logout()
+    server.load("projects", [(None, raw) for raw in raws[3:5]])
     r = sync(cfg)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["copies_gone"] == 3
