@@ -14,9 +14,56 @@ from mailparser_reply import EmailReplyParser
 from mailparser_reply.parser import EmailMessage
 
 
+# The characters Python's case-insensitive matching takes for ASCII letters besides the letters
+# themselves ("ſ" matches "s", "K" matches "k"): folded to them before a literal test on lowercased
+# text stands in for a case-insensitive pattern.
+_ASCII_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def _folded(text: str) -> str:
+    """The text lowercased, those characters folded, after a line break (so a line start is "\n")."""
+    return "\n" + (text if text.isascii() else text.translate(_ASCII_FOLD)).lower()
+
+
+# What each of mail-parser-reply's English patterns cannot match without: a signature starts a line
+# (after "> " quoting) with a dash or underscore or one of its sign-off phrases; a reply header holds
+# "wrote:", a header field name with its colon, or "original message"; a disclaimer holds one of its
+# keywords and "mail". Checked on _folded text. Languages other than English have other words.
+_MAY_BE_SIGNATURE = re.compile(r"\n ?(?:> ?)*(?:[-_]|best regards|kind regards|thanks,|thank you,|best,|all the best|"
+                               r"regards,|sent from my|get outlook for)")
+_MAY_BE_HEADER = re.compile(r"wrote:|from:|sent:|to:|subject:|date:|cc:|organization:|original message")
+_MAY_BE_DISCLAIMER = re.compile(r"caution:|disclaimer|warning:|confidential|privileged|private|sensitive|important")
+
+
+class _Gated:
+    """One of the reply parser's compiled patterns behind a cheap test that every text it can match
+    passes: most messages have no signature, reply header or disclaimer, and the library's patterns
+    (case-insensitive, line-anchored alternations) were most of its time. Same answers, by construction
+    and by test."""
+
+    def __init__(self, rx, maybe):
+        self.rx, self.maybe = rx, maybe
+
+    def search(self, text, *args):
+        return self.rx.search(text, *args) if self.maybe(_folded(text)) else None
+
+    def findall(self, text, *args):
+        return self.rx.findall(text, *args) if self.maybe(_folded(text)) else []
+
+    def __getattr__(self, name):
+        return getattr(self.rx, name)
+
+
+_GATES = {
+    "_header_regex": lambda low: _MAY_BE_HEADER.search(low) is not None,
+    "_disclaimers_regex": lambda low: "mail" in low and _MAY_BE_DISCLAIMER.search(low) is not None,
+    "_signature_regex": lambda low: _MAY_BE_SIGNATURE.search(low) is not None,
+}
+
+
 class _ReplyReader:
     """mail-parser-reply's parser with its three patterns built once, not for every message
-    (building them was a fifth of its time)."""
+    (building them was a fifth of its time), and, for English, run only on texts that may match."""
 
     def __init__(self, languages: tuple[str, ...]):
         self.languages = EmailReplyParser(languages=list(languages)).languages
@@ -27,9 +74,23 @@ class _ReplyReader:
             EmailMessage(text="", languages=list(self.languages), **self.compiled)
         except (AttributeError, TypeError):  # another version of the library: let it build them itself
             self.compiled = {}
+        if self.compiled and probe.languages == ["en"] and _fingerprint(self.compiled) == _GATED_FOR:
+            self.compiled = {k: _Gated(rx, _GATES[k]) for k, rx in self.compiled.items()}
 
     def read(self, text: str) -> EmailMessage:
         return EmailMessage(text=text, languages=list(self.languages), **self.compiled).read()
+
+
+# The gates were written for these patterns (the library's English ones, mail-parser-reply 1.36):
+# another version's patterns run ungated.
+_GATED_FOR = "837c2a78e95ca2c7"
+
+
+def _fingerprint(compiled: dict) -> str:
+    import hashlib
+
+    text = "\0".join(compiled[k].pattern for k in ("_header_regex", "_disclaimers_regex", "_signature_regex"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 _parsers: dict[tuple[str, ...], _ReplyReader] = {}

@@ -105,3 +105,28 @@ def test_reply_reader_reads_as_the_library_does():
         theirs = EmailReplyParser(languages=list(langs)).read(text)
         assert [r.body for r in ours.replies] == [r.body for r in theirs.replies]
         assert own_text._reply_parser(langs).compiled  # the patterns were reused, not rebuilt
+
+
+# Pieces of the texts mail-parser-reply's English patterns look for, with the characters Python's
+# case-insensitive matching takes for ASCII letters ("ſ" for "s", "K" for "k", "İ"/"ı" for "i").
+SIGNOFF_PIECES = ["\n", "\n\n", " ", "> ", ">", "-", "--", "- x", "_" * 32, "-" * 33, "Best regards", "KIND REGARDS",
+                  "Thanks,", "thank you,", "Best,", "All the best", "regards,", "Sent from my iPhone", "Get Outlook for iOS",
+                  "ſent from my", "Kind regards", "thank yoU,", "On Mon, Bob wrote:", "From: A", "Sent: B", "To: C",
+                  "Subject: D", "-----Original Message-----", "orİgİnal message", "Disclaimer: this mail",
+                  "CONFIDENTIALITY: e-mail", "Privileged Notice: mail", "İmportant Note: mail", "Sensıtive", "word",
+                  "Bob", "é", "\u200b", "\xa0"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SIGNOFF_PIECES), max_size=12))
+def test_gated_reply_reader_splits_exactly_as_the_library(pieces):
+    """The reader runs the library's English patterns only where a cheap test lets them; every split,
+    signature, disclaimer and header must be the library's own."""
+    from mailparser_reply import EmailReplyParser
+
+    text = "".join(pieces)
+    reader = own_text._reply_parser(("en",))
+    assert all(isinstance(rx, own_text._Gated) for rx in reader.compiled.values())
+    ours, theirs = reader.read(text), EmailReplyParser(languages=["en"]).read(text)
+    assert [(r.content, r.headers, r.signatures, r.disclaimers) for r in ours.replies] == \
+           [(r.content, r.headers, r.signatures, r.disclaimers) for r in theirs.replies]
