@@ -86,6 +86,12 @@ class _ReplyReader:
 _GATED_FOR = "837c2a78e95ca2c7"
 
 
+def _english_library_patterns() -> dict:
+    m = EmailMessage(text="", languages=["en"])
+    return {"_header_regex": m.HEADER_REGEX, "_disclaimers_regex": m.DISCLAIMERS_REGEX,
+            "_signature_regex": m.SIGNATURE_REGEX}
+
+
 def _fingerprint(compiled: dict) -> str:
     import hashlib
 

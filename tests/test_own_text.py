@@ -126,7 +126,9 @@ def test_gated_reply_reader_splits_exactly_as_the_library(pieces):
 
     text = "".join(pieces)
     reader = own_text._reply_parser(("en",))
-    assert all(isinstance(rx, own_text._Gated) for rx in reader.compiled.values())
+    # Gated for the library version the gates were written for; another version's patterns run as they are.
+    gated = own_text._fingerprint(own_text._english_library_patterns()) == own_text._GATED_FOR
+    assert all(isinstance(rx, own_text._Gated) == gated for rx in reader.compiled.values())
     ours, theirs = reader.read(text), EmailReplyParser(languages=["en"]).read(text)
     assert [(r.content, r.headers, r.signatures, r.disclaimers) for r in ours.replies] == \
            [(r.content, r.headers, r.signatures, r.disclaimers) for r in theirs.replies]
