@@ -132,3 +132,16 @@ def test_gated_reply_reader_splits_exactly_as_the_library(pieces):
     ours, theirs = reader.read(text), EmailReplyParser(languages=["en"]).read(text)
     assert [(r.content, r.headers, r.signatures, r.disclaimers) for r in ours.replies] == \
            [(r.content, r.headers, r.signatures, r.disclaimers) for r in theirs.replies]
+
+
+LOTUS_PIECES = ["", " ", "   ", "\t", "\xa0", "x", "John Smith@ENRON", "to:", "To: ", "TO:\t", "cc:", "Subject:", "subject :",
+                "to", ":", "tomato: ", "ctO: ", "@", "09/27/2000 08:38 AM"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(LOTUS_PIECES), max_size=8))
+def test_linear_lotus_field_tests_accept_what_the_written_rules_accept(pieces):
+    """The Lotus header-block tests used on every candidate line are the written rules, made linear."""
+    line = "".join(pieces)
+    assert bool(own_text.TO_LINE_ANYWHERE.search(line)) == bool(own_text.TO_LINE.match(line)), line
+    assert bool(own_text.CC_SUBJ_LINE_ANYWHERE.search(line)) == bool(own_text.CC_SUBJ_LINE.match(line)), line
