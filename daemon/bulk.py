@@ -27,21 +27,29 @@ TRANSACTIONAL = ("Feedback-ID", "X-Mailgun-Sid", "X-SES-Outgoing", "X-SG-EID", "
 
 # Every header block `classify_headers` calls bulk matches this (a property test keeps it so): mail
 # between people, nearly all of a mailbox, is known not to be bulk without parsing its headers.
+# Each branch starts a header line; written after a line break (searched in the block after one) so
+# the regex engine jumps from line break to line break instead of trying every position.
 _MAYBE_BULK = re.compile(
-    rb"^(?:list-[\w-]*|precedence|auto-submitted|feedback-id|x-mailgun-sid|x-ses-outgoing|x-sg-eid|x-mc-user|"
+    rb"\n(?:(?:list-[\w-]*|precedence|auto-submitted|feedback-id|x-mailgun-sid|x-ses-outgoing|x-sg-eid|x-mc-user|"
     rb"x-mailchimp-campaign|x-campaign(?:id)?|x-autoreply|x-autorespond)[ \t]*:"
-    rb"|^return-path:(?![^\r\n]*@)"
-    rb"|^content-type:[^\r\n]*(?:report|delivery-status)"
-    rb"|^from:[^\r\n]*(?:no[-_.]?reply|not[-_.]?reply|mailer|postmaster|bounce|notif|alert|news|digest|auto|"
+    rb"|return-path:(?![^\r\n]*@)"
+    rb"|content-type:[^\r\n]*(?:report|delivery-status)"
+    rb"|from:[^\r\n]*(?:no[-_.]?reply|not[-_.]?reply|mailer|postmaster|bounce|notif|alert|news|digest|auto|"
     rb"daemon|listserv|majordomo|announce)"
-    rb"|^subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?)",
-    re.I | re.M)
+    rb"|subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?))",
+    re.I)
 UNFOLD = re.compile(rb"\r?\n[ \t]+")  # folded header lines joined (raw bytes)
 
 
+_FOLD = re.compile(rb"\n[ \t]+")
+
+
 def might_be_bulk(header: bytes) -> bool:
-    """False when a raw header block certainly is not bulk or automated mail (no parse needed)."""
-    return _MAYBE_BULK.search(UNFOLD.sub(b" ", header)) is not None
+    """False when a raw header block certainly is not bulk or automated mail (no parse needed).
+
+    Line ends are made plain "\n" first (no branch reads a CR at a line end), so unfolding is a search
+    for a literal line break, several times faster than UNFOLD's optional CR."""
+    return _MAYBE_BULK.search(b"\n" + _FOLD.sub(b" ", header.replace(b"\r\n", b"\n"))) is not None
 
 
 def triage(header: bytes, msg=None) -> tuple[str | None, str | None]:

@@ -233,8 +233,11 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
 QUOTED_CHARS = 1500
 
 
+QUOTE_MARK = re.compile(r"^\s*>\s?")
+
+
 def _unquote(lines: list[str]) -> list[str]:
-    return [re.sub(r"^\s*>\s?", "", l) for l in lines]
+    return [QUOTE_MARK.sub("", l) if ">" in l else l for l in lines]
 
 
 def quoted_body(lines: list[str], kind: str) -> str:

@@ -138,6 +138,31 @@ def test_fingerprint_fast_paths_agree_with_their_definitions(raw):
     assert prekey(raw) == ((mid[:900] if mid else None) if b"message-id" in fields else None, h.hexdigest())
 
 
+_BULK_NAMES = st.sampled_from([b"List-Id", b"list-unsubscribe", b"Precedence", b"Auto-Submitted", b"Return-Path",
+                                b"Content-Type", b"From", b"FROM", b"Subject", b"X-From", b"To", b"Feedback-ID", b"X-Autoreply"])
+_BULK_LINE = st.one_of(
+    st.tuples(_BULK_NAMES, st.sampled_from([b"", b" ", b"\t"]), st.just(b":"),
+              st.sampled_from([b"", b" <>", b" <a@b>", b" no-reply@x", b" Anna <anna@x>", b" multipart/report",
+                               b" =?utf-8?q?x?=", b" news", b" \r", b" out of office"])).map(b"".join),
+    st.tuples(st.sampled_from([b" ", b"\t"]), st.sampled_from([b"noreply", b"@", b"", b"\r", b"report"])).map(b"".join),
+    st.sampled_from([b"", b"\r", b"junk: x", b"\rFrom: daemon"]))
+BULKISH = st.lists(st.tuples(_BULK_LINE, st.sampled_from([b"\n", b"\r\n", b"\r", b"\r\r\n"])), max_size=10).map(
+    lambda lines: b"".join(line + end for line, end in lines))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(BULKISH)
+def test_bulk_prefilter_agrees_with_its_definition(header):
+    """might_be_bulk decides which mail is never looked at again as possibly automated: its fast
+    form must answer exactly what the written rule (line-anchored search of the unfolded block) does."""
+    import re
+
+    from daemon.bulk import UNFOLD, _MAYBE_BULK, might_be_bulk
+
+    line_anchored = re.compile(_MAYBE_BULK.pattern.replace(b"\\n(?:", b"^(?:", 1), re.I | re.M)
+    assert might_be_bulk(header) == (line_anchored.search(UNFOLD.sub(b" ", header)) is not None)
+
+
 def test_giant_and_deep_mail(tmp_path):
     giant_subject = b"From: a@x.example\nTo: me@example.org\nSubject: " + b"S" * 1_000_000 + b"\n\nhello\n"
     many = b"From: a@x.example\nTo: " + b", ".join(b"r%d@x.example" % i for i in range(10_000)) + \
