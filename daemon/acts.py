@@ -73,33 +73,44 @@ class _Rules:
         self.gated = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in by_word.items()}
         self.at_start = {w: re.compile("|".join(f"(?:{p})" for p in ps)) for w, ps in at_start.items()}
         self.always = re.compile("|".join(f"(?:{p})" for p in always)) if always else None
+        self.start_words, self.gate_words = frozenset(self.at_start), frozenset(self.gated)
 
-    def search(self, low: str, words: dict[str, list[int]] | None = None):
-        """A match anywhere in `low`, or None. `words`: where each word of `low` starts (word_starts)."""
+    def search(self, low: str, words: set[str] | None = None):
+        """A match anywhere in `low`, or None. `words`: the words of `low` (sentence_words)."""
         if words is None:
-            words = word_starts(low)
+            words = sentence_words(low)
         if self.always is not None:
             m = self.always.search(low)
             if m:
                 return m
-        for w in self.at_start.keys() & words.keys():
+        for w in self.start_words & words:
             m = self.at_start[w].match(low)
             if m:
                 return m
-        for w in self.gated.keys() & words.keys():
+        for w in self.gate_words & words:
             rx = self.gated[w]
-            for i in words[w]:
+            for i in word_positions(low, w):
                 m = rx.match(low, i)
                 if m:
                     return m
         return None
 
 
-def word_starts(low: str) -> dict[str, list[int]]:
-    """Each word of a lowercased sentence with the positions where it starts."""
-    out: dict[str, list[int]] = {}
-    for m in _WORDS.finditer(low):
-        out.setdefault(m.group(), []).append(m.start())
+def sentence_words(low: str) -> set[str]:
+    """The words (runs of a-z) of a lowercased sentence. Where a word starts is looked up only for the
+    few words some rule is gated on (word_positions), not for every word of every sentence."""
+    return set(_WORDS.findall(low))
+
+
+def word_positions(low: str, word: str) -> list[int]:
+    """Where `word` starts in `low` as a whole run of a-z: the positions _WORDS would find it at."""
+    out = []
+    n, end = len(word), len(low)
+    i = low.find(word)
+    while i >= 0:
+        if (i == 0 or not "a" <= low[i - 1] <= "z") and (i + n == end or not "a" <= low[i + n] <= "z"):
+            out.append(i)
+        i = low.find(word, i + 1)
     return out
 
 
@@ -426,7 +437,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if not _QUESTION_WORD.match(s):  # "Is that right.?" may still ask
         s = _STRAY_QUESTION_MARK.sub("", s)
     low = s.lower()
-    words = word_starts(low)
+    words = sentence_words(low)
     acts: dict[str, float] = {}
     why: dict[str, str] = {}
     cues: list[str] = []
@@ -488,7 +499,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65, "giving")
-        if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words.keys() and _INTRO_NAMED.search(s)):
+        if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")

@@ -147,10 +147,10 @@ def test_word_gating_finds_what_the_plain_patterns_find():
         for s in sentences:
             low = s.lower()
             assert bool(rules.search(low)) == bool(plain.search(low)), (rules.parts[0], s)
-            assert bool(rules.search(low, acts.word_starts(low))) == bool(plain.search(low)), (rules.parts[0], s)
+            assert bool(rules.search(low, acts.sentence_words(low))) == bool(plain.search(low)), (rules.parts[0], s)
     for s in sentences:
         low = s.lower()
         if acts._THANKS.search(s):
             assert any(h in low for h in acts._THANKS_HINTS), s
         if acts._INTRO_NAMED.search(s):
-            assert acts._INTRO_NAMED_WORDS & acts.word_starts(low).keys(), s
+            assert acts._INTRO_NAMED_WORDS & acts.sentence_words(low), s
