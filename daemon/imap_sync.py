@@ -177,7 +177,17 @@ def _literal_fetch(data) -> dict | None:
 class Client(IMAPClient):
     """imapclient, reading the answers to the sync's own fetches (headers, or whole messages: one
     literal each) with one regex per message instead of imapclient's byte-by-byte lexer, about
-    a tenth of the time; an answer of any other shape goes to imapclient's parser."""
+    a tenth of the time; an answer of any other shape goes to imapclient's parser.
+
+    imapclient turns imaplib's own debug output up to its most detailed level and sends it to the
+    "imapclient.imaplib" logger: imaplib then formats every line it reads, and the repr of every
+    message it receives, even when that logger discards them. Unless that logger is on, imaplib's
+    debug output is off here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+            self._imap.debug = 0
 
     def fetch(self, messages, data, modifiers=None):
         if not messages or modifiers or not self.use_uid:

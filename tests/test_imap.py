@@ -182,6 +182,35 @@ def test_the_sync_client_fetches_what_imapclient_fetches(loaded, monkeypatch):
         c.logout()
 
 
+def test_the_imap_protocol_log_is_there_when_asked_for_and_costs_nothing_otherwise(loaded, caplog):
+    """imaplib's line-by-line debug output (which imapclient turns on) is formatted only when its logger
+    would keep it: a sync with logging at INFO does not build a log line per message it reads."""
+    import logging
+    import ssl
+
+    from daemon.imap_sync import Client
+    from dovecot import USER
+
+    def session(level):
+        caplog.clear()
+        formatted = []
+        with caplog.at_level(level, logger="imapclient.imaplib"):
+            c = Client("127.0.0.1", loaded.tls_port, ssl=True, timeout=30,
+                       ssl_context=ssl.create_default_context(cafile=str(loaded.cert)))
+            to_log = c._imap._mesg  # what imaplib calls with each line it has formatted for the log
+            c._imap._mesg = lambda line: formatted.append(line) or to_log(line)
+            c.login(USER, PASSWORD)
+            c.select_folder("INBOX", readonly=True)
+            c.fetch(c.search(["ALL"])[:3], ["BODY.PEEK[HEADER]"])
+            c.logout()
+        return formatted, [r for r in caplog.records if r.name == "imapclient.imaplib"]
+
+    formatted, logged = session(logging.DEBUG)
+    assert any("FETCH" in r.getMessage() for r in logged)
+    assert not any(PASSWORD in r.getMessage() for r in logged)  # imapclient's adapter hides the login
+    assert session(logging.INFO) == ([], [])
+
+
 def test_new_mail_between_syncs_then_a_noop_sync(loaded, tmp_path, shared):
     cfg = write_config(tmp_path, loaded)
     assert sync(cfg).returncode == 0
