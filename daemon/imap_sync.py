@@ -36,7 +36,7 @@ from imapclient.util import to_ints
 
 from .bulk import triage
 from .config import AccountConfig, Config
-from .importer import BatchIngest, derive, make_pool, new_deduper, underived
+from .importer import BatchIngest, derive, make_pool, new_deduper, store_together, underived
 from .sources import RawMessage
 from .store import now_iso
 
@@ -438,36 +438,52 @@ class _Progress:
 class Batches:
     """Fetched batches whose parsing runs in the pool while the next batch is fetched, across folders:
     a small folder is one batch, so a folder-by-folder pipeline would leave the parser processes idle
-    while the next folder is fetched. Batches are stored in the order they were fetched, each in one
-    transaction with its folder's checkpoint, so the safety argument is unchanged. One deduper for the
+    while the next folder is fetched. Batches are stored in the order they were fetched, several in one
+    transaction (fewer, larger commits write fewer pages), each with its folder's checkpoint, so the
+    safety argument is unchanged: a checkpoint is never committed without the messages it covers. One deduper for the
     pass: a message whose copies sit in two folders' batches in flight is parsed and stored once."""
 
     IN_FLIGHT = 2  # batches parsed ahead of the one being stored
+    TOGETHER = 3  # fetched batches' worth of copies stored per transaction, at least
 
-    def __init__(self, db, cfg: Config, pool, progress: _Progress, counters: dict):
+    def __init__(self, db, cfg: Config, pool, progress: _Progress, counters: dict, fetch_batch: int = 200):
         self.db, self.cfg, self.pool, self.progress, self.counters = db, cfg, pool, progress, counters
+        self.together = self.TOGETHER * fetch_batch
         self.dedupe = new_deduper(db, cfg)
         self.in_flight: list[tuple[BatchIngest, int, str, dict]] = []
+        self.parsed: list[tuple[BatchIngest, int, str, dict]] = []  # parsed, to be stored together
         self.new_ids: list[str] = []
 
     def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
-        """Start parsing a batch; store the oldest ones beyond IN_FLIGHT."""
+        """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
+        checkpoints, once they hold TOGETHER full batches' worth of copies."""
         ingest = BatchIngest(self.db, raws, self.cfg, self.dedupe, self.pool, also=also)
         self.in_flight.append((ingest, len(raws), label, folder_count))
         while len(self.in_flight) > self.IN_FLIGHT:
-            self._store_oldest()
+            self._collect_oldest()
+        if sum(n for _, n, _, _ in self.parsed) >= self.together:
+            self._store_parsed()
 
     def drain(self) -> None:
         """Store every batch in flight (at the end of a pass, and before an error or a stop leaves it)."""
         while self.in_flight:
-            self._store_oldest()
+            self._collect_oldest()
+        self._store_parsed()
 
-    def _store_oldest(self) -> None:
-        ingest, n, label, folder_count = self.in_flight.pop(0)
-        self.new_ids.extend(ingest.finish())
-        self.counters["copies_seen"] += n
-        folder_count["done"] += n
-        self.progress.show(label, folder_count["done"], folder_count["total"])
+    def _collect_oldest(self) -> None:
+        item = self.in_flight.pop(0)
+        item[0].wait()
+        self.parsed.append(item)
+
+    def _store_parsed(self) -> None:
+        if not self.parsed:
+            return
+        self.new_ids.extend(store_together(self.db, [ingest for ingest, _, _, _ in self.parsed]))
+        for _, n, label, folder_count in self.parsed:
+            self.counters["copies_seen"] += n
+            folder_count["done"] += n
+            self.progress.show(label, folder_count["done"], folder_count["total"])
+        self.parsed = []
 
 
 def _unchanged(state: dict | None, status: dict) -> bool:
@@ -583,7 +599,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
     db.conn.commit()
     counters = {"folders_checked": 0, "folders_changed": 0, "copies_seen": 0, "copies_gone": 0}
     progress = _Progress(show_progress)
-    batches = Batches(db, cfg, pool, progress, counters)
+    batches = Batches(db, cfg, pool, progress, counters, acct.fetch_batch)
     status, error = "ok", None
     client = None
     try:

@@ -225,12 +225,13 @@ def underived(db, new_ids: list[str]) -> list[str]:
 
 class BatchIngest:
     """One fetched batch on its way into the database. Parsing starts at once, in the parser
-    processes; storing waits for `finish`, so the caller fetches the next batch meanwhile.
+    processes; storing waits for `store_together`, so the caller fetches the next batch meanwhile.
 
-    The IMAP sync makes one per fetched batch and finishes them in order, each with its folder's
+    The IMAP sync makes one per fetched batch and stores them in order, each with its folder's
     checkpoint (`also(db)`) in the same transaction: a checkpoint is committed with exactly the
-    messages it covers. The batches of one folder share a deduper, so a message whose copies sit in
-    two batches in flight is parsed and stored once."""
+    messages it covers (and, when several batches are stored together, with theirs too). The
+    batches of one pass share a deduper, so a message whose copies sit in two batches in flight is
+    parsed and stored once."""
 
     def __init__(self, db, raws: list[RawMessage], cfg: Config, dedupe: "_Deduper", pool=None, also=None):
         self.db, self.cfg, self.dedupe, self.also = db, cfg, dedupe, also
@@ -243,13 +244,42 @@ class BatchIngest:
         else:
             self.parsed = [_parse_job(j) for j in jobs]
 
+    def wait(self) -> list[dict]:
+        """The parsed messages, once the parser processes have them."""
+        if self.parsed is None:
+            self.parsed = self.pending.get()
+        return self.parsed
+
     def finish(self) -> list[str]:
         """Store the batch (and its checkpoint); returns the ids of new messages."""
-        parsed = self.parsed if self.parsed is not None else self.pending.get()
-        store_batch(self.db, parsed, [p["copy"] for p in parsed] + self.duplicates, self.cfg.privacy.store_bodies,
-                    self.cfg.privacy.snippet_chars, also=self.also)
-        self.dedupe.done(parsed)
-        return [p["message"]["id"] for p in parsed]
+        return store_together(self.db, [self])
+
+
+def store_together(db, batches: list[BatchIngest]) -> list[str]:
+    """Store parsed batches, in order, in one transaction with all their checkpoints; returns the ids of
+    new messages. A commit writes every page the transaction touched, and batches of random-keyed
+    rows touch many of the same index pages: storing 26,899 messages took 11.1 s in transactions of
+    140 and 9.0 s in transactions of 560 (bench/store_speed.py --transactions)."""
+    if not batches:
+        return []
+    parsed, copies, alsos = [], [], []
+    for b in batches:
+        got = b.wait()
+        parsed += got
+        copies += [p["copy"] for p in got] + b.duplicates
+        if b.also is not None:
+            alsos.append(b.also)
+
+    def checkpoints(db):
+        for also in alsos:
+            also(db)
+
+    cfg = batches[0].cfg
+    store_batch(db, parsed, copies, cfg.privacy.store_bodies, cfg.privacy.snippet_chars,
+                also=checkpoints if alsos else None)
+    for b in batches:
+        b.dedupe.done(b.parsed)
+    return [p["message"]["id"] for p in parsed]
 
 
 def new_deduper(db, cfg: Config) -> "_Deduper":
