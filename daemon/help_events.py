@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .acts import HELP_ACTS, Act, act_rows, thanks_kind
-from .store import chunks, parse_time, store_acts
+from .store import chunks, insert_or_replace, parse_time, store_acts
 from .threads import threads_of
 
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
@@ -361,7 +361,7 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
                 e["id"] = event_id(e["message"], e["helper"], e["helped"])
                 rows.append(e)
         if rows:
-            db["help_events"].insert_all(rows, pk="id", replace=True)
+            insert_or_replace(db, "help_events", rows)
         written += len(rows)
     return written
 

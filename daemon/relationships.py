@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .config import Config
-from .store import chunks, parse_time, select_in
+from .store import chunks, insert_or_replace, parse_time, select_in
 from .threads import threads_of
 
 DAY = 86400.0
@@ -503,9 +503,9 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
         db["monthly_activity"].insert_all([{"month": m, **v} for m, v in sorted(months.items())], pk="month",
                                           replace=True)
     if rows:
-        db["relationships"].insert_all(rows, pk="contact_id", replace=True)
+        insert_or_replace(db, "relationships", rows)
     if help_links:
-        db["contact_help"].insert_all(help_links, pk=("event", "contact_id"), replace=True)
+        insert_or_replace(db, "contact_help", help_links)
     from .loose_ends import update_loose_ends
     update_loose_ends(db, cfg, now, me, contact_of)
     update_golden_rule(db, now)

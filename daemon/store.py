@@ -396,6 +396,24 @@ def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own
                    f"({','.join('?' * len(chunk))})", chunk)
 
 
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def insert_or_replace(db, table: str, rows) -> None:
+    """What `db[table].insert_all(rows, replace=True)` does on an existing table, in one executemany:
+    sqlite-utils checks and converts every value on the way, which on the tables rederived in bulk
+    (a row per thread, per help event, per relationship) was a tenth of deriving. Values other than
+    plain ones are converted as sqlite-utils converts them."""
+    rows = list(rows)
+    if not rows:
+        return
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    jsonify = sqlite_utils.db.jsonify_if_needed
+    db.conn.executemany(
+        f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
+        [[v if type(v) in _PLAIN else jsonify(v) for v in (r.get(c) for c in columns)] for r in rows])
+
+
 def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
     """Make `table` hold exactly `rows` (all with the same keys), writing only the rows that changed:
     tables recomputed whole on every sync (contacts) mostly come out as they were. Returns rows written."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .store import chunks, parse_time, select_in
+from .store import chunks, insert_or_replace, parse_time, select_in
 
 CANDIDATES_SCANNED = 50
 TOKEN = re.compile(r"[a-z]{2,}")
@@ -199,7 +199,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         for r in thread_rows:
             r["subject"] = subjects.get(r["root_message"])
         db.conn.executemany("update messages set thread_id = ?, thread_link = ? where id = ?", updates)
-        db["threads"].insert_all(thread_rows, pk="id", replace=True)
+        insert_or_replace(db, "threads", thread_rows)
         updates.clear()
         thread_rows.clear()
 
