@@ -179,3 +179,26 @@ def test_contacts_rebuilt_with_nothing_new_write_nothing(imported, cfg, db):
     with db.conn:
         people.rebuild_contacts(db, cfg, {r[0] for r in db.execute("select address from identities")})
     assert rows(db, "select * from contacts order by id") == before  # a changed row is written back
+
+
+def test_insert_or_replace_writes_what_sqlite_utils_insert_all_writes(tmp_path):
+    """The derived tables are written without sqlite-utils' per-value checks: the rows, their values
+    (lists, dicts and dates converted as sqlite-utils converts them) and replacements must be the same."""
+    import datetime as dt
+
+    import sqlite_utils
+
+    from daemon.store import insert_or_replace
+
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    for name in ("theirs", "ours"):
+        db[name].create({"id": int, "a": str, "b": float, "c": str, "d": int}, pk="id")
+        db[name].insert({"id": 1, "a": "old", "b": 0.5, "c": "x", "d": 9})
+    rows = [{"id": 1, "a": "new", "b": 1.25, "c": ["x", 2], "d": True},
+            {"id": 2, "a": None, "b": 3, "c": {"k": "é"}},
+            {"id": 3, "c": dt.datetime(2026, 11, 26, 9, 30), "a": "z", "b": None, "d": 0}]
+    db["theirs"].insert_all([dict(r) for r in rows], pk="id", replace=True)
+    insert_or_replace(db, "ours", [dict(r) for r in rows])
+    query = "select id, a, typeof(a), b, typeof(b), c, typeof(c), d, typeof(d) from {} order by id"
+    assert db.execute(query.format("ours")).fetchall() == db.execute(query.format("theirs")).fetchall()
+    assert db.execute("select c from ours where id = 3").fetchone() == ("2026-11-26T09:30:00",)
