@@ -74,7 +74,8 @@ def transactions(paths: list[Path]):
             times[size].append(store_all(parsed, 4000, size))
     print(f"{len(parsed):,} distinct messages from {len(paths)} mailboxes, two runs each, taking turns")
     for size, ts in times.items():
-        print(f"  {size:>4} messages per transaction: best {min(ts):.2f} s ({1000 * min(ts) / len(parsed):.2f} ms/message)")
+        best = min(ts)
+        print(f"  {size:>4} messages per transaction: best {best:.2f} s ({1000 * best / len(parsed):.2f} ms/message)")
 
 
 def main():

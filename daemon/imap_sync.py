@@ -440,8 +440,9 @@ class Batches:
     a small folder is one batch, so a folder-by-folder pipeline would leave the parser processes idle
     while the next folder is fetched. Batches are stored in the order they were fetched, several in one
     transaction (fewer, larger commits write fewer pages), each with its folder's checkpoint, so the
-    safety argument is unchanged: a checkpoint is never committed without the messages it covers. One deduper for the
-    pass: a message whose copies sit in two folders' batches in flight is parsed and stored once."""
+    safety argument is unchanged: a checkpoint is never committed without the messages it covers.
+    One deduper for the pass: a message whose copies sit in two folders' batches in flight is parsed
+    and stored once."""
 
     IN_FLIGHT = 2  # batches parsed ahead of the one being stored
     TOGETHER = 3  # fetched batches' worth of copies stored per transaction, at least

@@ -258,8 +258,8 @@ class BatchIngest:
 def store_together(db, batches: list[BatchIngest]) -> list[str]:
     """Store parsed batches, in order, in one transaction with all their checkpoints; returns the ids of
     new messages. A commit writes every page the transaction touched, and batches of random-keyed
-    rows touch many of the same index pages: storing 26,899 messages took 11.1 s in transactions of
-    140 and 9.0 s in transactions of 560 (bench/store_speed.py --transactions)."""
+    rows touch many of the same index pages: storing 26,899 messages took 11.72 s in transactions of
+    140 and 9.45 s in transactions of 560 (bench/store_speed.py --transactions)."""
     if not batches:
         return []
     parsed, copies, alsos = [], [], []

@@ -409,9 +409,10 @@ def insert_or_replace(db, table: str, rows) -> None:
         return
     columns = list(dict.fromkeys(c for r in rows for c in r))
     jsonify = sqlite_utils.db.jsonify_if_needed
-    db.conn.executemany(
-        f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
-        [[v if type(v) in _PLAIN else jsonify(v) for v in (r.get(c) for c in columns)] for r in rows])
+    sql = (f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' * len(columns))})")
+    db.conn.executemany(sql, [[v if type(v) in _PLAIN else jsonify(v) for v in (r.get(c) for c in columns)]
+                              for r in rows])
 
 
 def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
