@@ -315,11 +315,15 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
     from . import help_events, people, relationships, threads
     from .bulk import mark_one_way_senders
 
+    # Most of the mailbox new (a first import or sync): rethread it all and recompute every tie,
+    # rather than first work out what the new mail reaches (nearly everything, at a cost). A thread
+    # or tie nothing new touches comes out of a recomputation as it was.
+    most_new = new_ids is not None and 2 * len(new_ids) >= db.execute("select count(*) from messages").fetchone()[0]
     with db.conn:
         contacts_before = relationships.contact_snapshot(db)
         people.update_folders(db, cfg.identity.sent_folders)
         self_addresses = people.update_identities(db, cfg, me)
-        threads.assign_threads(db, new_ids, cfg.threads.subject_window_days)
+        threads.assign_threads(db, None if most_new else new_ids, cfg.threads.subject_window_days)
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
         # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
@@ -327,6 +331,6 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
                                        reread_acts=new_ids is None and cfg.privacy.store_bodies == "own_text")
         # New mail recomputes the ties it touches (and those of senders it showed to be automated).
         scope = None
-        if new_ids is not None and as_of is None:
+        if new_ids is not None and as_of is None and not most_new:
             scope = relationships.scope_of_new_mail(db, new_ids, contacts_before)
         relationships.update_relationships(db, cfg, as_of, scope)

@@ -237,10 +237,9 @@ class Scope:
 def scope_of_new_mail(db, new_ids: list[str], contacts_before: dict) -> Scope | None:
     """Contacts on the threads the new messages are in, contacts whose details changed, and those
     threads' months; None (recompute all) when contacts were regrouped, or one was ignored or
-    found to be the user (which changes what counts in every month), or when the new mail is most
-    of the mailbox (a first sync: working out the scope would cost more than it saves)."""
-    total = db.execute("select count(*) from messages").fetchone()[0]
-    if not contacts_before["contact"] or 2 * len(new_ids) >= total:
+    found to be the user (which changes what counts in every month), or when there were no
+    contacts before (everything is new)."""
+    if not contacts_before["contact"]:
         return None
     after = contact_snapshot(db)
     gone = {cid for cid in contacts_before["contact"] if cid not in after["contact"]}

@@ -56,10 +56,6 @@ def affected_messages(db, new_ids: list[str] | None) -> set[str]:
     ids = set(new_ids)
     if not ids:
         return ids
-    if 2 * len(ids) >= db.execute("select count(*) from messages").fetchone()[0]:
-        # Most of the mailbox is new (a first sync): rethread it all rather than look up what the new
-        # mail could reach. Rethreading a thread nothing new touches gives it back as it was.
-        return affected_messages(db, None)
     rows = []
     for chunk in chunks(ids):
         rows += db.execute(
