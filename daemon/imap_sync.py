@@ -1,13 +1,13 @@
 """IMAP source: read a real mailbox safely, incrementally and fast, into the same pipeline as import.
 
 Safety: folders are opened with EXAMINE (`readonly=True`) and bodies fetched with `BODY.PEEK`, so the
-server's flags and messages are never changed. Each fetched batch is stored in one transaction
-together with the folder's checkpoint (UIDVALIDITY and last UID), so a crash, kill -9 or dropped
-connection at any point loses nothing and duplicates nothing: the next run resumes after the last
-committed batch. Unchanged folders cost one STATUS command -- or nothing extra where the server
-offers LIST-STATUS, which returns every folder's status with the folder list. A new UIDVALIDITY rescans the folder
-(fingerprints keep messages from being stored twice); mail expunged on the server stays in the
-database, its copy marked gone.
+server's flags and messages are never changed. Each fetched batch is stored in the same transaction
+as the folder's checkpoint (UIDVALIDITY and last UID) -- a few batches share one transaction -- so a
+crash, kill -9 or dropped connection at any point loses nothing and duplicates nothing: the next run
+resumes after the last committed batch. Unchanged folders cost one STATUS command -- or nothing
+extra where the server offers LIST-STATUS, which returns every folder's status with the folder list.
+A new UIDVALIDITY rescans the folder (fingerprints keep messages from being stored twice); mail
+expunged on the server stays in the database, its copy marked gone.
 """
 
 from __future__ import annotations

@@ -250,10 +250,6 @@ class BatchIngest:
             self.parsed = self.pending.get()
         return self.parsed
 
-    def finish(self) -> list[str]:
-        """Store the batch (and its checkpoint); returns the ids of new messages."""
-        return store_together(self.db, [self])
-
 
 def store_together(db, batches: list[BatchIngest]) -> list[str]:
     """Store parsed batches, in order, in one transaction with all their checkpoints; returns the ids of
