@@ -69,8 +69,7 @@ class _ReplyReader:
         self.languages = EmailReplyParser(languages=list(languages)).languages
         probe = EmailMessage(text="", languages=list(self.languages))
         try:
-            self.compiled = {"_header_regex": probe.HEADER_REGEX, "_disclaimers_regex": probe.DISCLAIMERS_REGEX,
-                             "_signature_regex": probe.SIGNATURE_REGEX}
+            self.compiled = _library_patterns(probe)
             EmailMessage(text="", languages=list(self.languages), **self.compiled)
         except (AttributeError, TypeError):  # another version of the library: let it build them itself
             self.compiled = {}
@@ -86,10 +85,14 @@ class _ReplyReader:
 _GATED_FOR = "837c2a78e95ca2c7"
 
 
-def _english_library_patterns() -> dict:
-    m = EmailMessage(text="", languages=["en"])
+def _library_patterns(m: EmailMessage) -> dict:
+    """The three patterns a parsed message would build, under the names EmailMessage takes them by."""
     return {"_header_regex": m.HEADER_REGEX, "_disclaimers_regex": m.DISCLAIMERS_REGEX,
             "_signature_regex": m.SIGNATURE_REGEX}
+
+
+def _english_library_patterns() -> dict:
+    return _library_patterns(EmailMessage(text="", languages=["en"]))
 
 
 def _fingerprint(compiled: dict) -> str:
