@@ -396,6 +396,12 @@ def store_acts(db, items: list[tuple[str, list[tuple]]], body_policy: str = "own
                    f"({','.join('?' * len(chunk))})", chunk)
 
 
+def _insert_sql(conflict: str, table: str, columns: list[str]) -> str:
+    """INSERT OR <conflict> of one row's columns, for executemany."""
+    return (f"insert or {conflict} into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+            f"values ({', '.join('?' * len(columns))})")
+
+
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 
 
@@ -409,10 +415,8 @@ def insert_or_replace(db, table: str, rows) -> None:
         return
     columns = list(dict.fromkeys(c for r in rows for c in r))
     jsonify = sqlite_utils.db.jsonify_if_needed
-    sql = (f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-           f"values ({', '.join('?' * len(columns))})")
-    db.conn.executemany(sql, [[v if type(v) in _PLAIN else jsonify(v) for v in (r.get(c) for c in columns)]
-                              for r in rows])
+    db.conn.executemany(_insert_sql("replace", table, columns),
+                        [[v if type(v) in _PLAIN else jsonify(v) for v in (r.get(c) for c in columns)] for r in rows])
 
 
 def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
@@ -426,8 +430,7 @@ def replace_rows(db, table: str, pk: str, rows: list[dict]) -> int:
         db.execute(f"delete from [{table}] where [{pk}] in ({','.join('?' * len(chunk))})", chunk)
     changed = [row for key, row in new.items() if old.get(key) != row]
     if changed:
-        db.conn.executemany(f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-                            f"values ({', '.join('?' * len(columns))})", changed)
+        db.conn.executemany(_insert_sql("replace", table, columns), changed)
     return len(changed) + len(gone)
 
 
@@ -435,6 +438,4 @@ def _insert_or_ignore(db, table: str, columns: list[str], rows: list[dict]) -> N
     """Batched INSERT OR IGNORE on the table's primary key: the import's hot path."""
     if not rows:
         return
-    sql = (f"insert or ignore into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-           f"values ({', '.join('?' * len(columns))})")
-    db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
+    db.conn.executemany(_insert_sql("ignore", table, columns), [[row.get(c) for c in columns] for row in rows])
