@@ -520,8 +520,7 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         old = [k for (k,) in db.execute("select source_key from copies where source_key >= ? and source_key < ? "
                                         "and gone_at is null", _key_range(prefix))
                if _UID_KEY.fullmatch(k, len(prefix)) and not k.startswith(current[0])]
-        with db.conn:
-            db.conn.executemany("update copies set gone_at = ? where source_key = ?", [(now_iso(), k) for k in old])
+        _mark_gone(db, old)
         counters["copies_gone"] += len(old)
         state = None
     last_uid = state["last_uid"] if state else 0
@@ -533,9 +532,7 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         gone = [k for (k,) in db.execute("select source_key from copies where source_key >= ? and source_key < ? "
                                          "and gone_at is null", current)
                 if k not in live]
-        with db.conn:
-            for k in gone:
-                db.execute("update copies set gone_at = ? where source_key = ?", [now_iso(), k])
+        _mark_gone(db, gone)
         counters["copies_gone"] += len(gone)
     criteria = ["UID", f"{last_uid + 1}:*"]
     if not state and acct.since:
@@ -574,6 +571,13 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
     if not uids:
         with db.conn:
             save_final(db)
+
+
+def _mark_gone(db, keys: list[str]) -> None:
+    """Copies no longer on the server: kept, marked gone now, in one transaction."""
+    stamp = now_iso()
+    with db.conn:
+        db.conn.executemany("update copies set gone_at = ? where source_key = ?", [(stamp, k) for k in keys])
 
 
 _UID_KEY = re.compile(r"\d+/\d+")  # what follows a folder's prefix in its own copies' keys
