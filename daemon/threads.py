@@ -15,32 +15,14 @@ depend on the order in which mail arrived.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
+from itertools import groupby
 
 from .store import chunks, insert_or_replace, parse_time, select_in
 
 CANDIDATES_SCANNED = 50
 TOKEN = re.compile(r"[a-z]{2,}")
-
-
-class _UnionFind:
-    def __init__(self):
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        parent = self.parent
-        parent.setdefault(x, x)
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
 
 
 def threads_of(db, message_ids: list[str]) -> set[str]:
@@ -49,10 +31,8 @@ def threads_of(db, message_ids: list[str]) -> set[str]:
                            "and thread_id is not null", message_ids)
 
 
-def affected_messages(db, new_ids: list[str] | None) -> set[str]:
+def affected_messages(db, new_ids: list[str]) -> set[str]:
     """New messages plus everything their threading could change, closed over whole threads."""
-    if new_ids is None:
-        return {r[0] for r in db.execute("select id from messages").fetchall()}
     ids = set(new_ids)
     if not ids:
         return ids
@@ -81,109 +61,128 @@ def _tokens(*texts: str) -> set[str]:
     return out
 
 
-class _Msg:
-    """One message as threading sees it. A first sync threads every message at once, so it is kept
-    small: slots, repeated strings (senders, names, subjects, addresses) shared, participants and
-    references as tuples, and the subject itself read later for the threads' first messages only."""
+# How a message joined its thread, as stored in messages.thread_link (0: not linked yet).
+_LINKS = (None, "references", "quoted_header", "subject")
+_REFERENCES, _QUOTED_HEADER, _SUBJECT = 1, 2, 3
+_SEP = "\x01"  # between addresses in one group_concat: no address holds it
 
-    __slots__ = ("id", "mid", "date", "t", "sender", "from_name", "subj", "is_reply", "quoted_from",
-                 "old_thread", "people", "refs")
 
-    def __init__(self, id, mid, date, t, sender, from_name, subj, is_reply, quoted_from, old_thread):
-        self.id, self.mid, self.date, self.t, self.sender, self.from_name = id, mid, date, t, sender, from_name
-        self.subj, self.is_reply, self.quoted_from = subj, is_reply, quoted_from
-        self.old_thread, self.people, self.refs = old_thread, (), ()
+def _fill_work_table(db, ids: set[str] | None) -> int:
+    """The messages to (re)thread, numbered 1..n, in a temporary table. Threading then holds a few
+    bytes per message in Python (its union-find parent and how it was linked) and reads the messages
+    themselves back one subject group, then one thread, at a time: a first sync of a big mailbox
+    threads in memory that grows with its largest subject group, not with the mailbox."""
+    db.execute("drop table if exists temp.thread_work")
+    db.execute("create temp table thread_work (n integer primary key, id text, mid text, date text, sender text, "
+               "from_name text, subj text, is_reply integer, quoted_from text, old_thread text)")
+    cols = "id, message_id, date, from_address, from_name, subject_normalized, is_reply, quoted_from, thread_id"
+    work_cols = "id, mid, date, sender, from_name, subj, is_reply, quoted_from, old_thread"
+    if ids is None:
+        db.execute(f"insert into temp.thread_work ({work_cols}) select {cols} from messages")
+    else:
+        for chunk in chunks(ids):
+            db.execute(f"insert into temp.thread_work ({work_cols}) select {cols} from messages "
+                       f"where id in ({','.join('?' * len(chunk))})", chunk)
+    db.execute("create index temp.thread_work_mid on thread_work (mid)")
+    db.execute("create index temp.thread_work_subj on thread_work (subj)")
+    return db.execute("select count(*) from temp.thread_work").fetchone()[0]
 
 
 def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
     """(Re)compute thread_id for messages affected by new_ids (None: all). Returns threads written."""
-    ids = affected_messages(db, new_ids)
-    if not ids:
+    ids = None if new_ids is None else affected_messages(db, new_ids)
+    if ids is not None and not ids:
         return 0
-    msgs: dict[str, _Msg] = {}
-    shared: dict[str, str] = {}
+    n = _fill_work_table(db, ids)
+    try:
+        return _thread_work_table(db, n, window_days)
+    finally:
+        db.execute("drop table if exists temp.thread_work")
+        db.execute("drop table if exists temp.thread_ghosts")
 
-    def one(s):  # one string per sender, name, subject or address, not per mention
-        return shared.setdefault(s, s) if s else s
 
-    for chunk in chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        for r in db.execute(
-            f"select id, message_id, date, from_address, from_name, subject_normalized, "
-            f"is_reply, quoted_from, thread_id from messages where id in ({marks})", chunk
-        ).fetchall():
-            msgs[r[0]] = _Msg(r[0], r[1], r[2], parse_time(r[2]), one(r[3]), one(r[4]), one(r[5]), r[6], r[7], r[8])
-        refs: dict[str, list[str]] = defaultdict(list)
-        for m, ref in db.execute(
-            f"select message, ref from message_references where message in ({marks}) order by message, position",
-            chunk,
-        ).fetchall():
-            refs[m].append(ref)
-        for m, found in refs.items():
-            msgs[m].refs = tuple(found)
-        people: dict[str, set[str]] = defaultdict(set)
-        for m, addr in db.execute(
-            f"select message, address from message_addresses where message in ({marks})", chunk
-        ).fetchall():
-            people[m].add(one(addr))
-        for m, found in people.items():
-            msgs[m].people = tuple(found)
-    by_mid = {m.mid: m.id for m in msgs.values()}
-    uf = _UnionFind()
-    link: dict[str, str] = {}
-    for m in msgs.values():
-        uf.find(m.id)
-        resolved = False
-        for ref in m.refs:
-            target = by_mid.get(ref)
-            if target == m.id:
-                continue
-            uf.union(target or f"ghost:{ref}", m.id)
-            resolved = resolved or target is not None
-        if resolved:
-            link[m.id] = "references"
-    # Subject fallback for replies and forwards that no stored reference placed.
+def _thread_work_table(db, n: int, window_days: int) -> int:
+    # References: ids not stored are "ghosts", numbered after the messages, still tying children together.
+    db.execute("drop table if exists temp.thread_ghosts")
+    db.execute("create temp table thread_ghosts (g integer primary key, ref text unique)")
+    db.execute("insert or ignore into temp.thread_ghosts (ref) select r.ref from temp.thread_work w "
+               "join message_references r on r.message = w.id "
+               "where not exists (select 1 from temp.thread_work t where t.mid = r.ref)")
+    ghosts = db.execute("select count(*) from temp.thread_ghosts").fetchone()[0]
+    parent = array("l", range(n + ghosts + 1))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    link = bytearray(n + 1)
+    has_refs = bytearray(n + 1)
+    for m, target, ghost in db.execute(
+            "select w.n, t.n, g.g from temp.thread_work w join message_references r on r.message = w.id "
+            "left join temp.thread_work t on t.mid = r.ref left join temp.thread_ghosts g on g.ref = r.ref"):
+        has_refs[m] = 1
+        if target == m:
+            continue  # a message referencing itself
+        union(target or n + ghost, m)
+        if target is not None:
+            link[m] = _REFERENCES
+    # Subject fallback for replies and forwards that no stored reference placed, one subject at a time.
     window = window_days * 86400
-    groups: dict[str, list[_Msg]] = defaultdict(list)
-    for m in msgs.values():
-        if m.subj:
-            groups[m.subj].append(m)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda m: (m.t if m.t is not None else float("inf"), m.id))
-        for i, m in enumerate(group):
-            if not m.is_reply or m.id in link or m.t is None:
+    rows = db.execute(
+        "select w.n, w.id, w.date, w.sender, w.from_name, w.subj, w.is_reply, w.quoted_from, "
+        f"(select group_concat(a.address, '{_SEP}') from message_addresses a where a.message = w.id) "
+        "from temp.thread_work w where w.subj in (select subj from temp.thread_work where subj != '' "
+        "group by subj having count(*) > 1) order by w.subj")
+    for _subj, members in groupby(rows, key=lambda r: r[5]):
+        group = sorted(((parse_time(date), mid, m, sender, from_name, is_reply, quoted_from,
+                         set(people.split(_SEP)) if people else set())
+                        for m, mid, date, sender, from_name, _s, is_reply, quoted_from, people in members),
+                       key=lambda g: (g[0] if g[0] is not None else float("inf"), g[1]))
+        for i, (t, _mid, m, _sender, _name, is_reply, quoted_from, mine) in enumerate(group):
+            if not is_reply or link[m] or t is None:
                 continue
-            quoted = _tokens(m.quoted_from or "")
-            best, best_kind = None, None
-            mine = set(m.people)
-            for p in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
-                if p.t is None or m.t - p.t > window:
+            quoted = _tokens(quoted_from or "")
+            best, best_kind = None, 0
+            for pt, _pmid, p, p_sender, p_name, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
+                if pt is None or t - pt > window:
                     break
-                if mine.isdisjoint(p.people):
+                if mine.isdisjoint(p_people):
                     continue
                 if quoted:
-                    sender = _tokens(p.from_name or "", p.sender or "")
+                    sender = _tokens(p_name or "", p_sender or "")
                     if sender and len(quoted & sender) >= min(2, len(sender)):
-                        best, best_kind = p, "quoted_header"
+                        best, best_kind = p, _QUOTED_HEADER
                         break
                 if best is None:
-                    best, best_kind = p, "subject"
+                    best, best_kind = p, _SUBJECT
                     if not quoted:
                         break
             if best is not None:
-                uf.union(best.id, m.id)
-                link[m.id] = best_kind
-    for m in msgs.values():
-        if m.refs and m.id not in link:
-            link[m.id] = "references"  # joined through a ghost parent
-    components: dict[str, list[_Msg]] = defaultdict(list)
-    for m in msgs.values():
-        components[uf.find(m.id)].append(m)
-    old_threads = {m.old_thread for m in msgs.values() if m.old_thread}
-    for chunk in chunks(old_threads):
-        db.execute(f"delete from threads where id in ({','.join('?' * len(chunk))})", chunk)
+                union(best, m)
+                link[m] = best_kind
+    for m in range(1, n + 1):
+        if has_refs[m] and not link[m]:
+            link[m] = _REFERENCES  # joined through a ghost parent
+    return _write_threads(db, n, find, link)
+
+
+def _write_threads(db, n: int, find, link: bytearray) -> int:
+    """Store each component as a thread, reading its members back one thread at a time."""
+    db.execute("delete from threads where id in (select old_thread from temp.thread_work "
+               "where old_thread is not null)")
+    db.execute("drop table if exists temp.thread_parts")
+    db.execute("create temp table thread_parts (n integer primary key, root integer)")
+    db.conn.executemany("insert into temp.thread_parts values (?, ?)", ((m, find(m)) for m in range(1, n + 1)))
+    db.execute("create index temp.thread_parts_root on thread_parts (root)")
     thread_rows, updates = [], []
     written = 0
 
@@ -199,22 +198,34 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
         updates.clear()
         thread_rows.clear()
 
-    for members in components.values():
-        members.sort(key=lambda m: (m.date or "9999", m.id))
-        root = members[0]
-        tid = root.id
-        kinds = sorted({link[m.id] for m in members[1:] if m.id in link})
-        dates = [m.date for m in members if m.date]
-        thread_rows.append({
-            "id": tid, "subject": None, "first_date": min(dates) if dates else None,
-            "last_date": max(dates) if dates else None, "message_count": len(members),
-            "participant_count": len(set().union(*(m.people for m in members))),
-            "formed_by": ",".join(kinds) if kinds else "single", "root_message": root.id,
-        })
-        for m in members:
-            updates.append((tid, "root" if m is root else link.get(m.id, "references"), m.id))
-        written += 1
-        if len(updates) >= 5000:
-            write()
-    write()
+    rows = db.execute(
+        "select p.root, w.n, w.id, w.date, "
+        f"(select group_concat(a.address, '{_SEP}') from message_addresses a where a.message = w.id) "
+        "from temp.thread_parts p join temp.thread_work w on w.n = p.n "
+        "order by p.root, coalesce(nullif(w.date, ''), '9999'), w.id")
+    try:
+        for _root, members in groupby(rows, key=lambda r: r[0]):
+            members = list(members)
+            root = members[0]
+            tid = root[2]
+            kinds = sorted({_LINKS[link[m[1]]] for m in members[1:] if link[m[1]]})
+            dates = [m[3] for m in members if m[3]]
+            people: set[str] = set()
+            for m in members:
+                if m[4]:
+                    people.update(m[4].split(_SEP))
+            thread_rows.append({
+                "id": tid, "subject": None, "first_date": min(dates) if dates else None,
+                "last_date": max(dates) if dates else None, "message_count": len(members),
+                "participant_count": len(people),
+                "formed_by": ",".join(kinds) if kinds else "single", "root_message": tid,
+            })
+            for m in members:
+                updates.append((tid, "root" if m is root else (_LINKS[link[m[1]]] or "references"), m[2]))
+            written += 1
+            if len(updates) >= 5000:
+                write()
+        write()
+    finally:
+        db.execute("drop table if exists temp.thread_parts")
     return written

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import CLOCK_TABLES
 from daemon.importer import import_messages
+from daemon.sources import RawMessage
 from daemon.sources import read_path
 from daemon.store import open_db
 from fixtures import write_fixture_mailbox
@@ -91,6 +92,48 @@ def test_threads_by_references_and_by_subject(imported, db):
     ]
     assert rows(db, "select message_id, thread_link from messages where message_id like 'a2@%'") == [
         ("a2@clientco.com", "quoted_header")]
+
+
+def _referencing(mid, day, subject, refs=(), frm="ann@clientco.com", to="me@example.org"):
+    head = [f"Message-ID: <{mid}>", f"Date: Mon, {day:02d} Apr 2001 09:00:00 +0000", f"From: {frm}", f"To: {to}",
+            f"Subject: {subject}"]
+    if refs:
+        head.append("References: " + " ".join(f"<{r}>" for r in refs))
+    return RawMessage("INBOX", f"refs#{mid}", ("\n".join(head) + "\n\nSee the figures for this week.\n").encode())
+
+
+def test_threads_ghost_parents_self_references_and_merges(cfg, db):
+    """Two replies to a message never stored share a thread through it (a ghost); a message that
+    names itself in References stays alone; a later message referencing two threads merges them,
+    whole, into the thread of the earliest message; every row says how it was linked."""
+    def thread_rows():
+        return rows(db, """select group_concat(m.message_id, ' '), t.formed_by, t.message_count,
+                                  t.participant_count
+                           from (select * from messages order by date, id) m join threads t on t.id = m.thread_id
+                           group by m.thread_id order by min(m.date)""")
+
+    first = [_referencing("g1@x", 2, "Budget", ["absent@x"]),
+             _referencing("g2@x", 3, "Budget figures", ["absent@x"], frm="bo@partner.net"),
+             _referencing("self@x", 4, "Alone", ["self@x"]),
+             _referencing("h1@x", 5, "Travel"),
+             _referencing("h2@x", 6, "Travel plans", ["h1@x"], frm="me@example.org", to="ann@clientco.com")]
+    import_messages(db, iter(first), cfg, me=["me@example.org"])
+    assert thread_rows() == [
+        ("g1@x g2@x", "references", 2, 3),
+        ("self@x", "single", 1, 2),
+        ("h1@x h2@x", "references", 2, 2),
+    ]
+    assert rows(db, "select message_id, thread_link from messages order by date") == [
+        ("g1@x", "root"), ("g2@x", "references"), ("self@x", "root"), ("h1@x", "root"), ("h2@x", "references")]
+    # New mail that references both threads merges them, recomputed whole, in the earliest one's thread.
+    import_messages(db, iter([_referencing("j1@x", 7, "Both", ["g2@x", "h2@x"])]), cfg, me=["me@example.org"])
+    assert thread_rows() == [
+        ("g1@x g2@x h1@x h2@x j1@x", "references", 5, 3),
+        ("self@x", "single", 1, 2),
+    ]
+    assert rows(db, "select count(*) from threads") == [(2,)]
+    assert rows(db, """select m.message_id from threads t join messages m on m.id = t.root_message
+                       order by t.first_date""") == [("g1@x",), ("self@x",)]
 
 
 def test_self_contacts_and_no_newsletter_contact(imported, db):
