@@ -8,6 +8,7 @@ never become contacts. Contact ids stay the same across rebuilds.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 
@@ -76,26 +77,28 @@ def canonical_name(name: str) -> str:
     return " ".join(tokens) if len(tokens) >= 2 else ""
 
 
+# The mail that makes someone a participant: what they send to a person, and what the user sends.
+_PARTICIPATION = """from message_addresses a join messages m on m.id = a.message
+    where m.is_automated = 0 and (
+       (m.is_from_me = 0 and a.kind = 'from') or (m.is_from_me = 1 and a.kind in ('to','cc','bcc','from')))"""
+
+
+def _threads_of(db, addresses: list[str]) -> int:
+    """Distinct threads one person's several addresses take part in."""
+    return db.execute(f"select count(distinct nullif(m.thread_id, '')) {_PARTICIPATION} "
+                      "and a.address in (select value from json_each(?))", [json.dumps(addresses)]).fetchone()[0]
+
+
 def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
     """Recompute contacts and their addresses from the messages, keeping existing contact ids."""
-    # Participants: senders of person-to-person mail, and the people the user writes to.
-    stats: dict[str, dict] = defaultdict(lambda: {"from": 0, "to": 0, "threads": set(), "first": None, "last": None})
-    for address, is_me, kind, date, thread in db.execute(
-        """select a.address, m.is_from_me, a.kind, m.date, m.thread_id
-           from message_addresses a join messages m on m.id = a.message
-           where m.is_automated = 0 and (
-              (m.is_from_me = 0 and a.kind = 'from') or (m.is_from_me = 1 and a.kind in ('to','cc','bcc','from')))"""
-    ).fetchall():
-        s = stats[address]
-        if kind == "from":
-            s["from"] += 1
-        else:
-            s["to"] += 1
-        if thread:
-            s["threads"].add(thread)
-        if date:
-            s["first"] = date if s["first"] is None or date < s["first"] else s["first"]
-            s["last"] = date if s["last"] is None or date > s["last"] else s["last"]
+    # Participants: senders of person-to-person mail, and the people the user writes to; counted by
+    # SQLite, so memory grows with the number of people, not of messages.
+    stats: dict[str, dict] = defaultdict(lambda: {"from": 0, "to": 0, "threads": 0, "first": None, "last": None})
+    for address, sent, received, threads, first, last in db.execute(
+        f"""select a.address, sum(a.kind = 'from'), sum(a.kind != 'from'), count(distinct nullif(m.thread_id, '')),
+                   min(nullif(m.date, '')), max(nullif(m.date, '')) {_PARTICIPATION} group by a.address"""
+    ):
+        stats[address] = {"from": sent, "to": received, "threads": threads, "first": first, "last": last}
     for address in self_addresses:
         stats[address]  # noqa: B018 - make sure the user is a contact even with no mail yet
     names: dict[str, str] = {}
@@ -169,7 +172,7 @@ def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
             "first_seen": min(firsts) if firsts else None, "last_seen": max(lasts) if lasts else None,
             "messages_from": sum(stats[a]["from"] for a in members),
             "messages_to": sum(stats[a]["to"] for a in members),
-            "threads": len(set().union(*(stats[a]["threads"] for a in members))),
+            "threads": stats[primary]["threads"] if len(members) == 1 else _threads_of(db, members),
             "addresses": len(members),
         })
         for a in members:
