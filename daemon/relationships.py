@@ -218,6 +218,7 @@ def _crossing(gaps: list[float], threshold: float, improbable: float, floor: flo
 
 # --- the tables ---------------------------------------------------------------------------------
 
+CONTACTS_AT_A_TIME = 500
 REFRESH_SECONDS = DAY  # ties no new mail touched are recomputed at least this often
 
 
@@ -293,16 +294,14 @@ def _load(db, now: float, contacts: list[int] | None = None, month: str | None =
     """Person-to-person interactions per contact, up to `now`: of every contact, of the given ones,
     or in one month ('2001-05')."""
     if contacts is not None:
-        rows = []
-        for chunk in chunks(contacts):
-            rows += db.execute(INTERACTIONS + f" and ca.contact_id in ({','.join('?' * len(chunk))})",
-                               chunk).fetchall()
+        rows = (r for chunk in chunks(contacts)
+                for r in db.execute(INTERACTIONS + f" and ca.contact_id in ({','.join('?' * len(chunk))})", chunk))
     elif month is not None:
-        rows = db.execute(INTERACTIONS + " and m.date >= ? and m.date < ?", _month_range(month)).fetchall()
+        rows = db.execute(INTERACTIONS + " and m.date >= ? and m.date < ?", _month_range(month))
     else:
-        rows = db.execute(INTERACTIONS).fetchall()
+        rows = db.execute(INTERACTIONS)
     per: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for cid, mid, date, thread, from_me, kind, n_rcpt in rows:
+    for cid, mid, date, thread, from_me, kind, n_rcpt in rows:  # read as they come: no list of every row
         t = parse_time(date)
         if t is None or t > now:
             continue
@@ -339,9 +338,9 @@ def _help(db, now: float, me: set[str], contact_of: dict[str, int], addresses: l
                     rows[r[0]] = r
         rows = sorted(rows.values())
     elif month is not None:
-        rows = db.execute(f"{sql} where occurred_at >= ? and occurred_at < ?", _month_range(month)).fetchall()
+        rows = db.execute(f"{sql} where occurred_at >= ? and occurred_at < ?", _month_range(month))
     else:
-        rows = db.execute(sql).fetchall()
+        rows = db.execute(sql)
     given, received = defaultdict(list), defaultdict(list)
     links = []
     for eid, helper, helped, kind, at, thread in rows:
@@ -401,6 +400,59 @@ def _monthly(per, given, received, contacts, months: dict | None = None) -> dict
     return months
 
 
+def _relationship_row(db, cid: int, info, msgs: list[tuple], given, received, started, now: float, params,
+                      subjects: dict) -> dict | None:
+    """One tie's row from its interactions (sorted) and the help each way; None for no tie at all."""
+    if not msgs and not given.get(cid) and not received.get(cid):
+        return None
+    out_t = [m[0] for m in msgs if m[2]]
+    in_t = [m[0] for m in msgs if not m[2]]
+    two_way = bool(out_t and in_t)
+    first = msgs[0][0] if msgs else None
+    known_years = (now - first) / (365.25 * DAY) if first else 0.0
+    half_life = params.half_life_days * (1 + min(known_years, 3.0))
+    inter = 0.0
+    for t, _, from_me, _, n in msgs:
+        w = 1.0 if from_me else 0.5
+        if n >= GROUP:
+            w *= 0.3
+        inter += w * 0.5 ** ((now - t) / DAY / half_life)
+    help_score = sum(2.0 * 0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid] + received[cid])
+    two_way_factor = 1.0 if two_way else 0.3
+    strength = 100 * (1 - math.exp(-(inter + help_score) * two_way_factor / SATURATION))
+    balance = (sum(0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid])
+               - sum(0.5 ** ((now - t) / DAY / 180) for t, _ in received[cid]))
+    times = bursts([(m[0], m[1]) for m in msgs])
+    c = cadence(times, now, two_way, params)
+    mine_h, theirs_h = _reply_hours(msgs)
+    last_thread = msgs[-1][1] if msgs else None
+    if last_thread and last_thread not in subjects:
+        row = db.execute("select subject from threads where id = ?", (last_thread,)).fetchone()
+        subjects[last_thread] = row[0] if row else None
+    inferred = two_way and (strength >= 50 or len(received[cid]) >= 2 or started[cid] >= 3)
+    return {
+        "contact_id": cid, "name": info[1], "email": info[2], "as_of": iso(now),
+        "status": c.status, "status_since": iso(c.since), "status_reason": c.reason,
+        "important": int(bool(info[3])), "important_inferred": int(inferred),
+        "first_interaction": iso(first), "last_interaction": iso(msgs[-1][0]) if msgs else None,
+        "last_inbound": iso(max(in_t)) if in_t else None, "last_outbound": iso(max(out_t)) if out_t else None,
+        "two_way": int(two_way), "messages": len(msgs), "messages_in": len(in_t), "messages_out": len(out_t),
+        "threads": len({m[1] for m in msgs}), "interactions": len(times),
+        "typical_gap_days": round(c.typical_gap_days, 1) if c.typical_gap_days is not None else None,
+        "gap_count": c.gap_count,
+        "silence_days": round(c.silence_days, 1) if c.silence_days is not None else None,
+        "resume_probability_90d": round(c.resume_probability, 4) if c.resume_probability is not None else None,
+        "my_median_reply_hours": mine_h, "their_median_reply_hours": theirs_h,
+        "strength": round(strength, 1), "strength_interactions": round(inter, 3),
+        "strength_help": round(help_score, 3), "strength_half_life_days": round(half_life, 1),
+        "strength_two_way_factor": two_way_factor, "threads_you_started": started[cid],
+        "help_given": len(given[cid]), "help_received": len(received[cid]), "help_balance": round(balance, 3),
+        "last_help_given_at": iso(max(t for t, _ in given[cid])) if given[cid] else None,
+        "last_help_received_at": iso(max(t for t, _ in received[cid])) if received[cid] else None,
+        "last_thread": last_thread, "last_subject": subjects.get(last_thread),
+    }
+
+
 def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None) -> int:
     """Compute relationships, contact_help, monthly_activity, loose_ends and golden_rule as of a time:
     all of them, or (with a `scope` from `scope_of_new_mail`) what new mail changed, when the rest
@@ -413,7 +465,6 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
         return 0  # nothing new, and every row is less than a day old
     stamp = iso(now)
     only = sorted(scope.contacts) if scope is not None else None
-    per = _load(db, now, only)
     contacts = {r[0]: r for r in db.execute(
         "select id, name, email, important from contacts where is_self = 0 and ignored = 0")}
     everyone = contacts
@@ -426,69 +477,16 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
     if scope is not None:
         help_links = [h for h in help_links if h["contact_id"] in scope.contacts]
     started = _threads_started(db, stamp, only)
-    subjects = {}
-    rows = []
-    for cid, info in contacts.items():
-        msgs = sorted(per.get(cid, {}).values())
-        if not msgs and not given.get(cid) and not received.get(cid):
-            continue
-        out_t = [m[0] for m in msgs if m[2]]
-        in_t = [m[0] for m in msgs if not m[2]]
-        two_way = bool(out_t and in_t)
-        first = msgs[0][0] if msgs else None
-        known_years = (now - first) / (365.25 * DAY) if first else 0.0
-        half_life = params.half_life_days * (1 + min(known_years, 3.0))
-        inter = 0.0
-        for t, _, from_me, _, n in msgs:
-            w = 1.0 if from_me else 0.5
-            if n >= GROUP:
-                w *= 0.3
-            inter += w * 0.5 ** ((now - t) / DAY / half_life)
-        help_score = sum(2.0 * 0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid] + received[cid])
-        two_way_factor = 1.0 if two_way else 0.3
-        strength = 100 * (1 - math.exp(-(inter + help_score) * two_way_factor / SATURATION))
-        balance = (sum(0.5 ** ((now - t) / DAY / 180) for t, _ in given[cid])
-                   - sum(0.5 ** ((now - t) / DAY / 180) for t, _ in received[cid]))
-        times = bursts([(m[0], m[1]) for m in msgs])
-        c = cadence(times, now, two_way, params)
-        mine_h, theirs_h = _reply_hours(msgs)
-        last_thread = msgs[-1][1] if msgs else None
-        if last_thread and last_thread not in subjects:
-            row = db.execute("select subject from threads where id = ?", (last_thread,)).fetchone()
-            subjects[last_thread] = row[0] if row else None
-        inferred = two_way and (strength >= 50 or len(received[cid]) >= 2 or started[cid] >= 3)
-        rows.append({
-            "contact_id": cid, "name": info[1], "email": info[2], "as_of": stamp,
-            "status": c.status, "status_since": iso(c.since), "status_reason": c.reason,
-            "important": int(bool(info[3])), "important_inferred": int(inferred),
-            "first_interaction": iso(first), "last_interaction": iso(msgs[-1][0]) if msgs else None,
-            "last_inbound": iso(max(in_t)) if in_t else None, "last_outbound": iso(max(out_t)) if out_t else None,
-            "two_way": int(two_way), "messages": len(msgs), "messages_in": len(in_t), "messages_out": len(out_t),
-            "threads": len({m[1] for m in msgs}), "interactions": len(times),
-            "typical_gap_days": round(c.typical_gap_days, 1) if c.typical_gap_days is not None else None,
-            "gap_count": c.gap_count,
-            "silence_days": round(c.silence_days, 1) if c.silence_days is not None else None,
-            "resume_probability_90d": round(c.resume_probability, 4) if c.resume_probability is not None else None,
-            "my_median_reply_hours": mine_h, "their_median_reply_hours": theirs_h,
-            "strength": round(strength, 1), "strength_interactions": round(inter, 3),
-            "strength_help": round(help_score, 3), "strength_half_life_days": round(half_life, 1),
-            "strength_two_way_factor": two_way_factor, "threads_you_started": started[cid],
-            "help_given": len(given[cid]), "help_received": len(received[cid]), "help_balance": round(balance, 3),
-            "last_help_given_at": iso(max(t for t, _ in given[cid])) if given[cid] else None,
-            "last_help_received_at": iso(max(t for t, _ in received[cid])) if received[cid] else None,
-            "last_thread": last_thread, "last_subject": subjects.get(last_thread),
-        })
-    # Per month, for the dashboard's charts: precomputed, so the page stays fast on a big mailbox.
+    # Written a few hundred contacts at a time, each read with its interactions only: memory follows
+    # the chunk, not the mailbox.
+    subjects: dict = {}
+    written = 0
+    months: dict = {}
     if scope is None:
-        months = _monthly(per, given, received, contacts)
         db.execute("delete from monthly_activity")
         db.execute("delete from relationships")
         db.execute("delete from contact_help")
     else:
-        months = {}
-        for m in sorted(scope.months):
-            m_given, m_received, _ = _help(db, now, me, contact_of, month=m)
-            _monthly(_load(db, now, month=m), m_given, m_received, everyone, months)
         for chunk in chunks(scope.months):
             db.execute(f"delete from monthly_activity where month in ({','.join('?' * len(chunk))})", chunk)
         for chunk in chunks(only):
@@ -498,17 +496,31 @@ def update_relationships(db, cfg: Config, as_of=None, scope: Scope | None = None
         # Ties that are no longer contacts (ignored since) leave with their rows.
         db.execute("delete from relationships where contact_id not in "
                    "(select id from contacts where is_self = 0 and ignored = 0)")
+    for chunk in chunks(list(contacts), CONTACTS_AT_A_TIME):
+        per = _load(db, now, chunk)
+        rows = [row for row in (_relationship_row(db, cid, contacts[cid], sorted(per.get(cid, {}).values()), given,
+                                                  received, started, now, params, subjects) for cid in chunk) if row]
+        if scope is None:
+            _monthly(per, {}, {}, contacts, months)  # messages each way; help is added below
+        if rows:
+            insert_or_replace(db, "relationships", rows)
+        written += len(rows)
+    # Per month, for the dashboard's charts: precomputed, so the page stays fast on a big mailbox.
+    if scope is None:
+        _monthly({}, given, received, contacts, months)
+    else:
+        for m in sorted(scope.months):
+            m_given, m_received, _ = _help(db, now, me, contact_of, month=m)
+            _monthly(_load(db, now, month=m), m_given, m_received, everyone, months)
     if months:
         db["monthly_activity"].insert_all([{"month": m, **v} for m, v in sorted(months.items())], pk="month",
                                           replace=True)
-    if rows:
-        insert_or_replace(db, "relationships", rows)
     if help_links:
         insert_or_replace(db, "contact_help", help_links)
     from .loose_ends import update_loose_ends
     update_loose_ends(db, cfg, now, me, contact_of)
     update_golden_rule(db, now)
-    return len(rows)
+    return written
 
 
 def refresh_if_stale(db, cfg: Config) -> int:
