@@ -92,11 +92,13 @@ def _threads_of(db, addresses: list[str]) -> int:
 def rebuild_contacts(db, cfg: Config, self_addresses: set[str]) -> int:
     """Recompute contacts and their addresses from the messages, keeping existing contact ids."""
     # Participants: senders of person-to-person mail, and the people the user writes to; counted by
-    # SQLite, so memory grows with the number of people, not of messages.
+    # SQLite, so memory grows with the number of people, not of messages. "+a.address": scan the mail
+    # in stored order and sort for the grouping, rather than walk the address index into messages at
+    # random (twice as slow).
     stats: dict[str, dict] = defaultdict(lambda: {"from": 0, "to": 0, "threads": 0, "first": None, "last": None})
     for address, sent, received, threads, first, last in db.execute(
         f"""select a.address, sum(a.kind = 'from'), sum(a.kind != 'from'), count(distinct nullif(m.thread_id, '')),
-                   min(nullif(m.date, '')), max(nullif(m.date, '')) {_PARTICIPATION} group by a.address"""
+                   min(nullif(m.date, '')), max(nullif(m.date, '')) {_PARTICIPATION} group by +a.address"""
     ):
         stats[address] = {"from": sent, "to": received, "threads": threads, "first": first, "last": last}
     for address in self_addresses:
