@@ -453,7 +453,15 @@ class Batches:
         self.dedupe = new_deduper(db, cfg)
         self.in_flight: list[tuple[BatchIngest, int, str, dict]] = []
         self.parsed: list[tuple[BatchIngest, int, str, dict]] = []  # parsed, to be stored together
-        self.new_ids: list[str] = []
+        # Ids of the messages stored, one string per transaction: the ids themselves, kept for the
+        # whole pass, were unpickled among the parsed batches and would pin the memory they leave.
+        self._stored: list[str] = []
+        self.stored_count = 0
+
+    @property
+    def new_ids(self) -> list[str]:
+        """Ids of the messages this pass stored, in order."""
+        return [i for ids in self._stored for i in ids.split("\n")]
 
     def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
         """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
@@ -479,7 +487,10 @@ class Batches:
     def _store_parsed(self) -> None:
         if not self.parsed:
             return
-        self.new_ids.extend(store_together(self.db, [ingest for ingest, _, _, _ in self.parsed]))
+        ids = store_together(self.db, [ingest for ingest, _, _, _ in self.parsed])
+        if ids:
+            self._stored.append("\n".join(ids))
+            self.stored_count += len(ids)
         for _, n, label, folder_count in self.parsed:
             self.counters["copies_seen"] += n
             folder_count["done"] += n
@@ -664,17 +675,17 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
         progress.end()
         if client is not None:
             _logout(client)
-        new_ids = batches.new_ids  # the batches add to it as they are stored
         try:
             batches.drain()  # a failure outside a folder's fetch may leave batches parsed, not stored
-            todo = underived(db, new_ids)
+            todo = underived(db, batches.new_ids)
             if todo:  # a sync that brought nothing new leaves threads and contacts as they are
                 derive(db, cfg, new_ids=todo)
         finally:
             db["sync_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "error": error,
-                                            "messages_new": len(new_ids), **counters})
+                                            "messages_new": batches.stored_count, **counters})
             db.conn.commit()
-    result = {"account": acct.name, "status": status, "error": error, "messages_new": len(new_ids), **counters}
+    result = {"account": acct.name, "status": status, "error": error, "messages_new": batches.stored_count,
+              **counters}
     if status not in ("ok", "interrupted"):
         raise SyncError(error) if status == "error" else OverQuota(error)
     return result
