@@ -102,6 +102,7 @@ def assign_threads(db, new_ids: list[str] | None, window_days: int = 30) -> int:
 
 
 def _thread_work_table(db, n: int, window_days: int) -> int:
+    """Link the work table's messages into threads (union-find over their numbers) and store them."""
     # References: ids not stored are "ghosts", numbered after the messages, still tying children together.
     db.execute("drop table if exists temp.thread_ghosts")
     db.execute("create temp table thread_ghosts (g integer primary key, ref text unique)")
@@ -143,16 +144,17 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
         "from temp.thread_work w where w.subj in (select subj from temp.thread_work where subj != '' "
         "group by subj having count(*) > 1) order by w.subj")
     for _subj, members in groupby(rows, key=lambda r: r[5]):
-        group = sorted(((parse_time(date), mid, m, sender, from_name, is_reply, quoted_from,
+        # (time, stored id, number, sender, name, is a reply, quoted sender, participants), by time then id.
+        group = sorted(((parse_time(date), msg_id, m, sender, from_name, is_reply, quoted_from,
                          set(people.split(_SEP)) if people else set())
-                        for m, mid, date, sender, from_name, _s, is_reply, quoted_from, people in members),
+                        for m, msg_id, date, sender, from_name, _s, is_reply, quoted_from, people in members),
                        key=lambda g: (g[0] if g[0] is not None else float("inf"), g[1]))
-        for i, (t, _mid, m, _sender, _name, is_reply, quoted_from, mine) in enumerate(group):
+        for i, (t, _id, m, _sender, _name, is_reply, quoted_from, mine) in enumerate(group):
             if not is_reply or link[m] or t is None:
                 continue
             quoted = _tokens(quoted_from or "")
             best, best_kind = None, 0
-            for pt, _pmid, p, p_sender, p_name, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
+            for pt, _pid, p, p_sender, p_name, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
                 if pt is None or t - pt > window:
                     break
                 if mine.isdisjoint(p_people):
