@@ -36,7 +36,7 @@ from imapclient.util import to_ints
 
 from .bulk import triage
 from .config import AccountConfig, Config
-from .importer import BatchIngest, derive, make_pool, new_deduper, store_together, underived
+from .importer import BatchIngest, derive_underived, make_pool, new_deduper, store_together
 from .sources import RawMessage
 from .store import now_iso
 
@@ -453,15 +453,7 @@ class Batches:
         self.dedupe = new_deduper(db, cfg)
         self.in_flight: list[tuple[BatchIngest, int, str, dict]] = []
         self.parsed: list[tuple[BatchIngest, int, str, dict]] = []  # parsed, to be stored together
-        # Ids of the messages stored, one string per transaction: the ids themselves, kept for the
-        # whole pass, were unpickled among the parsed batches and would pin the memory they leave.
-        self._stored: list[str] = []
-        self.stored_count = 0
-
-    @property
-    def new_ids(self) -> list[str]:
-        """Ids of the messages this pass stored, in order."""
-        return [i for ids in self._stored for i in ids.split("\n")]
+        self.stored_count = 0  # messages this pass stored (deriving finds them: they have no thread yet)
 
     def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
         """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
@@ -487,10 +479,7 @@ class Batches:
     def _store_parsed(self) -> None:
         if not self.parsed:
             return
-        ids = store_together(self.db, [ingest for ingest, _, _, _ in self.parsed])
-        if ids:
-            self._stored.append("\n".join(ids))
-            self.stored_count += len(ids)
+        self.stored_count += len(store_together(self.db, [ingest for ingest, _, _, _ in self.parsed]))
         for _, n, label, folder_count in self.parsed:
             self.counters["copies_seen"] += n
             folder_count["done"] += n
@@ -677,9 +666,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
             _logout(client)
         try:
             batches.drain()  # a failure outside a folder's fetch may leave batches parsed, not stored
-            todo = underived(db, batches.new_ids)
-            if todo:  # a sync that brought nothing new leaves threads and contacts as they are
-                derive(db, cfg, new_ids=todo)
+            # A sync that brought nothing new leaves threads and contacts as they are.
+            derive_underived(db, cfg, if_any=True)
         finally:
             db["sync_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "error": error,
                                             "messages_new": batches.stored_count, **counters})

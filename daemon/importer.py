@@ -180,7 +180,6 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     stats = ImportStats()
     run_id = db["imports"].insert({"started_at": now_iso(), "paths": json.dumps(list(paths))}).last_pk
     dedupe = _deduper(db, cfg, stats)
-    new_ids: list[str] = []
     pending: list[dict] = []
 
     def flush():
@@ -188,7 +187,6 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
             store_batch(db, pending, [p["copy"] for p in pending] + dedupe.take_dup_copies(),
                         cfg.privacy.store_bodies, cfg.privacy.snippet_chars)
             dedupe.done(pending)
-        new_ids.extend(p["message"]["id"] for p in pending)
         stats.messages_new += len(pending)
         stats.errors += sum(1 for p in pending if p["message"]["parse_error"])
         pending.clear()
@@ -209,7 +207,7 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
             if len(pending) >= BATCH:
                 flush()
     flush()
-    derive(db, cfg, me=me, new_ids=underived(db, new_ids))
+    derive_underived(db, cfg, me=me)
     stats.self_addresses = sorted(r["address"] for r in db["identities"].rows)
     db["imports"].update(run_id, {"finished_at": now_iso(), "copies_seen": stats.copies_seen,
                                   "messages_new": stats.messages_new, "duplicates": stats.duplicates,
@@ -217,10 +215,20 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     return stats
 
 
-def underived(db, new_ids: list[str]) -> list[str]:
-    """New ids plus messages an interrupted run stored but never threaded."""
-    missing = [r[0] for r in db.execute("select id from messages where thread_id is null").fetchall()]
-    return list(dict.fromkeys(list(new_ids) + missing))
+def derive_underived(db, cfg: Config, me: Iterable[str] = (), if_any: bool = False) -> int:
+    """Derive what the messages stored since the last derive change: every message without a thread
+    (the mail just stored, and any an interrupted run stored but never derived). When they are most
+    of the mailbox (a first import or sync), everything is recomputed and their ids are never
+    listed, so a first sync of a big mailbox holds no list of every message. With `if_any`, nothing
+    is done when there are none. Returns how many there were."""
+    new = db.execute("select count(*) from messages where thread_id is null").fetchone()[0]
+    if not new and if_any:
+        return 0
+    if new and 2 * new >= db.execute("select count(*) from messages").fetchone()[0]:
+        derive(db, cfg, me=me, all_new=True)
+    else:
+        derive(db, cfg, me=me, new_ids=[r[0] for r in db.execute("select id from messages where thread_id is null")])
+    return new
 
 
 class BatchIngest:
@@ -305,16 +313,20 @@ def make_pool(cfg: Config) -> LazyPool | None:
     return LazyPool(n) if n > 1 else None
 
 
-def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None, as_of=None) -> None:
+def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None, as_of=None,
+           all_new: bool = False) -> None:
     """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people,
-    help events and relationships (as of a time, default now)."""
+    help events and relationships (as of a time, default now). `new_ids` None recomputes everything
+    (`goldenrule rebuild`: acts read again too); `all_new` says most of the mailbox is new, without
+    listing it (a first import or sync: everything recomputed, acts as read on arrival)."""
     from . import help_events, people, relationships, threads
     from .bulk import mark_one_way_senders
 
     # Most of the mailbox new (a first import or sync): rethread it all and recompute every tie,
     # rather than first work out what the new mail reaches (nearly everything, at a cost). A thread
     # or tie nothing new touches comes out of a recomputation as it was.
-    most_new = new_ids is not None and 2 * len(new_ids) >= db.execute("select count(*) from messages").fetchone()[0]
+    most_new = all_new or (new_ids is not None
+                           and 2 * len(new_ids) >= db.execute("select count(*) from messages").fetchone()[0])
     with db.conn:
         contacts_before = relationships.contact_snapshot(db)
         people.update_folders(db, cfg.identity.sent_folders)
@@ -323,8 +335,9 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
         # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
-        help_events.update_help_events(db, new_ids, cfg.inference.min_confidence,
-                                       reread_acts=new_ids is None and cfg.privacy.store_bodies == "own_text")
+        help_events.update_help_events(db, None if all_new else new_ids, cfg.inference.min_confidence,
+                                       reread_acts=new_ids is None and not all_new
+                                       and cfg.privacy.store_bodies == "own_text")
         # New mail recomputes the ties it touches (and those of senders it showed to be automated).
         scope = None
         if new_ids is not None and as_of is None and not most_new:
