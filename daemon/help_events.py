@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .acts import HELP_ACTS, Act, act_rows, thanks_kind
 from .store import chunks, insert_or_replace, parse_time, store_acts
@@ -337,13 +338,13 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
     update_acts(db, new_ids, reread=reread_acts)
     if new_ids is None:
         db.execute("delete from help_events")
-        thread_ids = [r[0] for r in db.execute("select distinct thread_id from messages where thread_id is not null")]
+        # Every thread, as the index yields them: a first sync lists no thread ids of the whole mailbox.
+        thread_ids = (r[0] for r in db.execute("select distinct thread_id from messages where thread_id is not null"))
     else:
-        thread_ids = sorted(threads_of(db, new_ids))
+        thread_ids = iter(sorted(threads_of(db, new_ids)))
     written = 0
-    # Threads are independent: read a few thousand at a time, so memory does not grow with the mailbox.
-    for start in range(0, len(thread_ids), THREADS_AT_A_TIME):
-        part = thread_ids[start:start + THREADS_AT_A_TIME]
+    # Threads are independent: read a few hundred at a time, so memory does not grow with the mailbox.
+    while part := list(islice(thread_ids, THREADS_AT_A_TIME)):
         threads = load_threads(db, part)
         if new_ids is not None:
             for chunk in chunks(part):
