@@ -479,7 +479,7 @@ class Batches:
     def _store_parsed(self) -> None:
         if not self.parsed:
             return
-        self.stored_count += len(store_together(self.db, [ingest for ingest, _, _, _ in self.parsed]))
+        self.stored_count += store_together(self.db, [ingest for ingest, _, _, _ in self.parsed])
         for _, n, label, folder_count in self.parsed:
             self.counters["copies_seen"] += n
             folder_count["done"] += n

@@ -224,7 +224,7 @@ def derive_underived(db, cfg: Config, me: Iterable[str] = (), if_any: bool = Fal
     new = db.execute("select count(*) from messages where thread_id is null").fetchone()[0]
     if not new and if_any:
         return 0
-    if new and 2 * new >= db.execute("select count(*) from messages").fetchone()[0]:
+    if new and _most_new(db, new):
         derive(db, cfg, me=me, all_new=True)
     else:
         derive(db, cfg, me=me, new_ids=[r[0] for r in db.execute("select id from messages where thread_id is null")])
@@ -259,13 +259,13 @@ class BatchIngest:
         return self.parsed
 
 
-def store_together(db, batches: list[BatchIngest]) -> list[str]:
-    """Store parsed batches, in order, in one transaction with all their checkpoints; returns the ids of
-    new messages. A commit writes every page the transaction touched, and batches of random-keyed
+def store_together(db, batches: list[BatchIngest]) -> int:
+    """Store parsed batches, in order, in one transaction with all their checkpoints; returns how many
+    new messages they held. A commit writes every page the transaction touched, and batches of random-keyed
     rows touch many of the same index pages: storing 26,899 messages took 11.72 s in transactions of
     140 and 9.45 s in transactions of 560 (bench/store_speed.py --transactions)."""
     if not batches:
-        return []
+        return 0
     parsed, copies, alsos = [], [], []
     for b in batches:
         got = b.wait()
@@ -283,7 +283,7 @@ def store_together(db, batches: list[BatchIngest]) -> list[str]:
                 also=checkpoints if alsos else None)
     for b in batches:
         b.dedupe.done(b.parsed)
-    return [p["message"]["id"] for p in parsed]
+    return len(parsed)
 
 
 def new_deduper(db, cfg: Config) -> "_Deduper":
@@ -313,6 +313,11 @@ def make_pool(cfg: Config) -> LazyPool | None:
     return LazyPool(n) if n > 1 else None
 
 
+def _most_new(db, new: int) -> bool:
+    """Whether `new` messages are most of the mailbox (a first import or sync)."""
+    return 2 * new >= db.execute("select count(*) from messages").fetchone()[0]
+
+
 def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = None, as_of=None,
            all_new: bool = False) -> None:
     """Everything computed from stored messages: folders, who 'me' is, threads, bulk senders, people,
@@ -325,8 +330,7 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
     # Most of the mailbox new (a first import or sync): rethread it all and recompute every tie,
     # rather than first work out what the new mail reaches (nearly everything, at a cost). A thread
     # or tie nothing new touches comes out of a recomputation as it was.
-    most_new = all_new or (new_ids is not None
-                           and 2 * len(new_ids) >= db.execute("select count(*) from messages").fetchone()[0])
+    most_new = all_new or (new_ids is not None and _most_new(db, len(new_ids)))
     with db.conn:
         contacts_before = relationships.contact_snapshot(db)
         people.update_folders(db, cfg.identity.sent_folders)
