@@ -4,8 +4,9 @@
 Usage: python bench/derive_memory.py [--keep DIR] [--messages N]
 
 Takes the seeded ledger of bench/datasette_latency.py (built there with the same --keep DIR, or
-built here), copies it, forgets every thread, then runs the real `derive` over all messages as new
-(threads, contacts, help events, relationships) and prints its time and the process's peak RSS.
+built here), copies it, forgets every thread, then derives all messages as new the way a first import
+or sync does (`derive_underived`: threads, contacts, help events, relationships) and prints its time
+and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.datasette_latency import ledger  # noqa: E402
 from daemon.config import Config  # noqa: E402
-from daemon.importer import derive  # noqa: E402
+from daemon.importer import derive_underived  # noqa: E402
 from daemon.store import open_db  # noqa: E402
 
 
@@ -42,15 +43,14 @@ def main():
     copy = work / "derive-copy.db"
     shutil.copy(work / "ledger.db", copy)
     db = open_db(copy)
-    ids = [r[0] for r in db.execute("select id from messages")]
     with db.conn:
         db.execute("update messages set thread_id = null, thread_link = null")
         db.execute("delete from threads")
     before = peak_rss_mb()
     t = time.perf_counter()
-    derive(db, Config(), new_ids=ids)
+    new = derive_underived(db, Config())
     seconds = time.perf_counter() - t
-    print(f"derive of {len(ids):,} new messages: {seconds:.1f} s, {db['threads'].count:,} threads, "
+    print(f"derive of {new:,} new messages: {seconds:.1f} s, {db['threads'].count:,} threads, "
           f"{db['help_events'].count:,} help events; peak RSS {peak_rss_mb():.0f} MB "
           f"({before:.0f} MB before)")
     db.conn.close()
