@@ -386,23 +386,40 @@ def _fetch_truncated(client, uid: int, header: bytes, cap: int) -> bytes:
     return b"\r\n".join(kept) + b"\r\nMIME-Version: 1.0\r\n" + mime.rstrip(b"\r\n") + b"\r\n\r\n" + body
 
 
-def fetch_batch(client, uids: list[int], acct: AccountConfig) -> dict[int, tuple[bytes, str | None]]:
-    """{uid: (raw bytes, note)}: headers first; bodies only for mail between people."""
+FETCH_BYTES = 4_000_000  # message bytes fetched (and handed on for parsing) together, at most
+
+
+def fetch_parts(client, uids: list[int], acct: AccountConfig):
+    """Yield (uids, {uid: (raw bytes, note)}) for consecutive runs of `uids`: headers of the whole
+    batch first; bodies only for mail between people, and at most FETCH_BYTES of them per run (by
+    RFC822.SIZE; a bigger message is a run of its own), so a batch of large messages is never held
+    in memory at once. Each run covers consecutive UIDs: a checkpoint at its last UID is exact."""
     resp = client.fetch(uids, ["RFC822.SIZE", "BODY.PEEK[HEADER]"])
+    run: list[int] = []
     out: dict[int, tuple[bytes, str | None]] = {}
-    need_body = []
+    need_body: list[int] = []
+    budget = 0
     for uid in uids:
-        data = resp.get(uid)
-        if data is None:  # expunged between SEARCH and FETCH
-            continue
-        header = data.get(b"BODY[HEADER]") or b""
-        size = data.get(b"RFC822.SIZE") or 0
-        if triage(header)[0] is not None:
-            out[uid] = (header.rstrip(b"\r\n") + b"\r\nX-Goldenrule-Body: not fetched (bulk mail)\r\n\r\n", None)
-        elif size > acct.max_message_bytes:
-            out[uid] = (_fetch_truncated(client, uid, header, acct.max_message_bytes), "truncated")
-        else:
-            need_body.append(uid)
+        data = resp.pop(uid, None)
+        if data is not None:  # else expunged between SEARCH and FETCH
+            header = data.get(b"BODY[HEADER]") or b""
+            size = data.get(b"RFC822.SIZE") or 0
+            if triage(header)[0] is not None:
+                out[uid] = (header.rstrip(b"\r\n") + b"\r\nX-Goldenrule-Body: not fetched (bulk mail)\r\n\r\n", None)
+            elif size > acct.max_message_bytes:
+                out[uid] = (_fetch_truncated(client, uid, header, acct.max_message_bytes), "truncated")
+            else:
+                if need_body and budget + size > FETCH_BYTES:
+                    yield run, _with_bodies(client, out, need_body)
+                    run, out, need_body, budget = [], {}, [], 0
+                need_body.append(uid)
+                budget += size
+        run.append(uid)
+    if run:
+        yield run, _with_bodies(client, out, need_body)
+
+
+def _with_bodies(client, out: dict, need_body: list[int]) -> dict:
     if need_body:
         bodies = client.fetch(need_body, ["BODY.PEEK[]"])
         for uid in need_body:
@@ -445,7 +462,8 @@ class Batches:
     and stored once."""
 
     IN_FLIGHT = 2  # batches parsed ahead of the one being stored
-    TOGETHER = 3  # fetched batches' worth of copies stored per transaction, at least
+    TOGETHER = 3  # fetched batches' worth of copies stored per transaction, at least...
+    BYTES_TOGETHER = 3_000_000  # ...unless their parsed messages were this big (raw bytes) before
 
     def __init__(self, db, cfg: Config, pool, progress: _Progress, counters: dict, fetch_batch: int = 200):
         self.db, self.cfg, self.pool, self.progress, self.counters = db, cfg, pool, progress, counters
@@ -457,12 +475,15 @@ class Batches:
 
     def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
         """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
-        checkpoints, once they hold TOGETHER full batches' worth of copies."""
+        checkpoints, once they hold TOGETHER full batches' worth of copies or BYTES_TOGETHER of
+        parsed mail. Parsed messages take about three and a half times their raw size in memory, so
+        the byte bound is what keeps a run's peak memory the same whatever the mailbox holds."""
         ingest = BatchIngest(self.db, raws, self.cfg, self.dedupe, self.pool, also=also)
         self.in_flight.append((ingest, len(raws), label, folder_count))
         while len(self.in_flight) > self.IN_FLIGHT:
             self._collect_oldest()
-        if sum(n for _, n, _, _ in self.parsed) >= self.together:
+        if (sum(n for _, n, _, _ in self.parsed) >= self.together
+                or sum(ingest.size for ingest, _, _, _ in self.parsed) >= self.BYTES_TOGETHER):
             self._store_parsed()
 
     def drain(self) -> None:
@@ -551,23 +572,25 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         if STOP.is_set():
             batches.drain()
             raise Interrupted()
-        batch = uids[start:start + acct.fetch_batch]
-        try:
-            fetched = fetch_batch(client, batch, acct)
-        except BaseException:
-            batches.drain()  # what was fetched before the failure is complete: keep it
-            raise
-        raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
-                for uid, (raw, _note) in sorted(fetched.items())]
-        checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
-                      "last_uid": batch[-1]}
+        parts = fetch_parts(client, uids[start:start + acct.fetch_batch], acct)
+        while True:
+            try:
+                run, fetched = next(parts, (None, None))
+            except BaseException:
+                batches.drain()  # what was fetched before the failure is complete: keep it
+                raise
+            if run is None:
+                break
+            raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
+                    for uid, (raw, _note) in sorted(fetched.items())]
+            checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
+                          "last_uid": run[-1]}
 
-        def also(db, checkpoint=checkpoint):
-            db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
+            def also(db, checkpoint=checkpoint):
+                db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
 
-        # The last batch brings the folder up to date: its checkpoint is the folder's whole state.
-        last = start + acct.fetch_batch >= len(uids)
-        batches.add(raws, save_final if last else also, label, count)
+            # The last run brings the folder up to date: its checkpoint is the folder's whole state.
+            batches.add(raws, save_final if run[-1] == uids[-1] else also, label, count)
     if not uids:
         with db.conn:
             save_final(db)

@@ -245,6 +245,7 @@ class BatchIngest:
         self.db, self.cfg, self.dedupe, self.also = db, cfg, dedupe, also
         jobs = list(dedupe.jobs(raws, db))
         self.duplicates = dedupe.take_dup_copies()
+        self.size = sum(len(job[0]) for job in jobs)  # raw bytes to parse
         self.pending = None
         if pool is not None and len(jobs) > 1:
             self.pending = pool.map_async(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))

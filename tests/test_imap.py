@@ -476,3 +476,54 @@ def test_batches_in_flight_across_folders_store_the_same_database(server, tmp_pa
     assert dump(tmp_path / "pooled.db") == dump(tmp_path / "ledger.db")
     again = sync(pooled)
     assert json.loads(again.stdout)["folders_changed"] == 0  # the committed state makes the next pass a no-op
+
+
+def test_big_mail_is_fetched_and_stored_a_few_megabytes_at_a_time(loaded, tmp_path, monkeypatch):
+    """Memory follows the bytes in hand, not the mailbox: bodies are fetched at most FETCH_BYTES at a
+    time (by RFC822.SIZE; a batch of big messages becomes several fetches, each a run of consecutive
+    UIDs with its own checkpoint), and parsed batches are stored once they hold BYTES_TOGETHER of
+    mail. With both bounds tiny the database is the same as with the defaults."""
+    from daemon import imap_sync
+    from daemon.config import load_config
+    from daemon.store import open_db
+
+    monkeypatch.setenv("GOLDENRULE_TEST_PASSWORD", PASSWORD)
+    monkeypatch.setattr(imap_sync, "FETCH_BYTES", 20_000)
+    monkeypatch.setattr(imap_sync.Batches, "BYTES_TOGETHER", 40_000)
+    sizes = {}
+    body_fetches, stored_groups, runs = [], [], []
+    fetch = imap_sync.Client.fetch
+
+    def recording_fetch(self, uids, items, modifiers=None):
+        resp = fetch(self, uids, items, modifiers)
+        if b"RFC822.SIZE" in map(str.encode, items):
+            sizes.update({(self.folder, u): d[b"RFC822.SIZE"] for u, d in resp.items()})
+        if items == ["BODY.PEEK[]"]:
+            body_fetches.append(sum(sizes[self.folder, u] for u in uids) if len(uids) > 1 else 0)
+        return resp
+
+    select = imap_sync.Client.select_folder
+    monkeypatch.setattr(imap_sync.Client, "select_folder",
+                        lambda self, f, readonly=False: setattr(self, "folder", f) or select(self, f, readonly))
+    monkeypatch.setattr(imap_sync.Client, "fetch", recording_fetch)
+    store = imap_sync.store_together
+    monkeypatch.setattr(imap_sync, "store_together",
+                        lambda db, batches: stored_groups.append([b.size for b in batches]) or store(db, batches))
+    add_batch = imap_sync.Batches.add
+
+    def add(self, raws, also, label, folder_count):
+        runs.append((label, [int(r.source_key.rsplit("/", 1)[1]) for r in raws]))
+        return add_batch(self, raws, also, label, folder_count)
+
+    monkeypatch.setattr(imap_sync.Batches, "add", add)
+    cfg = write_config(tmp_path, loaded)
+    config = load_config(cfg)
+    [r] = imap_sync.sync_all(open_db(config.database.path), config)
+    assert r["status"] == "ok" and r["copies_seen"] == 220
+    # INBOX alone holds 120 messages (one batch of 200 by count): by bytes it took many fetches
+    assert len(body_fetches) > 10 and max(body_fetches) <= 20_000
+    assert len([run for run in runs if run[0] == "test/INBOX"]) > 5
+    inbox_uids = [u for label, uids in runs if label == "test/INBOX" for u in uids]
+    assert inbox_uids == list(range(1, 121))  # consecutive runs, each UID once, in order
+    assert len(stored_groups) > 3 and all(sum(g[:-1]) < 40_000 for g in stored_groups)
+    assert dump(tmp_path / "ledger.db") == _reference(tmp_path, loaded)
