@@ -36,7 +36,7 @@ from imapclient.util import to_ints
 
 from .bulk import triage
 from .config import AccountConfig, Config
-from .importer import BatchIngest, derive_underived, make_pool, new_deduper, store_together
+from .importer import BATCH_BYTES, BatchIngest, derive_underived, make_pool, new_deduper, store_together
 from .sources import RawMessage
 from .store import now_iso
 
@@ -463,7 +463,7 @@ class Batches:
 
     IN_FLIGHT = 2  # batches parsed ahead of the one being stored
     TOGETHER = 3  # fetched batches' worth of copies stored per transaction, at least...
-    BYTES_TOGETHER = 3_000_000  # ...unless their parsed messages were this big (raw bytes) before
+    BYTES_TOGETHER = BATCH_BYTES  # ...unless their parsed messages were this big (raw bytes) before
 
     def __init__(self, db, cfg: Config, pool, progress: _Progress, counters: dict, fetch_batch: int = 200):
         self.db, self.cfg, self.pool, self.progress, self.counters = db, cfg, pool, progress, counters

@@ -19,7 +19,11 @@ from .config import Config
 from .sources import RawMessage
 from .store import existing_keys, known_copies, now_iso, store_batch
 
-BATCH = 500
+BATCH = 500  # parsed messages stored per transaction, at most...
+# ...and at most this many bytes of them (as read): parsed, a message takes about three and a half
+# times its raw size in memory, and a run of long messages would otherwise set a peak that grows
+# with the mailbox (the longest run of them it happens to hold).
+BATCH_BYTES = 3_000_000
 
 
 @dataclass
@@ -181,8 +185,10 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
     run_id = db["imports"].insert({"started_at": now_iso(), "paths": json.dumps(list(paths))}).last_pk
     dedupe = _deduper(db, cfg, stats)
     pending: list[dict] = []
+    pending_bytes = 0
 
     def flush():
+        nonlocal pending_bytes
         with dedupe.lock:
             store_batch(db, pending, [p["copy"] for p in pending] + dedupe.take_dup_copies(),
                         cfg.privacy.store_bodies, cfg.privacy.snippet_chars)
@@ -190,22 +196,26 @@ def import_messages(db, raws: Iterable[RawMessage], cfg: Config, me: Iterable[st
         stats.messages_new += len(pending)
         stats.errors += sum(1 for p in pending if p["message"]["parse_error"])
         pending.clear()
+        pending_bytes = 0
         if progress:
             progress(stats)
+
+    def add(result):
+        nonlocal pending_bytes
+        pending.append(result)
+        pending_bytes += result["message"]["size_bytes"] or 0
+        if len(pending) >= BATCH or pending_bytes >= BATCH_BYTES:
+            flush()
 
     n = _workers(cfg)
     jobs = dedupe.jobs(raws)
     if n > 1:
         with _pool_context().Pool(n) as pool:
             for result in pool.imap(_parse_job, jobs, chunksize=16):
-                pending.append(result)
-                if len(pending) >= BATCH:
-                    flush()
+                add(result)
     else:
         for job in jobs:
-            pending.append(_parse_job(job))
-            if len(pending) >= BATCH:
-                flush()
+            add(_parse_job(job))
     flush()
     derive_underived(db, cfg, me=me)
     stats.self_addresses = sorted(r["address"] for r in db["identities"].rows)

@@ -38,6 +38,10 @@ def imported(tmp_path, cfg, db):
     return box, stats
 
 
+def one(path, sql):
+    return sqlite3.connect(path).execute(sql).fetchone()[0]
+
+
 def rows(db, sql):
     return [tuple(r) for r in db.execute(sql).fetchall()]
 
@@ -206,6 +210,27 @@ def test_worker_pool_gives_the_same_database(tmp_path, cfg):
     cfg2.database.path = str(tmp_path / "pool.db")
     cfg2.import_.workers = 2
     run_import(open_db(cfg2.db_path), cfg2, box)
+    assert dump(cfg.db_path) == dump(cfg2.db_path)
+
+
+def test_a_run_of_long_messages_is_stored_a_few_megabytes_at_a_time(tmp_path, cfg, monkeypatch):
+    """The import stores parsed messages once they hold BATCH_BYTES of mail (as read), not only
+    every BATCH messages, so its memory follows the bytes in hand; the database is the same."""
+    from daemon import importer
+
+    box = write_fixture_mailbox(tmp_path / "m")
+    run_import(open_db(cfg.db_path), cfg, box)
+    cfg2 = type(cfg)()
+    cfg2.database.path = str(tmp_path / "small.db")
+    stored = []
+    store = importer.store_batch
+    monkeypatch.setattr(importer, "store_batch", lambda db, parsed, *a, **k: stored.append(
+        [p["message"]["size_bytes"] for p in parsed]) or store(db, parsed, *a, **k))
+    monkeypatch.setattr(importer, "BATCH_BYTES", 600)
+    run_import(open_db(cfg2.db_path), cfg2, box)
+    groups = [sizes for sizes in stored if sizes]
+    assert len(groups) > 2 and sum(map(len, groups)) == one(cfg.db_path, "select count(*) from messages")
+    assert all(sum(sizes[:-1]) < 600 <= sum(sizes) for sizes in groups[:-1])  # stored when it reached the bound
     assert dump(cfg.db_path) == dump(cfg2.db_path)
 
 
