@@ -252,7 +252,8 @@ class AccountConfig:
             "Drafts.")
     folders_exclude: list[str] = setting([], "Never folders matching these patterns.")
     since: str = setting("", "First sync only: ignore mail older than this date (YYYY-MM-DD).")
-    fetch_batch: int = setting(200, "Messages fetched per IMAP command.")
+    fetch_batch: int = setting(200, "Messages whose headers are fetched per IMAP command; their bodies are "
+                                         "fetched at most 4 MB at a time.")
     max_message_bytes: int = setting(
         10_000_000, "Messages larger than this are fetched as headers plus the start of their text part, "
                     "and marked truncated.")
