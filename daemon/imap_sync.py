@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import json
 import logging
 import os
 import random
@@ -38,7 +39,7 @@ from .bulk import triage
 from .config import AccountConfig, Config
 from .importer import BATCH_BYTES, BatchIngest, derive_underived, make_pool, new_deduper, store_together
 from .sources import RawMessage
-from .store import now_iso
+from .store import chunks, now_iso
 
 log = logging.getLogger("goldenrule.imap")
 
@@ -389,19 +390,37 @@ def _fetch_truncated(client, uid: int, header: bytes, cap: int) -> bytes:
 FETCH_BYTES = 4_000_000  # message bytes fetched (and handed on for parsing) together, at most
 
 
-def fetch_parts(client, uids: list[int], acct: AccountConfig):
-    """Yield (uids, {uid: (raw bytes, note)}) for consecutive runs of `uids`: headers of the whole
-    batch first; bodies only for mail between people, and at most FETCH_BYTES of them per run (by
-    RFC822.SIZE; a bigger message is a run of its own), so a batch of large messages is never held
-    in memory at once. Each run covers consecutive UIDs: a checkpoint at its last UID is exact."""
-    resp = client.fetch(uids, ["RFC822.SIZE", "BODY.PEEK[HEADER]"])
+GMAIL_ITEMS = ["X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"]
+
+
+def fetch_parts(client, uids: list[int], acct: AccountConfig, known_gmail=None):
+    """Yield (uids, {uid: (raw bytes, note)}, {uid: gmail ids and labels}, {uid: stored message id})
+    for consecutive runs of `uids`: headers of the whole batch first; bodies only for mail between
+    people, and at most FETCH_BYTES of them per run (by RFC822.SIZE; a bigger message is a run of
+    its own), so a batch of large messages is never held in memory at once. Each run covers
+    consecutive UIDs: a checkpoint at its last UID is exact.
+
+    On Gmail (`known_gmail` given: X-GM-MSGIDs -> stored message ids) the header fetch brings
+    Gmail's message id, thread id and labels too, and a message whose Gmail id is stored already
+    (All Mail rescanned after a UIDVALIDITY change) is not downloaded again."""
+    items = ["RFC822.SIZE", "BODY.PEEK[HEADER]"] + (GMAIL_ITEMS if known_gmail is not None else [])
+    resp = client.fetch(uids, items)
+    gmail = {uid: _gmail_meta(d) for uid, d in resp.items()} if known_gmail is not None else {}
+    stored = known_gmail([g[0] for g in gmail.values()]) if gmail else {}
     run: list[int] = []
     out: dict[int, tuple[bytes, str | None]] = {}
+    already: dict[int, str] = {}
     need_body: list[int] = []
     budget = 0
+
+    def part():
+        return run, _with_bodies(client, out, need_body), {u: gmail[u] for u in run if u in gmail}, already
+
     for uid in uids:
         data = resp.pop(uid, None)
-        if data is not None:  # else expunged between SEARCH and FETCH
+        if data is not None and uid in gmail and gmail[uid][0] in stored:
+            already[uid] = stored[gmail[uid][0]]
+        elif data is not None:  # else expunged between SEARCH and FETCH
             header = data.get(b"BODY[HEADER]") or b""
             size = data.get(b"RFC822.SIZE") or 0
             if triage(header)[0] is not None:
@@ -410,13 +429,48 @@ def fetch_parts(client, uids: list[int], acct: AccountConfig):
                 out[uid] = (_fetch_truncated(client, uid, header, acct.max_message_bytes), "truncated")
             else:
                 if need_body and budget + size > FETCH_BYTES:
-                    yield run, _with_bodies(client, out, need_body)
-                    run, out, need_body, budget = [], {}, [], 0
+                    yield part()
+                    run, out, already, need_body, budget = [], {}, {}, [], 0
                 need_body.append(uid)
                 budget += size
         run.append(uid)
     if run:
-        yield run, _with_bodies(client, out, need_body)
+        yield part()
+
+
+def _gmail_meta(data: dict) -> tuple[int | None, int | None, list[str]]:
+    """(X-GM-MSGID, X-GM-THRID, labels as text) from one message's FETCH answer."""
+    labels = []
+    for label in data.get(b"X-GM-LABELS") or ():
+        labels.append(decode_utf7(label) if isinstance(label, bytes) else str(label))
+    return data.get(b"X-GM-MSGID"), data.get(b"X-GM-THRID"), sorted(labels)
+
+
+def _store_gmail(db, folder: str, key_prefix: str, gmail: dict, already: dict[int, str]) -> None:
+    """In the checkpoint's transaction: Gmail's ids and labels for the run's copies, and a copy row for
+    each message found already stored by its Gmail id (its body was not fetched again)."""
+    stamp = now_iso()
+    db.conn.executemany("insert or ignore into copies (source_key, folder, message, imported_at) values (?, ?, ?, ?)",
+                        [(f"{key_prefix}{uid}", folder, message, stamp) for uid, message in already.items()])
+    db.conn.executemany("insert or replace into gmail_copies (source_key, gmail_msgid, gmail_thread_id, labels) "
+                        "values (?, ?, ?, ?)",
+                        [(f"{key_prefix}{uid}", msgid, thrid, json.dumps(labels))
+                         for uid, (msgid, thrid, labels) in gmail.items()])
+
+
+def _known_gmail(db, account: str):
+    """X-GM-MSGIDs -> ids of the messages already stored from this account under them."""
+    lo, hi = _key_range(f"imap:{account}/")
+
+    def known(msgids: list) -> dict:
+        out = {}
+        for chunk in chunks([m for m in msgids if m is not None]):
+            out.update(db.execute(
+                f"select g.gmail_msgid, c.message from gmail_copies g join copies c on c.source_key = g.source_key "
+                f"where g.gmail_msgid in ({','.join('?' * len(chunk))}) and g.source_key >= ? and g.source_key < ? "
+                f"and c.message is not null", [*chunk, lo, hi]).fetchall())
+        return out
+    return known
 
 
 def _with_bodies(client, out: dict, need_body: list[int]) -> dict:
@@ -473,13 +527,13 @@ class Batches:
         self.parsed: list[tuple[BatchIngest, int, str, dict]] = []  # parsed, to be stored together
         self.stored_count = 0  # messages this pass stored (deriving finds them: they have no thread yet)
 
-    def add(self, raws: list[RawMessage], also, label: str, folder_count: dict) -> None:
+    def add(self, raws: list[RawMessage], also, label: str, folder_count: dict, known: int = 0) -> None:
         """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
         checkpoints, once they hold TOGETHER full batches' worth of copies or BYTES_TOGETHER of
         parsed mail. Parsed messages take about three and a half times their raw size in memory, so
         the byte bound is what keeps a run's peak memory the same whatever the mailbox holds."""
         ingest = BatchIngest(self.db, raws, self.cfg, self.dedupe, self.pool, also=also)
-        self.in_flight.append((ingest, len(raws), label, folder_count))
+        self.in_flight.append((ingest, len(raws) + known, label, folder_count))  # `known`: stored already
         while len(self.in_flight) > self.IN_FLIGHT:
             self._collect_oldest()
         if (sum(n for _, n, _, _ in self.parsed) >= self.together
@@ -515,7 +569,7 @@ def _unchanged(state: dict | None, status: dict) -> bool:
 
 
 def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role: str, batches: Batches,
-                condstore: bool, counters: dict, listed: dict | None = None) -> None:
+                condstore: bool, counters: dict, listed: dict | None = None, gmail: bool = False) -> None:
     """Bring one folder up to date. Its last batches may still be parsing when this returns: the
     folder's final state is committed with its last batch (`batches.drain()` stores them all).
     `listed` is the folder's status from LIST-STATUS, if any: enough to skip an unchanged folder; a
@@ -572,10 +626,11 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
         if STOP.is_set():
             batches.drain()
             raise Interrupted()
-        parts = fetch_parts(client, uids[start:start + acct.fetch_batch], acct)
+        parts = fetch_parts(client, uids[start:start + acct.fetch_batch], acct,
+                            _known_gmail(db, acct.name) if gmail else None)
         while True:
             try:
-                run, fetched = next(parts, (None, None))
+                run, fetched, gmail_meta, already = next(parts, (None, None, None, None))
             except BaseException:
                 batches.drain()  # what was fetched before the failure is complete: keep it
                 raise
@@ -583,14 +638,19 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
                 break
             raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
                     for uid, (raw, _note) in sorted(fetched.items())]
-            checkpoint = {"account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity,
-                          "last_uid": run[-1]}
-
-            def also(db, checkpoint=checkpoint):
-                db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
-
             # The last run brings the folder up to date: its checkpoint is the folder's whole state.
-            batches.add(raws, save_final if run[-1] == uids[-1] else also, label, count)
+            checkpoint = None if run[-1] == uids[-1] else {
+                "account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity, "last_uid": run[-1]}
+
+            def also(db, checkpoint=checkpoint, gmail_meta=gmail_meta, already=already):
+                if gmail_meta or already:
+                    _store_gmail(db, folder, _source_key(acct.name, folder, uidvalidity, ""), gmail_meta, already)
+                if checkpoint is None:
+                    save_final(db)
+                else:
+                    db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
+
+            batches.add(raws, also, label, count, len(already))
     if not uids:
         with db.conn:
             save_final(db)
@@ -640,7 +700,8 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
             except imap_errors.IMAPClientError:
                 condstore = False
         listing, listed = list_folders(client, caps, condstore)
-        folders = choose_folders(listing, acct, gmail=b"X-GM-EXT-1" in caps)
+        gmail = b"X-GM-EXT-1" in caps
+        folders = choose_folders(listing, acct, gmail=gmail)
         done_folders = set()
         attempt = 0
         while True:
@@ -652,7 +713,7 @@ def sync_account(db, cfg: Config, acct: AccountConfig, pool=None, show_progress:
                         raise Interrupted()
                     try:
                         sync_folder(client, db, cfg, acct, folder, role, batches, condstore, counters,
-                                    listed.get(folder))
+                                    listed.get(folder), gmail)
                     except imap_errors.IMAPClientError as e:
                         if isinstance(e, imap_errors.IMAPClientAbortError):
                             raise

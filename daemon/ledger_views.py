@@ -66,6 +66,7 @@ TABLES = {
     "golden_rule_score": {"description": "Important people you helped in the last 90 days."},
     "contact_help": {"description": "Help events by contact and direction.", "facets": ["direction"]},
     "copies": {"description": "Every copy of every message in every source.", "facets": ["folder"]},
+    "gmail_copies": {"description": "Gmail's message and thread ids and the labels of each copy synced from Gmail."},
 }
 
 

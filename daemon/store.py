@@ -153,10 +153,16 @@ def _m0008_acts_read(db: sqlite_utils.Database):
     db.execute("update messages set acts_read = 1 where thread_id is not null")
 
 
+def _m0009_gmail(db: sqlite_utils.Database):
+    """Gmail's own ids and labels for each copy synced from a Gmail account."""
+    db["gmail_copies"].create({"source_key": str, "gmail_msgid": int, "gmail_thread_id": int, "labels": str},
+                              pk="source_key")
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
-              ("0008_acts_read", _m0008_acts_read)]
+              ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
@@ -168,6 +174,8 @@ INDEXES = [
     ("message_addresses", ["address"], False),
     ("message_references", ["ref"], False),
     ("copies", ["message"], False),
+    ("gmail_copies", ["gmail_msgid"], False),
+    ("gmail_copies", ["gmail_thread_id"], False),
     ("copies", ["folder"], False),
     ("contact_addresses", ["contact_id"], False),
     ("threads", ["last_date"], False),

@@ -2,7 +2,8 @@
 
 Reply headers first, notmuch-style: a message joins the thread of every id it references; ids not
 stored yet are "ghosts" that still tie their children together; self-references are ignored; a
-message that links two threads merges them. Real corporate mail mostly lacks those headers, so a
+message that links two threads merges them. Mail synced from Gmail also joins the earliest message
+of its Gmail thread (X-GM-THRID). Real corporate mail mostly lacks those headers, so a
 reply or forward without a stored reference joins the latest earlier message with the same normalized
 subject that shares a participant, within a time window, preferring the one whose sender matches the
 quoted original's header. Each message records how it joined (`thread_link`), each thread how it was
@@ -47,6 +48,11 @@ def affected_messages(db, new_ids: list[str]) -> set[str]:
     ids |= select_in(db, "select id from messages where subject_normalized in ({marks})", subjects)
     ids |= select_in(db, "select id from messages where message_id in ({marks})", refs)
     ids |= select_in(db, "select message from message_references where ref in ({marks})", mids | refs)
+    if _any_gmail(db):  # and the messages of the Gmail threads they are in
+        gmail_threads = select_in(db, _GMAIL_THREADS.format(cols="g.gmail_thread_id", join="")
+                                  + " and c.message in ({marks})", ids)
+        ids |= select_in(db, _GMAIL_THREADS.format(cols="c.message", join="") + " and g.gmail_thread_id in ({marks})",
+                         gmail_threads)
     thread_ids = select_in(db, "select thread_id from messages where id in ({marks}) "
                                  "and thread_id is not null", ids)
     ids |= select_in(db, "select id from messages where thread_id in ({marks})", thread_ids)
@@ -62,9 +68,16 @@ def _tokens(*texts: str) -> set[str]:
 
 
 # How a message joined its thread, as stored in messages.thread_link (0: not linked yet).
-_LINKS = (None, "references", "quoted_header", "subject")
-_REFERENCES, _QUOTED_HEADER, _SUBJECT = 1, 2, 3
+_LINKS = (None, "references", "quoted_header", "subject", "gmail_thread")
+_REFERENCES, _QUOTED_HEADER, _SUBJECT, _GMAIL_THREAD = 1, 2, 3, 4
 _SEP = "\x01"  # between addresses in one group_concat: no address holds it
+# Messages synced from Gmail, with the thread id Gmail gave them (X-GM-THRID), a hint as strong as a reference.
+_GMAIL_THREADS = ("select distinct {cols} from copies c join gmail_copies g on g.source_key = c.source_key "
+                  "{join} where g.gmail_thread_id is not null")
+
+
+def _any_gmail(db) -> bool:
+    return bool(db.execute("select exists (select 1 from gmail_copies)").fetchone()[0])
 
 
 def _fill_work_table(db, ids: set[str] | None) -> int:
@@ -136,6 +149,17 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
         union(target or n + ghost, m)
         if target is not None:
             link[m] = _REFERENCES
+    # Gmail's own threads: each message joins the earliest of its Gmail thread.
+    rows = db.execute(_GMAIL_THREADS.format(cols="g.gmail_thread_id, w.n, w.date",
+                                            join="join temp.thread_work w on w.id = c.message")
+                      + " order by g.gmail_thread_id, w.date, w.n") if _any_gmail(db) else ()
+    for _thread, members in groupby(rows, key=lambda r: r[0]):
+        first = next(members)[1]
+        for _t, m, _date in members:
+            if find(m) != find(first):
+                union(first, m)
+                if not link[m]:
+                    link[m] = _GMAIL_THREAD
     # Subject fallback for replies and forwards that no stored reference placed, one subject at a time.
     window = window_days * 86400
     rows = db.execute(

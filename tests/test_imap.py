@@ -511,9 +511,9 @@ def test_big_mail_is_fetched_and_stored_a_few_megabytes_at_a_time(loaded, tmp_pa
                         lambda db, batches: stored_groups.append([b.size for b in batches]) or store(db, batches))
     add_batch = imap_sync.Batches.add
 
-    def add(self, raws, also, label, folder_count):
+    def add(self, raws, also, label, folder_count, known=0):
         runs.append((label, [int(r.source_key.rsplit("/", 1)[1]) for r in raws]))
-        return add_batch(self, raws, also, label, folder_count)
+        return add_batch(self, raws, also, label, folder_count, known)
 
     monkeypatch.setattr(imap_sync.Batches, "add", add)
     cfg = write_config(tmp_path, loaded)

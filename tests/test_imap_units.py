@@ -134,3 +134,93 @@ def test_the_fast_fetch_reader_agrees_with_imapclient_or_steps_aside():
     for data in UNUSUAL:
         assert _literal_fetch(data) is None, data
     assert _literal_fetch([(b"1 (UID 7 BODY[] {6}", b"hello"), b")"]) is None  # literal cut short
+
+
+def _gmail_raw(n: int, sender: str, to: str, subject: str, body: str) -> bytes:
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, {n} Mar 2026 10:00:00 +0000\r\n"
+            f"Message-ID: <gm{n}@example.org>\r\n\r\n{body}\r\n").encode()
+
+
+class FakeGmail:
+    """Just enough of a Gmail All Mail folder for sync_folder: X-GM-MSGID, X-GM-THRID, X-GM-LABELS
+    (labels in modified UTF-7, as Gmail sends them). Every fetch is recorded."""
+
+    def __init__(self, uidvalidity, messages):
+        self.uidvalidity, self.messages, self.fetched = uidvalidity, messages, []
+
+    def folder_status(self, folder, items):
+        return {b"UIDVALIDITY": self.uidvalidity, b"UIDNEXT": max(self.messages) + 1, b"MESSAGES": len(self.messages)}
+
+    def select_folder(self, folder, readonly=False):
+        assert readonly
+
+    def search(self, criteria):
+        return sorted(self.messages)
+
+    def fetch(self, uids, items):
+        self.fetched.append((list(uids), list(items)))
+        out = {}
+        for uid in uids:
+            raw, msgid, thrid, labels = self.messages[uid]
+            data = {}
+            if "BODY.PEEK[HEADER]" in items:
+                data.update({b"BODY[HEADER]": raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n", b"RFC822.SIZE": len(raw)})
+            if "X-GM-LABELS" in items:
+                data.update({b"X-GM-MSGID": msgid, b"X-GM-THRID": thrid, b"X-GM-LABELS": labels})
+            if "BODY.PEEK[]" in items:
+                data[b"BODY[]"] = raw
+            out[uid] = data
+        return out
+
+
+def test_gmail_keeps_labels_threads_by_gmail_and_never_downloads_a_message_twice(cfg, db):
+    """On Gmail the header fetch brings X-GM-MSGID, X-GM-THRID and X-GM-LABELS: labels are kept per
+    copy, Gmail's thread joins messages nothing else would (another subject, no reply headers), and
+    after a UIDVALIDITY change All Mail's messages are recognised by their Gmail id, their bodies not
+    fetched again; only the new one is."""
+    from daemon import imap_sync
+    from daemon.importer import derive_underived
+
+    ask = _gmail_raw(2, "ann@example.org", "bob@example.net", "Q3 forecast?", "Could you send me the Q3 forecast?")
+    answer = _gmail_raw(3, "bob@example.net", "ann@example.org", "Numbers", "Here are the numbers you asked for.")
+    other = _gmail_raw(4, "cy@example.com", "ann@example.org", "Lunch", "Lunch on Friday?")
+    later = _gmail_raw(5, "ann@example.org", "cy@example.com", "Friday", "Friday works.")
+
+    def sync(client):
+        counters = {"folders_checked": 0, "folders_changed": 0, "copies_seen": 0, "copies_gone": 0}
+        batches = imap_sync.Batches(db, cfg, None, imap_sync._Progress(False), counters)
+        imap_sync.sync_folder(client, db, cfg, acct(name="g"), "[Gmail]/All Mail", "all", batches, False, counters,
+                              gmail=True)
+        batches.drain()
+        derive_underived(db, cfg, if_any=True)
+        return counters
+
+    first = FakeGmail(7, {1: (ask, 1001, 9001, (b"\\Inbox", b"&AMk-quipe")), 2: (answer, 1002, 9001, (b"\\Sent",)),
+                          3: (other, 1003, 9003, ())})
+    assert sync(first)["copies_seen"] == 3
+    rows = db.execute("select source_key, gmail_msgid, gmail_thread_id, labels from gmail_copies order by 1").fetchall()
+    assert rows == [("imap:g/[Gmail]/All Mail/7/1", 1001, 9001, '["\\\\Inbox", "\\u00c9quipe"]'),
+                    ("imap:g/[Gmail]/All Mail/7/2", 1002, 9001, '["\\\\Sent"]'),
+                    ("imap:g/[Gmail]/All Mail/7/3", 1003, 9003, "[]")]
+
+    def threads():
+        return db.execute("select message_id, thread_link, (select message_id from messages r where r.id = m.thread_id) "
+                          "from messages m order by date").fetchall()
+
+    assert threads() == [("gm2@example.org", "root", "gm2@example.org"),
+                         ("gm3@example.org", "gmail_thread", "gm2@example.org"),
+                         ("gm4@example.org", "root", "gm4@example.org")]
+    assert [uids for uids, items in first.fetched if items == ["BODY.PEEK[]"]] == [[1, 2, 3]]
+
+    renumbered = FakeGmail(8, {11: first.messages[1], 12: first.messages[2], 13: first.messages[3],
+                               14: (later, 1004, 9003, (b"\\Sent",))})
+    assert sync(renumbered)["copies_gone"] == 3
+    assert [uids for uids, items in renumbered.fetched if items == ["BODY.PEEK[]"]] == [[14]]
+    assert db.execute("select count(*) from messages").fetchone()[0] == 4
+    live = db.execute("select c.source_key, m.message_id from copies c join messages m on m.id = c.message "
+                      "where c.gone_at is null order by 1").fetchall()
+    assert live == [("imap:g/[Gmail]/All Mail/8/11", "gm2@example.org"), ("imap:g/[Gmail]/All Mail/8/12", "gm3@example.org"),
+                    ("imap:g/[Gmail]/All Mail/8/13", "gm4@example.org"), ("imap:g/[Gmail]/All Mail/8/14", "gm5@example.org")]
+    assert threads()[2:] == [("gm4@example.org", "root", "gm4@example.org"),
+                             ("gm5@example.org", "gmail_thread", "gm4@example.org")]
+    assert db.execute("select uidvalidity, last_uid, messages from sync_state").fetchall() == [(8, 14, 4)]
