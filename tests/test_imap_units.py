@@ -224,3 +224,18 @@ def test_gmail_keeps_labels_threads_by_gmail_and_never_downloads_a_message_twice
     assert threads()[2:] == [("gm4@example.org", "root", "gm4@example.org"),
                              ("gm5@example.org", "gmail_thread", "gm4@example.org")]
     assert db.execute("select uidvalidity, last_uid, messages from sync_state").fetchall() == [(8, 14, 4)]
+
+
+def test_a_gmail_fetch_answer_goes_to_imapclient_and_gives_ids_and_decoded_labels():
+    """The answer shape Gmail sends with X-GM items is not the fast reader's (it steps aside);
+    imapclient's parser reads it, and labels come out as text: quoted, flagged or in modified UTF-7."""
+    from imapclient.response_parser import parse_fetch_response
+
+    from daemon.imap_sync import _gmail_meta, _literal_fetch
+
+    resp = [(b'1 (X-GM-THRID 1278455344230334865 X-GM-MSGID 1278455344230334866 X-GM-LABELS '
+             b'(\\Inbox "Project X" &AMk-quipe) UID 7 RFC822.SIZE 1234 BODY[HEADER] {5}', b"hello"), b")"]
+    assert _literal_fetch(resp) is None
+    parsed = parse_fetch_response(resp, True, True)
+    assert parsed[7][b"BODY[HEADER]"] == b"hello"
+    assert _gmail_meta(parsed[7]) == (1278455344230334866, 1278455344230334865, ["Project X", "\\Inbox", "Équipe"])
