@@ -39,7 +39,7 @@ from .bulk import triage
 from .config import AccountConfig, Config
 from .importer import BATCH_BYTES, BatchIngest, derive_underived, make_pool, new_deduper, store_together
 from .sources import RawMessage
-from .store import chunks, now_iso
+from .store import chunks, insert_or_replace, now_iso
 
 log = logging.getLogger("goldenrule.imap")
 
@@ -446,16 +446,11 @@ def _gmail_meta(data: dict) -> tuple[int | None, int | None, list[str]]:
     return data.get(b"X-GM-MSGID"), data.get(b"X-GM-THRID"), sorted(labels)
 
 
-def _store_gmail(db, folder: str, key_prefix: str, gmail: dict, already: dict[int, str]) -> None:
-    """In the checkpoint's transaction: Gmail's ids and labels for the run's copies, and a copy row for
-    each message found already stored by its Gmail id (its body was not fetched again)."""
-    stamp = now_iso()
-    db.conn.executemany("insert or ignore into copies (source_key, folder, message, imported_at) values (?, ?, ?, ?)",
-                        [(f"{key_prefix}{uid}", folder, message, stamp) for uid, message in already.items()])
-    db.conn.executemany("insert or replace into gmail_copies (source_key, gmail_msgid, gmail_thread_id, labels) "
-                        "values (?, ?, ?, ?)",
-                        [(f"{key_prefix}{uid}", msgid, thrid, json.dumps(labels))
-                         for uid, (msgid, thrid, labels) in gmail.items()])
+def _store_gmail(db, key_prefix: str, gmail: dict) -> None:
+    """In the checkpoint's transaction: Gmail's ids and labels for the run's copies."""
+    insert_or_replace(db, "gmail_copies", [{"source_key": f"{key_prefix}{uid}", "gmail_msgid": msgid,
+                                            "gmail_thread_id": thrid, "labels": json.dumps(labels)}
+                                           for uid, (msgid, thrid, labels) in gmail.items()])
 
 
 def _known_gmail(db, account: str):
@@ -527,13 +522,15 @@ class Batches:
         self.parsed: list[tuple[BatchIngest, int, str, dict]] = []  # parsed, to be stored together
         self.stored_count = 0  # messages this pass stored (deriving finds them: they have no thread yet)
 
-    def add(self, raws: list[RawMessage], also, label: str, folder_count: dict, known: int = 0) -> None:
+    def add(self, raws: list[RawMessage], also, label: str, folder_count: dict, known: list[dict] = ()) -> None:
         """Start parsing a batch; collect the parsed ones beyond IN_FLIGHT and store them, with their
         checkpoints, once they hold TOGETHER full batches' worth of copies or BYTES_TOGETHER of
         parsed mail. Parsed messages take about three and a half times their raw size in memory, so
-        the byte bound is what keeps a run's peak memory the same whatever the mailbox holds."""
+        the byte bound is what keeps a run's peak memory the same whatever the mailbox holds.
+        `known`: copy rows of messages already stored (not fetched), stored like duplicates."""
         ingest = BatchIngest(self.db, raws, self.cfg, self.dedupe, self.pool, also=also)
-        self.in_flight.append((ingest, len(raws) + known, label, folder_count))  # `known`: stored already
+        ingest.duplicates.extend(known)
+        self.in_flight.append((ingest, len(raws) + len(known), label, folder_count))
         while len(self.in_flight) > self.IN_FLIGHT:
             self._collect_oldest()
         if (sum(n for _, n, _, _ in self.parsed) >= self.together
@@ -622,12 +619,13 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
 
     count = {"done": 0, "total": len(uids)}
     label = f"{acct.name}/{folder}"
+    known_gmail = _known_gmail(db, acct.name) if gmail else None
+    key_prefix = _source_key(acct.name, folder, uidvalidity, "")
     for start in range(0, len(uids), acct.fetch_batch):
         if STOP.is_set():
             batches.drain()
             raise Interrupted()
-        parts = fetch_parts(client, uids[start:start + acct.fetch_batch], acct,
-                            _known_gmail(db, acct.name) if gmail else None)
+        parts = fetch_parts(client, uids[start:start + acct.fetch_batch], acct, known_gmail)
         while True:
             try:
                 run, fetched, gmail_meta, already = next(parts, (None, None, None, None))
@@ -636,21 +634,22 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
                 raise
             if run is None:
                 break
-            raws = [RawMessage(folder, _source_key(acct.name, folder, uidvalidity, uid), raw)
-                    for uid, (raw, _note) in sorted(fetched.items())]
+            raws = [RawMessage(folder, f"{key_prefix}{uid}", raw) for uid, (raw, _note) in sorted(fetched.items())]
+            # Found stored by their Gmail id: a copy row each, pointing at the stored message.
+            known = [{"source_key": f"{key_prefix}{uid}", "folder": folder, "message": message,
+                      "header_message_id": None, "error": None} for uid, message in already.items()]
             # The last run brings the folder up to date: its checkpoint is the folder's whole state.
             checkpoint = None if run[-1] == uids[-1] else {
                 "account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity, "last_uid": run[-1]}
 
-            def also(db, checkpoint=checkpoint, gmail_meta=gmail_meta, already=already):
-                if gmail_meta or already:
-                    _store_gmail(db, folder, _source_key(acct.name, folder, uidvalidity, ""), gmail_meta, already)
+            def also(db, checkpoint=checkpoint, gmail_meta=gmail_meta):
+                _store_gmail(db, key_prefix, gmail_meta)
                 if checkpoint is None:
                     save_final(db)
                 else:
                     db["sync_state"].upsert(checkpoint, pk=("account", "folder"))
 
-            batches.add(raws, also, label, count, len(already))
+            batches.add(raws, also, label, count, known)
     if not uids:
         with db.conn:
             save_final(db)

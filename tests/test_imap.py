@@ -511,7 +511,7 @@ def test_big_mail_is_fetched_and_stored_a_few_megabytes_at_a_time(loaded, tmp_pa
                         lambda db, batches: stored_groups.append([b.size for b in batches]) or store(db, batches))
     add_batch = imap_sync.Batches.add
 
-    def add(self, raws, also, label, folder_count, known=0):
+    def add(self, raws, also, label, folder_count, known=()):
         runs.append((label, [int(r.source_key.rsplit("/", 1)[1]) for r in raws]))
         return add_batch(self, raws, also, label, folder_count, known)
 
