@@ -401,6 +401,9 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
                   r"\bi(?:'ll| will) be there\b",
+                  # Who is coming and when: "is anyone going to show up?", "can you make it down?"
+                  r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
+                  r"\b(?:to|going to|gonna) (?:play|visit|attend)\b",
                   # Finding a time: "let me know your availability", "how about sometime after noon?"
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
@@ -420,6 +423,13 @@ _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
 _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|home|work|direct|"
                            r"voice|ph|w|h|c|m|o|f)(?![a-z])")
+# Saying no: "Sorry, I couldn't help out", "unfortunately we can't make it". Whatever else the sentence
+# says, it gives nothing.
+_DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
+               r"will not be able|wasn't able|was not able|unable|not able)\b",
+               r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
+# "Sorry I couldn't get back to you sooner" apologises for the delay; it declines nothing.
+_APOLOGY_FOR_DELAY = re.compile(r"\b(?:sooner|earlier|before now|delay|get back|respond|reply|answer)\b")
 _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
@@ -493,7 +503,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     promise = bool(_PROMISE.search(low, words) or _IN_PROGRESS.search(low, words))
     if promise and not is_question:
         hit("promise", 0.7, "commitment")
-    if not is_question and not social and not scheduling:
+    declines = bool(_DECLINE.search(low, words)) and not _APOLOGY_FOR_DELAY.search(low)
+    if declines and not is_question:
+        hit("decline", 0.7, "declines")
+    if not is_question and not social and not scheduling and "decline" not in acts:
         if "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
                 and not _SOLICITED.search(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving

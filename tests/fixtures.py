@@ -368,14 +368,59 @@ Good point.  I will ask them tomorrow.
 """
 
 
+# Who is coming when: the answer is a routine scheduling reply, not help.
+XENA_ASKS_WHO_COMES = """\
+Message-ID: <x1@xena.example>
+Date: Thu, 03 Apr 2025 08:00:00 +0000
+From: Xena Ford <xena@xena.example>
+To: me@example.org
+Subject: Site visit
+
+Can you make it down to the plant on Friday?
+"""
+
+ME_SAYS_WHEN = """\
+Message-ID: <x2@example.org>
+Date: Thu, 03 Apr 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: xena@xena.example
+Subject: Re: Site visit
+In-Reply-To: <x1@xena.example>
+
+I should be there by ten, Carl is driving me down.
+"""
+
+
+# A request answered with a no: nothing was given.
+YARA_ASKS_REVIEW = """\
+Message-ID: <y1@yara.example>
+Date: Fri, 04 Apr 2025 08:00:00 +0000
+From: Yara Bell <yara@yara.example>
+To: me@example.org
+Subject: Henderson lease
+
+Could you look over the Henderson lease before Friday?
+"""
+
+ME_DECLINES = """\
+Message-ID: <y2@example.org>
+Date: Fri, 04 Apr 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: yara@yara.example
+Subject: Re: Henderson lease
+In-Reply-To: <y1@yara.example>
+
+My calendar is full with the audit until the end of the month.  Sorry, I can't help with this one.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
-         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS)
+         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
-         ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES)
+         ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES)
     return root
 
 

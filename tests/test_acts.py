@@ -54,6 +54,10 @@ SENTENCE_CASES = [
     ("Here are the answers to your questions.", {"delivery"}, {"request"}),
     ("Here is the list of questions you asked for.", {"delivery"}, {"request"}),
     ("I think it would be a good idea to wait.", {"advice"}, {"gratitude"}),
+    # Saying no gives nothing; apologising for a late reply says no to nothing.
+    ("Sorry that I couldn't help out.", {"decline"}, {"favor", "statement"}),
+    ("Unfortunately we won't be able to process the claim.", {"decline"}, {"statement"}),
+    ("Sorry I couldn't get back to you sooner.", set(), {"decline"}),
 ]
 
 
@@ -81,6 +85,8 @@ def test_plans_and_chat_are_weak_asks():
     acts, cues = classify("How is everything going?")
     assert acts.get("request", 0) < 0.6 and "social" in cues
     acts, cues = classify("How about sometime after noon?")
+    assert acts.get("request", 0) < 0.6 and "plans" in cues
+    acts, cues = classify("Is anyone going to show up on Saturday?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, _ = classify("Could you check the invoice numbers?")
     assert acts["request"] >= 0.8

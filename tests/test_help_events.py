@@ -52,7 +52,8 @@ def events(db):
 
 def test_help_events_exact_rows(tmp_path, cfg, db):
     """Request -> help -> thanks is one event at the help; thanks alone shows help given outside
-    email; an unkept promise, a broadcast and "thanks for your help" handing out work are none."""
+    email; an unkept promise, a broadcast, "thanks for your help" handing out work, a reply saying
+    when one will come and a reply saying no are none."""
     run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
     assert events(db) == EXPECTED
     row = db.execute("select * from help_events e join messages m on m.id = e.message "
