@@ -175,6 +175,11 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 if r["asker"] not in m.to and (broadcast or len(m.to) == 1):
                     continue
                 kind, act = best
+                # The asker just helped this sender: a question back in that reply asks for detail,
+                # and what answers it is the sender's side of the same exchange, not help returned.
+                if kind in ("answer", "advice") and any(
+                        e["helper"] == r["asker"] and e["helped"] == S for e in events.values()):
+                    continue
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request
                 if r["review"] and kind in ("document", "answer"):

@@ -413,14 +413,50 @@ In-Reply-To: <y1@yara.example>
 My calendar is full with the audit until the end of the month.  Sorry, I can't help with this one.
 """
 
+# I answer Lou and ask back whether he needs more; his reply to my question is his side of the same
+# exchange, not help he returns: one event, mine.
+LOU_ASKS_RATE = """\
+Message-ID: <l1@lou.example>
+Date: Mon, 07 Apr 2025 08:00:00 +0000
+From: Lou Grant <lou@lou.example>
+To: me@example.org
+Subject: Fuel rate
+
+What is the fuel rate on the Transco contract?
+"""
+
+ME_ANSWERS_AND_ASKS = """\
+Message-ID: <l2@example.org>
+Date: Mon, 07 Apr 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: lou@lou.example
+Subject: Re: Fuel rate
+In-Reply-To: <l1@lou.example>
+
+The fuel rate is 2.1% for zone 4.  Do you need the zone 6 rate as well?
+"""
+
+LOU_REPLIES = """\
+Message-ID: <l3@lou.example>
+Date: Mon, 07 Apr 2025 10:00:00 +0000
+From: Lou Grant <lou@lou.example>
+To: me@example.org
+Subject: Re: Fuel rate
+In-Reply-To: <l2@example.org>
+
+No, zone 4 is the only zone we use on that deal.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
-         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW)
+         SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW,
+         LOU_ASKS_RATE, LOU_REPLIES)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
-         ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES)
+         ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
+         ME_ANSWERS_AND_ASKS)
     return root
 
 

@@ -37,6 +37,8 @@ EXPECTED = [
     # "Good point." in my reply credits the suggestion: the event sits at the suggestion.
     ("wes@wes.example", "me@example.org", "advice", "Old prices",
      "You should ask procurement for the older price list, they keep copies."),
+    # My answer with a question back; Lou's reply to that question is no help returned.
+    ("me@example.org", "lou@lou.example", "answer", "Re: Fuel rate", "The fuel rate is 2.1% for zone 4."),
 ]
 
 
@@ -53,7 +55,7 @@ def events(db):
 def test_help_events_exact_rows(tmp_path, cfg, db):
     """Request -> help -> thanks is one event at the help; thanks alone shows help given outside
     email; an unkept promise, a broadcast, "thanks for your help" handing out work, a reply saying
-    when one will come and a reply saying no are none."""
+    when one will come, a reply saying no and the asker's answer to a question back are none."""
     run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
     assert events(db) == EXPECTED
     row = db.execute("select * from help_events e join messages m on m.id = e.message "
@@ -120,7 +122,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     who = [(e[0], e[1], e[3]) for e in EXPECTED]
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
-                                          "favor", "document", "document", "favor", "advice"]
+                                          "favor", "document", "document", "favor", "advice", "answer"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
