@@ -290,6 +290,9 @@ _IMPERATIVE = re.compile(
     r"email|e-mail|phone|ring|drop|stop by|swing by|talk|hold|move|change|cancel|delete|remove|fix|verify|"
     r"double-check|run|pull|prepare|draft|write|coordinate|arrange|handle|ignore|leave|tape|bill|pay|approve)\b"
     r"(?!\s+(?:you|ya|u)\b(?! (?:know|at|in|there|then)))")
+# "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
+_APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
+                      r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
 _NOT_REQUEST = _rx(
     r"\bif you have any (?:questions|problems|concerns|comments)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
@@ -481,7 +484,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("gratitude", 0.9, "acknowledges a suggestion")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
-    if not polite_req and _REQUEST.search(low, words) and "politeness formula" not in cues:
+    if not polite_req and (_REQUEST.search(low, words) and "politeness formula" not in cues
+                           or "appreciate" in low and _APPRECIATE_ASK.search(low, words)
+                           or "ask" in low and _APPRECIATE_ASK.search(low, words)):
         hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")
     elif is_question and not polite_req:

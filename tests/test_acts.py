@@ -58,6 +58,9 @@ SENTENCE_CASES = [
     ("Sorry that I couldn't help out.", {"decline"}, {"favor", "statement"}),
     ("Unfortunately we won't be able to process the claim.", {"decline"}, {"statement"}),
     ("Sorry I couldn't get back to you sooner.", set(), {"decline"}),
+    # "I would appreciate it if you could ..." is not gratitude, but it does ask.
+    ("I would appreciate it if you could send the signed copy.", {"request"}, {"gratitude", "advice"}),
+    ("Before we close the file, I would ask that you confirm the amount.", {"request"}, {"advice"}),
 ]
 
 
