@@ -64,6 +64,18 @@ SENTENCE_CASES = [
 ]
 
 
+def test_offers_and_suggestions_are_weak_asks():
+    """An offer or a suggestion waits for the reader's answer: an ask, too weak to open a request for
+    help (below 0.6) and never in place of the promise or advice it also is."""
+    for sentence, also in [("I would be happy to reschedule for next week.", "promise"),
+                           ("You may want to check with the desk on capacity.", "advice"),
+                           ("We can arrange a call with your broker on Monday.", None),
+                           ("Any data you can provide will be helpful.", None)]:
+        acts, _ = classify(sentence)
+        assert 0 < acts.get("request", 0) < 0.6, (sentence, acts)
+        assert also is None or also in acts, (sentence, acts)
+
+
 @pytest.mark.parametrize("sentence, present, absent", SENTENCE_CASES)
 def test_acts_of_sentences(sentence, present, absent):
     acts, cues = classify(sentence)
