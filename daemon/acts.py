@@ -271,12 +271,14 @@ _REQUEST = _rx(
 # Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a
 # proposal"), kept with a low confidence when they ask nothing of one particular reader.
 _PROPOSAL = _rx(
-    r"\b(?:i|we) (?:would |'d )?(?:suggest|propose|recommend) (?:that |we |you )",
-    r"\b(?:we|you) (?:should|need to|will need to|must|have to|ought to) (?:get|meet|talk|discuss|set|call|send|make|"
-    r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work)\b",
+    r"\b(?:i|we) (?:would |'d )?(?:suggest|propose|recommend) (?:that |we |you |an? |the |\w+ing\b)",
+    r"\b(?:we|you)(?:'ll| will)? (?:should|need to|must|have to|ought to) (?:get|meet|talk|discuss|set|call|send|make|"
+    r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work|"
+    r"reach|update|agree|resolve|finalize|settle)\b",
     r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
-    r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we) (?:want|would like|'d like|wanted) to (?:discuss|meet|talk|"
-    r"get together|set up|schedule|follow up|inquire|ask|invite|confirm|know)\b",
+    r"\blet'?s (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|plan|touch base)\b",
+    r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we) (?:would |'d )?(?:also |really )?(?:want|like|love|wanted) "
+    r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
     r"\bplease\b", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
     # Offers and suggestions wait for the reader's answer: asks, if weak ones.

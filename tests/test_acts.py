@@ -70,7 +70,11 @@ def test_offers_and_suggestions_are_weak_asks():
     for sentence, also in [("I would be happy to reschedule for next week.", "promise"),
                            ("You may want to check with the desk on capacity.", "advice"),
                            ("We can arrange a call with your broker on Monday.", None),
-                           ("Any data you can provide will be helpful.", None)]:
+                           ("Any data you can provide will be helpful.", None),
+                           ("I suggest a short meeting before anything goes out.", None),
+                           ("Now that the draft is out, lets get everyone together to plan the next steps.", None),
+                           ("I would also like to sit down with you this week.", None),
+                           ("We'll need to update the figures in last week's offer.", None)]:
         acts, _ = classify(sentence)
         assert 0 < acts.get("request", 0) < 0.6, (sentence, acts)
         assert also is None or also in acts, (sentence, acts)
