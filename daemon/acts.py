@@ -296,7 +296,9 @@ _IMPERATIVE = re.compile(
     r"meet|talk|share|submit|attend|confirm|ensure|book|buy|order|grab|stay|wait|look|think|consider|resend|"
     r"email|e-mail|phone|ring|drop|stop by|swing by|talk|hold|move|change|cancel|delete|remove|fix|verify|"
     r"double-check|run|pull|prepare|draft|write|coordinate|arrange|handle|ignore|leave|tape|bill|pay|approve)\b"
-    r"(?!\s+(?:you|ya|u)\b(?! (?:know|at|in|there|then)))")
+    r"(?!\s+(?:you|ya|u)\b(?! (?:know|at|in|there|then)))"
+    # "Let me call him", "Look forward to it": the writer's own doing, not an instruction.
+    r"(?<!\blet(?= me\b(?! know)))(?<!\blook(?= forward))")
 # "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
                       r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")

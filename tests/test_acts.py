@@ -61,6 +61,11 @@ SENTENCE_CASES = [
     # "I would appreciate it if you could ..." is not gratitude, but it does ask.
     ("I would appreciate it if you could send the signed copy.", {"request"}, {"gratitude", "advice"}),
     ("Before we close the file, I would ask that you confirm the amount.", {"request"}, {"advice"}),
+    # An opening verb about the writer's own doing is no instruction; the same verb to the reader is.
+    ("Let me call him first.", set(), {"request"}),
+    ("Look forward to the dinner on the 14th.", set(), {"request"}),
+    ("Let Kim know about the change.", {"request"}, set()),
+    ("Let me know by Friday.", {"request"}, set()),
 ]
 
 
