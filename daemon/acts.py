@@ -205,6 +205,7 @@ _POLITE_THANKS = _rx(
     r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick)\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
     r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
+    r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
     r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
@@ -301,7 +302,10 @@ _IMPERATIVE = re.compile(
     r"(?<!\blet(?= me\b(?! know)))(?<!\blook(?= forward))")
 # "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
+                      r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
                       r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
+# "If you want to cancel, go to ...", "To register, call ...": an instruction after its condition or purpose.
+_LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _NOT_REQUEST = _rx(
     r"\bif you have any (?:questions|problems|concerns|comments)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
@@ -494,14 +498,15 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
     if not polite_req and (_REQUEST.search(low, words) and "politeness formula" not in cues
-                           or "appreciate" in low and _APPRECIATE_ASK.search(low, words)
+                           or ("appreciate" in low or "if" in words) and _APPRECIATE_ASK.search(low, words)
                            or "ask" in low and _APPRECIATE_ASK.search(low, words)):
         hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
     if "request" not in acts and not is_question:
-        if _IMPERATIVE.match(low):
+        lead = _LEAD_CLAUSE.match(low)
+        if _IMPERATIVE.match(low) or lead and _IMPERATIVE.match(low[lead.end():]):
             hit("request", 0.55, "instruction")
         elif _PROPOSAL.search(low, words):
             hit("request", 0.4 if polite_req else 0.55, "proposal")

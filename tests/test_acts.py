@@ -66,6 +66,11 @@ SENTENCE_CASES = [
     ("Look forward to the dinner on the 14th.", set(), {"request"}),
     ("Let Kim know about the change.", {"request"}, set()),
     ("Let me know by Friday.", {"request"}, set()),
+    # An instruction after its condition or purpose still instructs.
+    ("If you want the older prices, call the archive desk.", {"request"}, set()),
+    ("To register, send an email to the library.", {"request"}, set()),
+    # "Would be grateful if you could" asks; it thanks for nothing yet.
+    ("We would be most grateful if you could nominate a delegate.", {"request"}, {"gratitude"}),
 ]
 
 
