@@ -277,7 +277,7 @@ _PROPOSAL = _rx(
     r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work|"
     r"reach|update|agree|resolve|finalize|settle)\b",
     r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
-    r"\blet'?s (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|plan|touch base)\b",
+    r"\b(?:let's|lets) (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|touch base)\b",
     r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we) (?:would |'d )?(?:also |really )?(?:want|like|love|wanted) "
     r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
@@ -306,6 +306,7 @@ _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly 
                       r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
 # "If you want to cancel, go to ...", "To register, call ...": an instruction after its condition or purpose.
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
+_ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs
 _NOT_REQUEST = _rx(
     r"\bif you have any (?:questions|problems|concerns|comments)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
@@ -498,8 +499,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
     if not polite_req and (_REQUEST.search(low, words) and "politeness formula" not in cues
-                           or ("appreciate" in low or "if" in words) and _APPRECIATE_ASK.search(low, words)
-                           or "ask" in low and _APPRECIATE_ASK.search(low, words)):
+                           or not _ASKS_POLITELY.isdisjoint(words) and _APPRECIATE_ASK.search(low, words)):
         hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")
     elif is_question and not polite_req:
