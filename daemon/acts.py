@@ -199,10 +199,10 @@ _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|th
                           r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
                           r"[\s,.!]*)+(?:[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
 _POLITE_THANKS = _rx(
-    r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your|the) (?:e-?mail|note|message|"
+    r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your?|the) (?:e-?mail|note|message|"
     r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
-    r"cooperation|prompt (?:reply|response)|quick (?:reply|response))\b",
-    r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick)\b",
+    r"cooperation|(?:prompt|quick|kind) (?:reply|response|attention|consideration))\b",
+    r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick (?:reply|response|note))\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
     r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
     r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
