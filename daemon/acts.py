@@ -396,6 +396,8 @@ _FAVOR = _rx(
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
+# A favor that names the reader as the one it was done for ("your deal is fixed", "I called him for you").
+_FOR_READER = re.compile(r"\b(?:your|yours|(?:for|to|with) you|you (?:asked|wanted|requested|needed))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
@@ -538,7 +540,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _FAVOR.search(low, words) and not promise:
-            hit("favor", 0.7, "done on someone's behalf")
+            hit("favor", 0.7, "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf")
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):

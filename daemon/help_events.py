@@ -218,7 +218,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 add(m, S, target, kind, act.sentence, 0.55, "document sent")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not requests and (
-                    "you" in act.sentence.lower() or (parent is not None and parent.sender == target
+                    act.cue == "done for the reader" or (parent is not None and parent.sender == target
                                                       and m.t - parent.t < 3 * 86400)):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
                 resolved = True

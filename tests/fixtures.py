@@ -447,6 +447,28 @@ In-Reply-To: <l2@example.org>
 No, zone 4 is the only zone we use on that deal.
 """
 
+# A favor done for the reader, unasked: it names them as the one it was for.
+ME_BOOKS_FOR_OLGA = """\
+Message-ID: <o1@example.org>
+Date: Tue, 08 Apr 2025 08:00:00 +0000
+From: Me <me@example.org>
+To: olga@olga.example
+Subject: Friday
+
+I have booked the boardroom for your team on Friday.
+"""
+
+# News of oneself with a done-verb in it is no favor to the reader, whoever "you" are in it.
+ME_TELLS_NED = """\
+Message-ID: <n1@example.org>
+Date: Wed, 09 Apr 2025 08:00:00 +0000
+From: Me <me@example.org>
+To: ned@ned.example
+Subject: News
+
+I know you think I have vanished, but I moved to the Denver office in May.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
@@ -456,7 +478,7 @@ def write_help_mailbox(root: Path) -> Path:
          LOU_ASKS_RATE, LOU_REPLIES)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
-         ME_ANSWERS_AND_ASKS)
+         ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED)
     return root
 
 
