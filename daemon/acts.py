@@ -394,6 +394,10 @@ _FAVOR = _rx(
     r"rescheduled|re-?sent)\b",
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
+    # "Global No. 96034155 has been changed to 01/01/2000": whatever the thing is called, it was done.
+    r"\b(?:has|have) (?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|"
+    r"resolved|reversed|adjusted|deleted|removed|added|set up|created|extended|released|completed|cleared|"
+    r"taken care of)\b",
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 # A favor that names the reader as the one it was done for ("your deal is fixed", "I called him for you").

@@ -36,6 +36,7 @@ SENTENCE_CASES = [
     ("These are good!", {"confirmation"}, set()),
     ("Here's the revised schedule.", {"delivery"}, set()),
     ("Your ISO RT indexes are ready.", {"favor"}, set()),
+    ("Global No. 96034155 has been changed to 01/01/2000.", {"favor"}, {"statement"}),
     ("I re-compiled the add-in, so the function is a put now.", {"favor"}, set()),
     ("We will again request your approval to remove these dates.", {"request"}, set()),
     ("Please see the descriptions below:", {"delivery"}, set()),
