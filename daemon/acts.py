@@ -402,6 +402,8 @@ _FAVOR = _rx(
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 # A favor that names the reader as the one it was done for ("your deal is fixed", "I called him for you").
 _FOR_READER = re.compile(r"\b(?:your|yours|(?:for|to|with) you|you (?:asked|wanted|requested|needed))\b")
+_ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
+                       r"set up|re-?booked|confirmed|got (?:us|you|the|a|tickets))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
@@ -555,6 +557,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if acts.get("request", 0) >= 0.7:
             for a in ("advice", "statement"):
                 acts.pop(a, None)
+    # Arranging the plans for someone ("I have reserved golf for Friday at 7:20") is a favor, where
+    # talking about them is not.
+    if scheduling and not social and not is_question and not promise and _ARRANGED.search(low):
+        hit("favor", 0.7, "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf")
     if _ROUTINE.match(low):
         cues.append("routine reply")
     if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise:

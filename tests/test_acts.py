@@ -37,6 +37,9 @@ SENTENCE_CASES = [
     ("Here's the revised schedule.", {"delivery"}, set()),
     ("Your ISO RT indexes are ready.", {"favor"}, set()),
     ("Global No. 96034155 has been changed to 01/01/2000.", {"favor"}, {"statement"}),
+    # Arranging the plans for someone is a favor; talking about them is not.
+    ("I have reserved golf for Friday at 7:20 at the Links.", {"favor"}, set()),
+    ("We are going to the game tonight.", set(), {"favor"}),
     ("I re-compiled the add-in, so the function is a put now.", {"favor"}, set()),
     ("We will again request your approval to remove these dates.", {"request"}, set()),
     ("Please see the descriptions below:", {"delivery"}, set()),
