@@ -391,7 +391,7 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b",
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)",  # "I just got back": news
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     # "Global No. 96034155 has been changed to 01/01/2000": whatever the thing is called, it was done.
@@ -426,6 +426,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
                   r"\bi(?:'ll| will) be there\b",
+                  # When one is free: "I would be available on Tuesday", "I currently have a 1:00 meeting".
+                  r"\b(?:be|am|is|are) (?:free|available) (?:on|at|for|to|any|this|next|tomorrow|after|before|"
+                  r"monday|tuesday|wednesday|thursday|friday)\b",
+                  r"\b(?:i|we) (?:currently |already )?have (?:a|an|another) (?:[\d:]+ ?(?:am|pm) )?(?:\w+ )?(?:meeting|"
+                  r"session|call|appointment|conflict)\b",
                   # Who is coming and when: "is anyone going to show up?", "can you make it down?"
                   r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
                   r"\b(?:to|going to|gonna) (?:play|visit|attend)\b",

@@ -40,6 +40,11 @@ SENTENCE_CASES = [
     # Arranging the plans for someone is a favor; talking about them is not.
     ("I have reserved golf for Friday at 7:20 at the Links.", {"favor"}, set()),
     ("We are going to the game tonight.", set(), {"favor"}),
+    # News of one's travels is no favor; saying when one is free is planning, not an answer.
+    ("Sorry for the delay, I just got back from Denver an hour ago.", set(), {"favor"}),
+    ("I got the deal approved this morning.", {"favor"}, set()),
+    ("Yes, I would be available on Tuesday to discuss.", set(), {"advice", "statement", "confirmation"}),
+    ("On Friday I currently have a 1:00 pm information session.", set(), {"statement"}),
     ("I re-compiled the add-in, so the function is a put now.", {"favor"}, set()),
     ("We will again request your approval to remove these dates.", {"request"}, set()),
     ("Please see the descriptions below:", {"delivery"}, set()),
