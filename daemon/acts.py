@@ -511,7 +511,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("gratitude", 0.9, "acknowledges a suggestion")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
-    if not polite_req and (_REQUEST.search(low, words) and "politeness formula" not in cues
+    if not polite_req and (_REQUEST.search(low, words)
                            or not _ASKS_POLITELY.isdisjoint(words) and _APPRECIATE_ASK.search(low, words)):
         hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")

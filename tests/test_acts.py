@@ -83,6 +83,8 @@ SENTENCE_CASES = [
     ("To register, send an email to the library.", {"request"}, set()),
     # "Would be grateful if you could" asks; it thanks for nothing yet.
     ("We would be most grateful if you could nominate a delegate.", {"request"}, {"gratitude"}),
+    # A thanks formula in the same sentence does not undo the ask.
+    ("If you could please send the documents before Monday, I would appreciate it.", {"request"}, {"gratitude", "advice"}),
 ]
 
 
