@@ -404,6 +404,10 @@ _FAVOR = _rx(
 _FOR_READER = re.compile(r"\b(?:your|yours|(?:for|to|with) you|you (?:asked|wanted|requested|needed))\b")
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
                        r"set up|re-?booked|confirmed|got (?:us|you|the|a|tickets))\b")
+# Passing on what someone else wrote ("here is an e-mail from the guys at Aquila", "the list DLJ sent
+# me", "I sent this to Emily earlier"): a forward in all but name.
+_RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
+                    r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
@@ -543,7 +547,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
                 and not _SOLICITED.search(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words):
-            hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65, "giving")
+            hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65,
+                "passing on" if _RELAY.search(low) else "giving")
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):

@@ -469,6 +469,17 @@ Subject: News
 I know you think I have vanished, but I moved to the Denver office in May.
 """
 
+# Passing on what someone else wrote, unasked, is a forward in all but name: no event.
+ME_RELAYS_TO_PIA = """\
+Message-ID: <p1@example.org>
+Date: Thu, 10 Apr 2025 08:00:00 +0000
+From: Me <me@example.org>
+To: pia@pia.example
+Subject: Site visit
+
+Here is the list the contractor sent me.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
@@ -478,7 +489,7 @@ def write_help_mailbox(root: Path) -> Path:
          LOU_ASKS_RATE, LOU_REPLIES)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
-         ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED)
+         ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED, ME_RELAYS_TO_PIA)
     return root
 
 

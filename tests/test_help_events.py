@@ -57,7 +57,8 @@ def events(db):
 def test_help_events_exact_rows(tmp_path, cfg, db):
     """Request -> help -> thanks is one event at the help; thanks alone shows help given outside
     email; an unkept promise, a broadcast, "thanks for your help" handing out work, a reply saying
-    when one will come, a reply saying no and the asker's answer to a question back are none."""
+    when one will come, a reply saying no, the asker's answer to a question back and a list
+    someone else sent, passed on unasked, are none."""
     run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
     assert events(db) == EXPECTED
     row = db.execute("select * from help_events e join messages m on m.id = e.message "
