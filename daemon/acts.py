@@ -408,6 +408,10 @@ _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reser
 # me", "I sent this to Emily earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
+# Work handed over to be looked at ("here are a couple of deals to look at", "attached for your
+# review"): the sender asks for the reader's eyes, the file is no help to the reader.
+_FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
+                         r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
@@ -548,7 +552,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65,
-                "passing on" if _RELAY.search(low) else "giving")
+                "passing on" if _RELAY.search(low) else "for review" if _FOR_REVIEW.search(low) else "giving")
+            if why.get("delivery") == "for review":
+                hit("request", 0.6, "sent for review")
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
         if _REFERRAL.search(low, words):

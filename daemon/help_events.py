@@ -212,7 +212,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 add(m, S, target, kind if kind != "answer" else "answer", solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
                 resolved = True
-            elif target and kind == "document" and act.confidence >= 0.75 and act.cue != "passing on" \
+            elif target and kind == "document" and act.confidence >= 0.75 and act.cue not in ("passing on", "for review") \
                     and not [a for a in requests if a.sentence != act.sentence] \
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55, "document sent")

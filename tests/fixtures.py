@@ -480,16 +480,40 @@ Subject: Site visit
 Here is the list the contractor sent me.
 """
 
+# A draft sent for review asks for the reader's eyes: the reader's comments are the help (advice),
+# the draft itself is none to the reader.
+ME_SENDS_DRAFT_TO_QUIN = """\
+Message-ID: <q1@example.org>
+Date: Fri, 11 Apr 2025 08:00:00 +0000
+From: Me <me@example.org>
+To: quin@quin.example
+Subject: Lease draft
+
+Here is the draft lease for your review.
+"""
+
+QUIN_COMMENTS = """\
+Message-ID: <q2@quin.example>
+Date: Fri, 11 Apr 2025 11:00:00 +0000
+From: Quin Hale <quin@quin.example>
+To: me@example.org
+Subject: Re: Lease draft
+In-Reply-To: <q1@example.org>
+
+The draft reads well.  I would cut clause 4, the landlord will never accept it.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
          SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW,
-         LOU_ASKS_RATE, LOU_REPLIES)
+         LOU_ASKS_RATE, LOU_REPLIES, QUIN_COMMENTS)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
-         ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED, ME_RELAYS_TO_PIA)
+         ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED, ME_RELAYS_TO_PIA,
+         ME_SENDS_DRAFT_TO_QUIN)
     return root
 
 

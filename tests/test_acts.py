@@ -36,6 +36,7 @@ SENTENCE_CASES = [
     ("These are good!", {"confirmation"}, set()),
     ("Here's the revised schedule.", {"delivery"}, set()),
     ("Here is an e-mail from the guys at the plant.", {"delivery"}, set()),
+    ("Attached for your review is the draft lease.", {"delivery", "request"}, set()),
     ("Your ISO RT indexes are ready.", {"favor"}, set()),
     ("Global No. 96034155 has been changed to 01/01/2000.", {"favor"}, {"statement"}),
     # Arranging the plans for someone is a favor; talking about them is not.

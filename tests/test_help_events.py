@@ -41,6 +41,9 @@ EXPECTED = [
     ("me@example.org", "lou@lou.example", "answer", "Re: Fuel rate", "The fuel rate is 2.1% for zone 4."),
     # A favor unasked, done for the reader; news of oneself ("I moved to Denver") is none.
     ("me@example.org", "olga@olga.example", "favor", "Friday", "I have booked the boardroom for your team on Friday."),
+    # A draft sent for review: the comments on it are the help, the draft is none.
+    ("quin@quin.example", "me@example.org", "advice", "Re: Lease draft",
+     "I would cut clause 4, the landlord will never accept it."),
 ]
 
 
@@ -126,7 +129,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
                                           "favor", "document", "document", "favor", "advice", "answer",
-                                          "favor"]
+                                          "favor", "advice"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
