@@ -117,6 +117,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
     open_requests: list[dict] = []
     last_event: dict[tuple[str, str], tuple[float, int]] = {}
     seen_people: set[str] = set()
+    when = {m.id: m.t for m in msgs}
 
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
         if not helper or not helped or helper == helped:
@@ -175,10 +176,13 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 if r["asker"] not in m.to and (broadcast or len(m.to) == 1):
                     continue
                 kind, act = best
-                # The asker just helped this sender: a question back in that reply asks for detail,
-                # and what answers it is the sender's side of the same exchange, not help returned.
+                # The asker helped this sender in the last three days: a question back in that help
+                # asks for detail, and what answers it is the sender's side of the same exchange, not
+                # help returned. (Any earlier help in the thread: one match more on the dev set, but
+                # it would silence real help given back weeks later.)
                 if kind in ("answer", "advice") and any(
-                        e["helper"] == r["asker"] and e["helped"] == S for e in events.values()):
+                        e["helper"] == r["asker"] and e["helped"] == S and r["t"] - when[e["message"]] < 3 * 86400
+                        for e in events.values()):
                     continue
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request
