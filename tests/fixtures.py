@@ -503,17 +503,61 @@ In-Reply-To: <q1@example.org>
 The draft reads well.  I would cut clause 4, the landlord will never accept it.
 """
 
+# Help given back weeks later in the same thread is help, not the same exchange.
+RAE_ASKS = """\
+Message-ID: <r1@rae.example>
+Date: Mon, 14 Apr 2025 08:00:00 +0000
+From: Rae Quinn <rae@rae.example>
+To: me@example.org
+Subject: Iroquois contract
+
+What is the demand charge on the Iroquois contract?
+"""
+
+ME_ANSWERS_RAE = """\
+Message-ID: <r2@example.org>
+Date: Mon, 14 Apr 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: rae@rae.example
+Subject: Re: Iroquois contract
+In-Reply-To: <r1@rae.example>
+
+The demand charge is $0.42 per dth.
+"""
+
+ME_ASKS_RAE_LATER = """\
+Message-ID: <r3@example.org>
+Date: Mon, 05 May 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: rae@rae.example
+Subject: Re: Iroquois contract
+In-Reply-To: <r2@example.org>
+
+Which desk books the Iroquois transport now?
+"""
+
+RAE_ANSWERS_LATER = """\
+Message-ID: <r4@rae.example>
+Date: Mon, 05 May 2025 11:00:00 +0000
+From: Rae Quinn <rae@rae.example>
+To: me@example.org
+Subject: Re: Iroquois contract
+In-Reply-To: <r3@example.org>
+
+The east desk has booked it since April.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
          SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW,
-         LOU_ASKS_RATE, LOU_REPLIES, QUIN_COMMENTS)
+         LOU_ASKS_RATE, LOU_REPLIES, QUIN_COMMENTS, RAE_ASKS, RAE_ANSWERS_LATER)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
          ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED, ME_RELAYS_TO_PIA,
-         ME_SENDS_DRAFT_TO_QUIN)
+         ME_SENDS_DRAFT_TO_QUIN, ME_ANSWERS_RAE, ME_ASKS_RAE_LATER)
     return root
 
 

@@ -44,6 +44,9 @@ EXPECTED = [
     # A draft sent for review: the comments on it are the help, the draft is none.
     ("quin@quin.example", "me@example.org", "advice", "Re: Lease draft",
      "I would cut clause 4, the landlord will never accept it."),
+    # I answered Rae; three weeks later, in the same thread, she answers me: both are help.
+    ("me@example.org", "rae@rae.example", "answer", "Re: Iroquois contract", "The demand charge is $0.42 per dth."),
+    ("rae@rae.example", "me@example.org", "answer", "Re: Iroquois contract", "The east desk has booked it since April."),
 ]
 
 
@@ -129,7 +132,7 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
                                           "favor", "document", "document", "favor", "advice", "answer",
-                                          "favor", "advice"]
+                                          "favor", "advice", "answer", "answer"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
