@@ -240,7 +240,10 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 elif len(m.to) == 1:
                     thanked = m.to[0]
                 if thanked and thanked != S:
-                    done_before = any(e["helper"] == thanked and e["helped"] == S for e in events.values())
+                    # Thanks within a week of help from the thanked person thank for that help; later
+                    # thanks name new help (a call, a meeting) given outside email.
+                    done_before = any(e["helper"] == thanked and e["helped"] == S and m.t - when[e["message"]] < 7 * 86400
+                                      for e in events.values())
                     named = thanks_kind(g.sentence)
                     pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
                     if done_before:

@@ -547,17 +547,52 @@ In-Reply-To: <r3@example.org>
 The east desk has booked it since April.
 """
 
+# Thanks ten days after an answer, for a call since: new help, given outside email.
+ME_ASKS_TOM = """\
+Message-ID: <t1@example.org>
+Date: Tue, 15 Apr 2025 08:00:00 +0000
+From: Me <me@example.org>
+To: tom@tom.example
+Subject: Settlement dates
+
+When does the April settlement close?
+"""
+
+TOM_ANSWERS = """\
+Message-ID: <t2@tom.example>
+Date: Tue, 15 Apr 2025 10:00:00 +0000
+From: Tom Reyes <tom@tom.example>
+To: me@example.org
+Subject: Re: Settlement dates
+In-Reply-To: <t1@example.org>
+
+The April settlement closes on May 9.
+"""
+
+ME_THANKS_TOM_LATER = """\
+Message-ID: <t3@example.org>
+Date: Fri, 25 Apr 2025 09:00:00 +0000
+From: Me <me@example.org>
+To: tom@tom.example
+Subject: Re: Settlement dates
+In-Reply-To: <t2@tom.example>
+
+Thanks for walking me through the settlement process on the phone yesterday.
+"""
+
 def write_help_mailbox(root: Path) -> Path:
     """The recorded mailbox plus one conversation for each help-event rule."""
     write_fixture_mailbox(root)
     mbox(root / "Help.mbox", DAVE_ASKS, FRANK_THANKS, GINA_ASKS, HANK_BROADCAST, IVY_HANDS_WORK, KIM_ASKS_DATE,
          MIA_REPORTS, PAT_DONE_THANKS, RITA_SENDS_FORM,
          SAM_ANSWERS_COPIED, TINA_ANSWERS_UMA, VIC_THANKS, WES_SUGGESTS, XENA_ASKS_WHO_COMES, YARA_ASKS_REVIEW,
-         LOU_ASKS_RATE, LOU_REPLIES, QUIN_COMMENTS, RAE_ASKS, RAE_ANSWERS_LATER)
+         LOU_ASKS_RATE, LOU_REPLIES, QUIN_COMMENTS, RAE_ASKS, RAE_ANSWERS_LATER,
+         TOM_ANSWERS)
     mbox(root / "Sent Items.mbox", ME_INTRODUCES, ME_PROMISES, ME_DID_IT, ME_ANSWERS_DATE, ME_CHANGED_IT,
          ME_ASKS_PAT, ME_ASKS_TINA, ME_ACKNOWLEDGES, ME_SAYS_WHEN, ME_DECLINES,
          ME_ANSWERS_AND_ASKS, ME_BOOKS_FOR_OLGA, ME_TELLS_NED, ME_RELAYS_TO_PIA,
-         ME_SENDS_DRAFT_TO_QUIN, ME_ANSWERS_RAE, ME_ASKS_RAE_LATER)
+         ME_SENDS_DRAFT_TO_QUIN, ME_ANSWERS_RAE, ME_ASKS_RAE_LATER,
+         ME_ASKS_TOM, ME_THANKS_TOM_LATER)
     return root
 
 

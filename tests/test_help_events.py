@@ -44,8 +44,13 @@ EXPECTED = [
     # A draft sent for review: the comments on it are the help, the draft is none.
     ("quin@quin.example", "me@example.org", "advice", "Re: Lease draft",
      "I would cut clause 4, the landlord will never accept it."),
-    # I answered Rae; three weeks later, in the same thread, she answers me: both are help.
+    # I answered Rae; three weeks later, in the same thread, she answers me: both are help (the
+    # second is last below, by date).
     ("me@example.org", "rae@rae.example", "answer", "Re: Iroquois contract", "The demand charge is $0.42 per dth."),
+    # Tom's answer, and ten days later thanks for a call since: two events.
+    ("tom@tom.example", "me@example.org", "answer", "Re: Settlement dates", "The April settlement closes on May 9."),
+    ("tom@tom.example", "me@example.org", "favor", "Re: Settlement dates",
+     "Thanks for walking me through the settlement process on the phone yesterday."),
     ("rae@rae.example", "me@example.org", "answer", "Re: Iroquois contract", "The east desk has booked it since April."),
 ]
 
@@ -132,7 +137,8 @@ def test_help_events_are_read_from_the_full_text_whatever_is_kept(tmp_path, cfg,
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
     assert [e[2] for e in events(db)] == ["document", "document", "introduction", "favor", "favor", "answer", "favor",
                                           "favor", "document", "document", "favor", "advice", "answer",
-                                          "favor", "advice", "answer", "answer"]
+                                          "favor", "advice", "answer", "answer",
+                                          "favor", "answer"]
     derive(db, cfg, new_ids=None)
     assert [(e[0], e[1], e[3]) for e in events(db)] == who
 
