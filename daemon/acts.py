@@ -304,7 +304,7 @@ _IMPERATIVE = re.compile(
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
                       r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
                       r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
-# "If you want to cancel, go to ...", "To register, call ...": an instruction after its condition or purpose.
+# "If you want the old prices, call ...", "To sign up, send ...": an instruction after its condition or purpose.
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs
 _NOT_REQUEST = _rx(
@@ -391,10 +391,10 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)",  # "I just got back": news
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)",  # "I just got home": news
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
-    # "Global No. 96034155 has been changed to 01/01/2000": whatever the thing is called, it was done.
+    # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.
     r"\b(?:has|have) (?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|"
     r"resolved|reversed|adjusted|deleted|removed|added|set up|created|extended|released|completed|cleared|"
     r"taken care of)\b",
@@ -404,11 +404,11 @@ _FAVOR = _rx(
 _FOR_READER = re.compile(r"\b(?:your|yours|(?:for|to|with) you|you (?:asked|wanted|requested|needed))\b")
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
                        r"set up|re-?booked|confirmed|got (?:us|you|the|a|tickets))\b")
-# Passing on what someone else wrote ("here is an e-mail from the guys at Aquila", "the list DLJ sent
-# me", "I sent this to Emily earlier"): a forward in all but name.
+# Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
+# sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
-# Work handed over to be looked at ("here are a couple of deals to look at", "attached for your
+# Work handed over to be looked at ("here are three invoices to look at", "attached for your
 # review"): the sender asks for the reader's eyes, the file is no help to the reader.
 _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
                          r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on))\b")
@@ -434,7 +434,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
                   r"\bi(?:'ll| will) be there\b",
-                  # When one is free: "I would be available on Tuesday", "I currently have a 1:00 meeting".
+                  # When one is free: "I'd be free on Thursday", "I already have a 3:30 staff meeting".
                   r"\b(?:be|am|is|are) (?:free|available) (?:on|at|for|to|any|this|next|tomorrow|after|before|"
                   r"monday|tuesday|wednesday|thursday|friday)\b",
                   r"\b(?:i|we) (?:currently |already )?have (?:a|an|another) (?:[\d:]+ ?(?:am|pm) )?(?:\w+ )?(?:meeting|"
@@ -461,7 +461,7 @@ _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
 _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|home|work|direct|"
                            r"voice|ph|w|h|c|m|o|f)(?![a-z])")
-# Saying no: "Sorry, I couldn't help out", "unfortunately we can't make it". Whatever else the sentence
+# Saying no: "Sorry, we can't take this one on", "unfortunately I won't be able to". Whatever else the sentence
 # says, it gives nothing.
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
@@ -573,7 +573,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if acts.get("request", 0) >= 0.7:
             for a in ("advice", "statement"):
                 acts.pop(a, None)
-    # Arranging the plans for someone ("I have reserved golf for Friday at 7:20") is a favor, where
+    # Arranging the plans for someone ("I have booked dinner for Saturday at 8:30") is a favor, where
     # talking about them is not.
     if scheduling and not social and not is_question and not promise and _ARRANGED.search(low):
         hit("favor", 0.7, "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf")

@@ -63,7 +63,7 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
     helps = [a for a in m.acts if a.act in HELP_ACTS and a.confidence >= 0.5]
     if not helps:
         return None
-    # "Sorry, I couldn't help out": a message that says no gives nothing, unless it hands something over.
+    # "Sorry, we can't take this one on": a message that says no gives nothing, unless it hands something over.
     if any(a.act == "decline" for a in m.acts) and not any(a.act in ("delivery", "introduction", "referral") for a in helps):
         return None
     # A message whose only "giving" is questions back, chat or a promise gives nothing yet.
