@@ -402,6 +402,13 @@ _FAVOR = _rx(
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 # A favor that names the reader as the one it was done for ("your deal is fixed", "I called him for you").
 _FOR_READER = re.compile(r"\b(?:your|yours|(?:for|to|with) you|you (?:asked|wanted|requested|needed))\b")
+
+
+def _favor_cue(low: str) -> str:
+    """Which cue a favor carries: done for the reader (named in it), or on someone's behalf."""
+    return "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf"
+
+
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
                        r"set up|re-?booked|confirmed|got (?:us|you|the|a|tickets))\b")
 # Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
@@ -562,7 +569,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _FAVOR.search(low, words) and not promise:
-            hit("favor", 0.7, "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf")
+            hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):
@@ -576,7 +583,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     # Arranging the plans for someone ("I have booked dinner for Saturday at 8:30") is a favor, where
     # talking about them is not.
     if scheduling and not social and not is_question and not promise and _ARRANGED.search(low):
-        hit("favor", 0.7, "done for the reader" if _FOR_READER.search(low) else "done on someone's behalf")
+        hit("favor", 0.7, _favor_cue(low))
     if _ROUTINE.match(low):
         cues.append("routine reply")
     if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise:

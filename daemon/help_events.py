@@ -119,6 +119,11 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
     seen_people: set[str] = set()
     when = {m.id: m.t for m in msgs}
 
+    def helped_lately(helper: str, helped: str, t: float, days: int) -> bool:
+        """Whether an event so far has `helper` helping `helped` at a message less than `days` before `t`."""
+        return any(e["helper"] == helper and e["helped"] == helped and t - when[e["message"]] < days * 86400
+                   for e in events.values())
+
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
         if not helper or not helped or helper == helped:
             return
@@ -180,9 +185,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 # asks for detail, and what answers it is the sender's side of the same exchange, not
                 # help returned. (Any earlier help in the thread: one match more on the dev set, but
                 # it would silence real help given back weeks later.)
-                if kind in ("answer", "advice") and any(
-                        e["helper"] == r["asker"] and e["helped"] == S and r["t"] - when[e["message"]] < 3 * 86400
-                        for e in events.values()):
+                if kind in ("answer", "advice") and helped_lately(r["asker"], S, r["t"], 3):
                     continue
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request
@@ -242,8 +245,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                 if thanked and thanked != S:
                     # Thanks within a week of help from the thanked person thank for that help; later
                     # thanks name new help (a call, a meeting) given outside email.
-                    done_before = any(e["helper"] == thanked and e["helped"] == S and m.t - when[e["message"]] < 7 * 86400
-                                      for e in events.values())
+                    done_before = helped_lately(thanked, S, m.t, 7)
                     named = thanks_kind(g.sentence)
                     pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
                     if done_before:
