@@ -39,7 +39,7 @@ from .bulk import triage
 from .config import AccountConfig, Config
 from .importer import BATCH_BYTES, BatchIngest, derive_underived, make_pool, new_deduper, store_together
 from .sources import RawMessage
-from .store import chunks, insert_or_replace, now_iso
+from .store import chunks, copy_row, insert_or_replace, now_iso
 
 log = logging.getLogger("goldenrule.imap")
 
@@ -636,8 +636,7 @@ def sync_folder(client, db, cfg: Config, acct: AccountConfig, folder: str, role:
                 break
             raws = [RawMessage(folder, f"{key_prefix}{uid}", raw) for uid, (raw, _note) in sorted(fetched.items())]
             # Found stored by their Gmail id: a copy row each, pointing at the stored message.
-            known = [{"source_key": f"{key_prefix}{uid}", "folder": folder, "message": message,
-                      "header_message_id": None, "error": None} for uid, message in already.items()]
+            known = [copy_row(f"{key_prefix}{uid}", folder, message) for uid, message in already.items()]
             # The last run brings the folder up to date: its checkpoint is the folder's whole state.
             checkpoint = None if run[-1] == uids[-1] else {
                 "account": acct.name, "folder": folder, "role": role, "uidvalidity": uidvalidity, "last_uid": run[-1]}

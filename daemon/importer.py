@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from .config import Config
 from .sources import RawMessage
-from .store import existing_keys, known_copies, now_iso, store_batch
+from .store import copy_row, existing_keys, known_copies, now_iso, store_batch
 
 BATCH = 500  # parsed messages stored per transaction, at most...
 # ...and at most this many bytes of them (as read): parsed, a message takes about three and a half
@@ -66,8 +66,7 @@ def _parse_job(args):
     # Acts are read here, from the full text, before the privacy setting decides what is kept.
     result["acts"] = [] if row["is_automated"] else act_rows(row["own_text"], row["attachment_count"] or 0,
                                                                row.get("quoted_text"))
-    result["copy"] = {"source_key": source_key, "folder": folder, "message": fingerprint,
-                      "header_message_id": mid, "error": read_error}
+    result["copy"] = copy_row(source_key, folder, fingerprint, mid, read_error)
     return result
 
 
@@ -129,8 +128,7 @@ class _Deduper:
                           or self.in_flight_fp.get(fp) or (self.in_flight_mid.get(mid) if mid else None))
                 if target is not None:
                     self.stats.duplicates += 1
-                    self.dup_copies.append({"source_key": r.source_key, "folder": r.folder,
-                                            "message": target, "header_message_id": mid, "error": None})
+                    self.dup_copies.append(copy_row(r.source_key, r.folder, target, mid))
                     continue
                 self.in_flight_fp[fp] = fp
                 if mid:

@@ -338,6 +338,13 @@ def known_copies(db, keys: list[str]) -> set[str]:
     return select_in(db, "select source_key from copies where source_key in ({marks})", keys)
 
 
+def copy_row(source_key: str, folder: str, message: str, header_message_id: str | None = None,
+             error: str | None = None) -> dict:
+    """A `copies` row: one copy of a message in one source, pointing at the stored message."""
+    return {"source_key": source_key, "folder": folder, "message": message, "header_message_id": header_message_id,
+            "error": error}
+
+
 def store_batch(db, parsed: list[dict], copies: list[dict], body_policy: str = "own_text",
                 snippet_chars: int = 200, also=None) -> None:
     """Write parsed messages and copy rows in one transaction; re-running it changes nothing.
