@@ -87,19 +87,39 @@ class _Rules:
             m = self.at_start[w].match(low)
             if m:
                 return m
+        cached = isinstance(words, SentenceWords) and words.low is low
         for w in self.gate_words & words:
             rx = self.gated[w]
-            for i in word_positions(low, w):
+            for i in (words.positions(w) if cached else word_positions(low, w)):
                 m = rx.match(low, i)
                 if m:
                     return m
         return None
 
 
-def sentence_words(low: str) -> set[str]:
-    """The words (runs of a-z) of a lowercased sentence. Where a word starts is looked up only for the
-    few words some rule is gated on (word_positions), not for every word of every sentence."""
-    return set(_WORDS.findall(low))
+class SentenceWords(set):
+    """The words (runs of a-z) of a lowercased sentence, and where those that rules are gated on start,
+    each looked up once per sentence: a dozen rules ask where "i", "we" or "you" is in the same
+    sentence (three lookups in four were repeats)."""
+
+    __slots__ = ("low", "_at")
+
+    def __init__(self, low: str):
+        super().__init__(_WORDS.findall(low))
+        self.low = low
+        self._at: dict[str, list[int]] = {}
+
+    def positions(self, word: str) -> list[int]:
+        at = self._at.get(word)
+        if at is None:
+            at = self._at[word] = word_positions(self.low, word)
+        return at
+
+
+def sentence_words(low: str) -> SentenceWords:
+    """The words of a lowercased sentence. Where a word starts is looked up only for the few words
+    some rule is gated on (word_positions), not for every word of every sentence."""
+    return SentenceWords(low)
 
 
 def word_positions(low: str, word: str) -> list[int]:
