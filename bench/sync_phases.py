@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -31,54 +30,17 @@ PHASES = [("folder syncs", "imap_sync", "sync_folder"), ("folder syncs", "imap_s
           ("relationships", "relationships", "update_relationships")]
 
 
-def rss_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def measure(n: int) -> dict:
-    import importlib
-
     import imap_speed
     from dovecot import PASSWORD, Dovecot
+    from phase_watch import PhaseWatch, rss_mb
 
     from daemon import imap_sync
     from daemon.config import load_config
     from daemon.store import open_db
 
-    current: list[str] = []
-    peak: dict[str, float] = {}
-    seconds: dict[str, float] = {}
-
-    def sample():
-        while True:
-            r = rss_mb()
-            for name in current:
-                peak[name] = max(peak.get(name, 0.0), r)
-            time.sleep(0.02)
-
-    def timed(name, f):
-        def run(*a, **k):
-            current.append(name)
-            peak[name] = max(peak.get(name, 0.0), rss_mb())  # short phases may fall between samples
-            t = time.perf_counter()
-            try:
-                return f(*a, **k)
-            finally:
-                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
-                peak[name] = max(peak[name], rss_mb())
-                current.remove(name)
-        return run
-
-    for name, module, func in PHASES:
-        owner = importlib.import_module(f"daemon.{module}")
-        *path, attr = func.split(".")
-        for part in path:
-            owner = getattr(owner, part)
-        setattr(owner, attr, timed(name, getattr(owner, attr)))
-    threading.Thread(target=sample, daemon=True).start()
+    watch = PhaseWatch(PHASES)
+    current, peak, seconds = watch.current, watch.peak, watch.seconds
     server = Dovecot()
     try:
         imap_speed.serve(server, n)
