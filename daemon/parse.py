@@ -88,6 +88,8 @@ def clean(s) -> str:
     """Any header or body value as valid text: undecodable bytes replaced, NULs dropped."""
     if s is None:
         return ""
+    if type(s) is str and s.isascii():  # nearly every value: nothing to replace but NULs
+        return s.replace("\x00", "") if "\x00" in s else s
     if isinstance(s, email.header.Header):
         try:
             s = str(s)
