@@ -83,14 +83,18 @@ class _Rules:
             m = self.always.search(low)
             if m:
                 return m
-        for w in self.start_words & words:
-            m = self.at_start[w].match(low)
-            if m:
-                return m
-        cached = isinstance(words, SentenceWords) and words.low is low
-        for w in self.gate_words & words:
+        if self.start_words:
+            for w in self.start_words & words:
+                m = self.at_start[w].match(low)
+                if m:
+                    return m
+        found = self.gate_words & words
+        if not found:
+            return None
+        positions = words.positions if isinstance(words, SentenceWords) and words.low is low else None
+        for w in found:
             rx = self.gated[w]
-            for i in (words.positions(w) if cached else word_positions(low, w)):
+            for i in (positions(w) if positions else word_positions(low, w)):
                 m = rx.match(low, i)
                 if m:
                     return m
