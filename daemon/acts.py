@@ -222,14 +222,15 @@ _THANKS_HINTS = ("than", "thx", "tk", "apprecia", "grateful", "gracia", "merci",
 _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|thanks again|thanks so much|"
                           r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
                           r"[\s,.!]*)+(?:[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
+# "We would be grateful if ...": a thanks formula (no gratitude for help) and, as a request, an ask.
+_GRATEFUL_IF = r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b"
 _POLITE_THANKS = _rx(
     r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your?|the) (?:e-?mail|note|message|"
     r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
     r"cooperation|(?:prompt|quick|kind) (?:reply|response|attention|consideration))\b",
     r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick (?:reply|response|note))\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
-    r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
-    r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
+    r"\bwould (?:really |greatly )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b", _GRATEFUL_IF,
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
     r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
@@ -326,8 +327,7 @@ _IMPERATIVE = re.compile(
     r"(?<!\blet(?= me\b(?! know)))(?<!\blook(?= forward))")
 # "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
-                      r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b",
-                      r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
+                      _GRATEFUL_IF, r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
 # "If you want the old prices, call ...", "To sign up, send ...": an instruction after its condition or purpose.
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs

@@ -211,3 +211,5 @@ def test_word_gating_finds_what_the_plain_patterns_find():
             assert any(h in low for h in acts._THANKS_HINTS), s
         if acts._INTRO_NAMED.search(s):
             assert acts._INTRO_NAMED_WORDS & acts.sentence_words(low), s
+        if acts._APPRECIATE_ASK.search(low):
+            assert acts._ASKS_POLITELY & acts.sentence_words(low), s
