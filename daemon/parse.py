@@ -348,14 +348,15 @@ class _IndexedMessage(email.message.Message):
 _PARSER = email.parser.BytesParser(_IndexedMessage, policy=policy.compat32)
 
 
-def read_message(raw: bytes) -> email.message.Message:
+def read_message(raw: bytes, split: tuple[bytes, bytes] | None = None) -> email.message.Message:
     """The stdlib's reading of a message, exactly as `email.message_from_bytes` gives it, faster.
 
     The stdlib parser reads a message line by line to the end, even a single-part body it then keeps
     as one string. Here it reads only the header block; a single-part message's body is then the
     rest of the bytes as that parser would have decoded them. Messages with parts, and headers that
-    end without a blank line (where the parser decides what belongs to the body), are parsed whole."""
-    head, body = _header_block(raw)
+    end without a blank line (where the parser decides what belongs to the body), are parsed whole.
+    `split`: `_header_block(raw)`, when the caller has it already."""
+    _, body = split if split is not None else _header_block(raw)
     if body:
         msg = _PARSER.parsebytes(raw[:len(raw) - len(body)], headersonly=True)
         if msg.get_payload() == "" and msg.get_content_maintype() not in ("multipart", "message"):
@@ -368,8 +369,9 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
                   max_body_bytes: int = 5_000_000, languages: tuple[str, ...] = ("en",)) -> dict:
     """One distinct message as a dict: 'message' row, 'recipients' and 'attachments' rows."""
     errors: list[str] = []
+    split = _header_block(raw)
     try:
-        msg = read_message(raw)
+        msg = read_message(raw, split)
     except Exception as e:  # the stdlib parser is lenient; this is a last resort
         msg = email.message_from_string("")
         errors.append(f"unparseable message: {type(e).__name__}: {e}")
@@ -382,7 +384,7 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
     if date_problem:
         errors.append(date_problem)
     # Mail between people (nearly all of it) is known not to be bulk from one scan of the raw header.
-    category, reason = triage(_header_block(raw)[0], msg)
+    category, reason = triage(split[0], msg)
     deep = None
     if category is None:
         try:
