@@ -278,32 +278,34 @@ _REQUEST = _rx(
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
     r"\b(?:could|can|would|will|wd|cd)\s+(?:you|u|y'all|someone|somebody|anyone|one of you)\b(?!\s+(?:believe|imagine))",
     r"\b(?:do|did|have) you (?:know|have|get|send|see|think|remember|hear)\b",
-    r"\b(?:I|we) (?:would |'d )?(?:need|needed|want|would like|'d like|wanted|require) (?:you|someone|somebody|"
+    r"\b(?:I|we)(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require) (?:you|someone|somebody|"
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
     r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)",
     r"\b(?:let's|lets) (?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
-    r"\b(?:I|we) (?:would |'d )?appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
+    r"\b(?:I|we)(?: would |'d | )appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
     r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b[^.!]*\?",
     r"\b(?:send|forward|fax|email|e-mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
     r"\bis it possible\b", r"\b(?:request|requesting|ask|asking|seek|seeking) (?:for )?your (?:approval|sign-?off|signature|"
     r"permission|consent|okay|ok)\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
     r"\basap\b",
-    r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b", r"\bmake sure (?:you|to|that)\b",
+    r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b",
+    # "Make sure you ...", "please make sure": an instruction; "I wanted to make sure you got it" is not.
+    r"^\W*(?:and |but |also |just )?make sure\b", r"\b(?:please|pls|you|must|should|always|also|just) make sure (?:you|to|that)\b",
     r"\bremember to\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
     r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b")
 # Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a
 # proposal"), kept with a low confidence when they ask nothing of one particular reader.
 _PROPOSAL = _rx(
-    r"\b(?:i|we) (?:would |'d )?(?:suggest|propose|recommend) (?:that |we |you |an? |the |\w+ing\b)",
+    r"\b(?:i|we)(?: would |'d | )(?:suggest|propose|recommend) (?:that |we |you |an? |the |\w+ing\b)",
     r"\b(?:we|you)(?:'ll| will)? (?:should|need to|must|have to|ought to) (?:get|meet|talk|discuss|set|call|send|make|"
     r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work|"
     r"reach|update|agree|resolve|finalize|settle)\b",
     r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
     r"\b(?:let's|lets) (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|touch base)\b",
-    r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we) (?:would |'d )?(?:also |really )?(?:want|like|love|wanted) "
+    r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we)(?: would |'d | )(?:also |really )?(?:want|like|love|wanted) "
     r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
     r"\bplease\b", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
@@ -329,6 +331,8 @@ _IMPERATIVE = re.compile(
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
                       _GRATEFUL_IF, r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
 # "If you want the old prices, call ...", "To sign up, send ...": an instruction after its condition or purpose.
+# "You must sign up", "you'll need to confirm": the reader is told what to do.
+_YOU_MUST = re.compile(r"^\W*(?:\w+, )?you(?:'ll| will)? (?:still )?(?:must|need to|have to)\b")
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs
 _NOT_REQUEST = _rx(
@@ -336,6 +340,33 @@ _NOT_REQUEST = _rx(
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
     r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
     r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b")
+# A mass mailing's call to action: a condition, then a channel that is nobody in particular ("If you no
+# longer wish to receive these emails, click here", "If you have any questions, please visit our Help
+# Center", "To ensure delivery, please add us to your address book"). It asks no one for anything.
+_CALL_TO_ACTION = re.compile(
+    r"^\W*(?:if you|if at any time you|to ensure|to make sure (?:that )?(?:you|our|your))\b"
+    r"(?!.*\b(?:i|me|my|i'm|i'll|i'd)\b)"  # "If you have questions, call me": a person offering, not a mailing
+    r".*\b(?:us|our|here|below|link|click|visit|website|site|http|www|unsubscribe|opt[ -]out|preferences|"
+    r"address book|contacts list|profile|settings|account)\b")
+# Arranging to meet or talk with the reader ("I'll call you tomorrow", "we can meet at 10", "when we talk
+# on Friday"): not a request and not yet help, but the proposal the Parakweet labels count with asks.
+_MEETING = _rx(
+    r"\b(?:i|we)(?:'ll| will| shall|'d better| can| could| would| might)? (?:(?:just|then|also|probably|definitely|"
+    r"try to|plan to|hope to) )?(?:call|ring|phone|meet|see|join|catch up with|get together with|come by|stop by|"
+    r"swing by|talk to|talk with|speak with|speak to) (?:you|with you|y'all|u)\b",
+    r"\b(?:we|you and i)(?:'ll| will| shall| can| could| should| need to| have to| must)? (?:meet|discuss|talk|"
+    r"get together|go over|sit down|catch up)\b",
+    r"\bwhen we (?:talk|meet|speak|get together)\b", r"\b(?:i|we) can meet\b",
+    r"\b(?:i|we)(?: would|'d)? (?:very much |really |also )?(?:like|love|want|wanted|hope) to (?:see|visit|sit|speak|"
+    r"talk|meet|have a (?:meeting|call)|get together|chat|catch up|set up a (?:meeting|call)|touch base)\b",
+    r"\b(?:set(?:ting)? up|arrange|schedule|hold|have|request) (?:a|an|the) (?:[a-z-]+ ){0,2}(?:meeting|call|"
+    r"conference call|video conference|lunch|dinner)\b",
+    # Taking up a proposed time: "Saturday is good", "2 pm works", "I'm free on Thursday", "count me in".
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|next week|morning|afternoon|"
+    r"lunch|noon|[0-9](?::[0-9][0-9])? ?(?:am|pm)?)\b[^.!?]{0,30}\b(?:works|is good|would work|would be best|is fine|"
+    r"is better|sounds good)\b",
+    r"\b(?:i'm|i am|we're|we are) (?:open|available|free) (?:for|on|to|at|any|this|next|tomorrow|monday|tuesday|"
+    r"wednesday|thursday|friday|wed|thu)\b", r"\bcount me in\b")
 _QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
                             r"will|would|should|shall|may|might|have|has|had|am|any)\b", re.I)
 
@@ -512,7 +543,7 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
 @functools.lru_cache(maxsize=65536)
 def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Cached: mail repeats itself (sign-offs, "let me know", disclaimers). Callers must not mutate."""
-    s = sentence.strip()
+    s = sentence.strip().replace("\u2019", "'")  # "I’d like": typographic apostrophes read as plain ones
     if not _QUESTION_WORD.match(s):  # "Is that right.?" may still ask
         s = _STRAY_QUESTION_MARK.sub("", s)
     low = s.lower()
@@ -532,6 +563,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))
+    mailing = _CALL_TO_ACTION.match(low) is not None
     thanks = any(h in low for h in _THANKS_HINTS) and _THANKS.search(s)
     if thanks:
         if _THANKS_ONLY.match(s):
@@ -550,15 +582,17 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("gratitude", 0.9, "acknowledges a suggestion")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
-    if not polite_req and (_REQUEST.search(low, words)
+    if mailing:
+        cues.append("mailing's call to action")
+    elif not polite_req and (_REQUEST.search(low, words)
                            or not _ASKS_POLITELY.isdisjoint(words) and _APPRECIATE_ASK.search(low, words)):
         hit("request", 0.85 if (is_question or re.match(r"\s*(?:please|pls|kindly)\b", low)) else 0.7,
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
-    if "request" not in acts and not is_question:
+    if "request" not in acts and not is_question and not mailing:
         lead = _LEAD_CLAUSE.match(low)
-        if _IMPERATIVE.match(low) or lead and _IMPERATIVE.match(low[lead.end():]):
+        if _IMPERATIVE.match(low) or lead and _IMPERATIVE.match(low[lead.end():]) or _YOU_MUST.match(low):
             hit("request", 0.55, "instruction")
         elif _PROPOSAL.search(low, words):
             hit("request", 0.4 if polite_req else 0.55, "proposal")
@@ -574,6 +608,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     promise = bool(_PROMISE.search(low, words) or _IN_PROGRESS.search(low, words))
     if promise and not is_question:
         hit("promise", 0.7, "commitment")
+    if not is_question and _MEETING.search(low, words):
+        hit("meeting", 0.6, "arranging to meet or talk")
     declines = bool(_DECLINE.search(low, words)) and not _APOLOGY_FOR_DELAY.search(low)
     if declines and not is_question:
         hit("decline", 0.7, "declines")

@@ -87,6 +87,28 @@ SENTENCE_CASES = [
     ("We would be most grateful if you could send us a speaker.", {"request"}, {"gratitude"}),
     # A thanks formula in the same sentence does not undo the ask.
     ("If you could please sign both copies by noon, I would appreciate it.", {"request"}, {"gratitude", "advice"}),
+    # "I'd like ...", typed or with a typographic apostrophe, is "I would like ...".
+    ("I'd like to discuss the budget with you both.", {"request"}, set()),
+    ("I\u2019d like to discuss the budget with you both.", {"request"}, set()),
+    # "Make sure" instructs the reader; the writer making sure of something asks nothing.
+    ("Please make sure the invoices go out today.", {"request"}, set()),
+    ("Make sure you bring the badge.", {"request"}, set()),
+    ("I just wanted to make sure that you got the forms.", set(), {"request"}),
+    ("We will make sure the trades are booked to the right desk.", set(), {"request"}),
+    # "You'll need to ..." tells the reader what to do.
+    ("You will need to renew the permit before March.", {"request"}, set()),
+    # A mailing's call to action points at nobody in particular; a person's offer to talk is theirs.
+    ("If you no longer wish to receive these updates, click here to unsubscribe.", set(), {"request"}),
+    ("If you have any questions, please visit our help center.", set(), {"request"}),
+    ("To ensure delivery to your inbox, please add us to your address book.", set(), {"request"}),
+    ("If you have any questions, please call me at the office.", {"request"}, set()),
+    # Arranging to meet or talk: a meeting, neither a request nor a promise of help.
+    ("I'll call you tomorrow after the board meeting.", {"meeting"}, {"request"}),
+    ("We can meet in my office at ten.", {"meeting"}, set()),
+    ("Thursday at 3 works for me.", {"meeting"}, {"request"}),
+    ("I'd like to set up a call with your team next week.", {"meeting"}, set()),
+    ("I'll call the bank tomorrow.", set(), {"meeting"}),
+    ("We discussed the plant closure yesterday.", set(), {"meeting", "request"}),
 ]
 
 
