@@ -308,14 +308,13 @@ _PROPOSAL = _rx(
     r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we)(?: would |'d | )(?:also |really )?(?:want|like|love|wanted) "
     r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
-    r"\bplease\b", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
+    r"\bplease\b(?<!\bto please)", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
     # Offers and suggestions wait for the reader's answer: asks, if weak ones.
     r"\b(?:i|we)(?:'d| would| will|'ll| shall| am| are|'m|'re)? (?:be )?(?:very )?(?:happy|glad|delighted|pleased) to\b",
     r"\byou (?:may|might) (?:want|need|wish|prefer|like) to\b", r"\bwould be (?:good|great|nice|useful|helpful) to\b",
     r"\bany (?:\w+ )?(?:data|help|information|info|input|ideas|feedback|thoughts|suggestions) you (?:can|could|may|might)\b",
     r"\b(?:we|you) (?:can|could) (?:have|arrange|ask|start|delay|make|offer|chat|help|reach|call|discuss|grab|join)\b",
-    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b",
-    r"\b(?:i|we) look forward to (?:hearing|seeing|meeting|your|discussing|talking)\b")
+    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b")
 # A sentence opening with a bare verb is an instruction ("Send me the file", "Call John at 3").
 _IMPERATIVE = re.compile(
     r"^\W*(?:\w+,\s+)?(?:see|call|send|let|go|get|take|make|check|click|download|join|try|visit|read|review|contact|"
