@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Does the import's memory grow with the size of the mailbox? The same mail, once and K times.
 
-Usage: python bench/import_memory.py [MAILBOX_DIR] [--times K] [--stages]
+Usage: python bench/import_memory.py [MAILBOX_DIR] [--times K] [--stages] [--distinct-text]
        (default ../shared/enron/mailboxes/germany-c, K = 4)
 
 Comparing two different mailboxes mixes size with content (longer messages, a busier contact). Here
@@ -9,7 +9,8 @@ the second import holds the same mailbox K times: copy 0 as it is, and K-1 copie
 in which each message gets new Message-IDs (its own, In-Reply-To and References alike, so each copy
 threads as the original does) and a subject tagged with the copy number, so every copy is a distinct
 message with the same people, lengths and help. Each import runs `goldenrule import` in a fresh
-database; prints the messages, seconds and peak RSS (the largest process of its tree) of both.
+database; prints the messages, seconds and peak RSS of both: of the largest process and of the whole
+process tree (the parser workers included), sampled from /proc every 20 ms.
 With --stages, each import also runs in a process of its own that samples its resident memory every
 10 ms and prints the peak while storing and in each derive stage.
 """
@@ -37,15 +38,24 @@ SUBJECT = re.compile(rb"(?im)^(subject:[^\r\n]*)")
 FROM_LINE = re.compile(rb"(?m)^(>*From )")
 
 
-def relabel(raw: bytes, copy: int) -> bytes:
-    """The message as copy `copy` of it: new ids, the subject tagged; body and people unchanged."""
+# A line of prose in a body: has a space, is no MIME boundary ("--...") and no part header ("Name: ...").
+PROSE_LINE = re.compile(rb"(?m)^(?!--)(?![\w-]+:)(.*[a-z] .*?)(\r?)$")
+
+
+def relabel(raw: bytes, copy: int, distinct_text: bool = False) -> bytes:
+    """The message as copy `copy` of it: new ids, the subject tagged; people unchanged, and the body
+    too unless `distinct_text`, which tags every prose line so that no sentence repeats across copies
+    (as in a mailbox that is really larger: caches keyed by text then see new text, not repeats)."""
     head, _ = _header_block(raw)
     new = IDS.sub(lambda m: m.group(0).replace(b"<", b"<c%d." % copy), head)
     new = SUBJECT.sub(lambda m: m.group(1) + b" (copy %d)" % copy, new, count=1)
-    return new + raw[len(head):]
+    body = raw[len(head):]
+    if distinct_text:
+        body = PROSE_LINE.sub(lambda m: m.group(1) + b" c%d" % copy + m.group(2), body)
+    return new + body
 
 
-def write_copies(mailbox: Path, out: Path, times: int) -> list[Path]:
+def write_copies(mailbox: Path, out: Path, times: int, distinct_text: bool = False) -> list[Path]:
     """One directory per copy, holding every folder of the mailbox as a plain mbox of that name."""
     dirs = []
     for copy in range(times):
@@ -57,22 +67,25 @@ def write_copies(mailbox: Path, out: Path, times: int) -> list[Path]:
         for copy, d in enumerate(dirs):
             with open(d / f"{folder_name_for(path)}.mbox", "wb") as f:
                 for raw in raws:
-                    raw = relabel(raw, copy) if copy else raw
+                    raw = relabel(raw, copy, distinct_text) if copy else raw
                     f.write(b"From goldenrule-bench Thu Jan  1 00:00:00 2001\n"
                             + FROM_LINE.sub(rb">\1", raw).rstrip(b"\n") + b"\n\n")
     return dirs
 
 
-def run_import(paths: list[Path], db: Path) -> tuple[float, float]:
-    """Seconds and peak RSS in MB of `goldenrule import` (its process and the ones it waited for)."""
+def run_import(paths: list[Path], db: Path) -> tuple[float, float, float]:
+    """Seconds of `goldenrule import`, and the peak resident MB of its largest process and of its
+    whole process tree (itself, the forkserver and the parser workers), sampled every 20 ms."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from phase_watch import run_watching_tree
+
     exe = Path(sys.executable).parent / "goldenrule"
     t = time.perf_counter()
-    proc = subprocess.Popen([str(exe), "import", *map(str, paths), "--db", str(db), "--json"],
-                            stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    status, largest, total = run_watching_tree([str(exe), "import", *map(str, paths), "--db", str(db), "--json"],
+                                               stdout=subprocess.DEVNULL)
     if status:
         sys.exit(f"goldenrule import failed ({status})")
-    return time.perf_counter() - t, usage.ru_maxrss / 1024
+    return time.perf_counter() - t, largest, total
 
 
 STAGES = [("storing", "importer", "store_batch"), ("threads", "threads", "assign_threads"),
@@ -105,21 +118,22 @@ def main():
     ap.add_argument("mailbox", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--times", type=int, default=4)
     ap.add_argument("--stages", action="store_true", help="also the peak RSS of each stage")
+    ap.add_argument("--distinct-text", action="store_true", help="copies' prose lines tagged: no sentence repeats")
     a = ap.parse_args()
     import sqlite3
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        dirs = write_copies(a.mailbox, tmp, a.times)
+        dirs = write_copies(a.mailbox, tmp, a.times, a.distinct_text)
         for label, paths in (("once", dirs[:1]), (f"{a.times} times", dirs)):
             db = tmp / f"{len(paths)}.db"
-            seconds, rss = run_import(paths, db)
+            seconds, rss, tree = run_import(paths, db)
             con = sqlite3.connect(db)
             messages, threads, events = (con.execute(f"select count(*) from {t}").fetchone()[0]
                                          for t in ("messages", "threads", "help_events"))
             con.close()
             print(f"{a.mailbox.name} {label:>8}: {messages:7,} messages, {threads:6,} threads, {events:5,} help events, "
-                  f"{seconds:6.1f} s, peak RSS {rss:5.1f} MB")
+                  f"{seconds:6.1f} s, peak RSS {rss:5.1f} MB (largest process), {tree:5.1f} MB (all its processes)")
             if a.stages:
                 import json
 

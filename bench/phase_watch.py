@@ -7,6 +7,8 @@ name is current, and a thread samples the process's resident memory every `inter
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
 import threading
 import time
 
@@ -51,3 +53,39 @@ class PhaseWatch:
                 self.peak[name] = max(self.peak[name], rss_mb())
                 self.current.remove(name)
         return run
+
+
+def _tree_rss(root: int) -> dict[int, float]:
+    """Resident MB of `root` and every process under it (the parser workers are the forkserver's
+    children, which getrusage(RUSAGE_CHILDREN) never sees)."""
+    parent, rss = {}, {}
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 1048576
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parent[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{p}/statm") as f:
+                rss[int(p)] = int(f.read().split()[1]) * page_mb
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, grew = {root}, True
+    while grew:
+        new = {p for p, pp in parent.items() if pp in tree and p not in tree}
+        tree |= new
+        grew = bool(new)
+    return {p: rss[p] for p in tree if p in rss}
+
+
+def run_watching_tree(cmd: list[str], interval: float = 0.02, **popen) -> tuple[int, float, float]:
+    """Run `cmd`, sampling its process tree: (exit status, largest process's peak MB, peak MB of
+    the tree's total)."""
+    proc = subprocess.Popen(cmd, **popen)
+    largest = total = 0.0
+    while proc.poll() is None:
+        sizes = _tree_rss(proc.pid)
+        if sizes:
+            largest, total = max(largest, max(sizes.values())), max(total, sum(sizes.values()))
+        time.sleep(interval)
+    return proc.returncode, largest, total

@@ -539,7 +539,7 @@ def classify(sentence: str) -> tuple[dict[str, float], list[str]]:
     return dict(acts), list(cues)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # bounded: it lives as long as a parser worker (a whole import or sync)
 def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Cached: mail repeats itself (sign-offs, "let me know", disclaimers). Callers must not mutate."""
     s = sentence.strip().replace("\u2019", "'")  # "I’d like": typographic apostrophes read as plain ones
