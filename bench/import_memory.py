@@ -9,8 +9,8 @@ the second import holds the same mailbox K times: copy 0 as it is, and K-1 copie
 in which each message gets new Message-IDs (its own, In-Reply-To and References alike, so each copy
 threads as the original does) and a subject tagged with the copy number, so every copy is a distinct
 message with the same people, lengths and help. Each import runs `goldenrule import` in a fresh
-database; prints the messages, seconds and peak RSS of both: of the largest process and of the whole
-process tree (the parser workers included), sampled from /proc every 20 ms.
+database; prints the messages, seconds and peak memory of both: the largest process's RSS, and the
+whole process tree's (the parser workers included) total PSS, sampled from /proc every 20 ms.
 With --stages, each import also runs in a process of its own that samples its resident memory every
 10 ms and prints the peak while storing and in each derive stage.
 """
@@ -74,8 +74,8 @@ def write_copies(mailbox: Path, out: Path, times: int, distinct_text: bool = Fal
 
 
 def run_import(paths: list[Path], db: Path) -> tuple[float, float, float]:
-    """Seconds of `goldenrule import`, and the peak resident MB of its largest process and of its
-    whole process tree (itself, the forkserver and the parser workers), sampled every 20 ms."""
+    """Seconds of `goldenrule import`, and the peak MB of its largest process (RSS) and of its whole
+    process tree (itself, the forkserver and the parser workers; PSS), sampled every 20 ms."""
     sys.path.insert(0, str(ROOT / "bench"))
     from phase_watch import run_watching_tree
 
@@ -133,7 +133,7 @@ def main():
                                          for t in ("messages", "threads", "help_events"))
             con.close()
             print(f"{a.mailbox.name} {label:>8}: {messages:7,} messages, {threads:6,} threads, {events:5,} help events, "
-                  f"{seconds:6.1f} s, peak RSS {rss:5.1f} MB (largest process), {tree:5.1f} MB (all its processes)")
+                  f"{seconds:6.1f} s, peak RSS {rss:5.1f} MB (largest process), {tree:5.1f} MB (all its processes, PSS)")
             if a.stages:
                 import json
 

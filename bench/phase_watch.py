@@ -55,37 +55,45 @@ class PhaseWatch:
         return run
 
 
-def _tree_rss(root: int) -> dict[int, float]:
-    """Resident MB of `root` and every process under it (the parser workers are the forkserver's
-    children, which getrusage(RUSAGE_CHILDREN) never sees)."""
-    parent, rss = {}, {}
-    page_mb = os.sysconf("SC_PAGE_SIZE") / 1048576
+def _tree_memory(root: int) -> dict[int, tuple[float, float]]:
+    """(resident MB, proportional MB) of `root` and every process under it (the parser workers are
+    the forkserver's children, which getrusage(RUSAGE_CHILDREN) never sees). The proportional size
+    (PSS) splits each shared page among the processes that share it, so the tree's PSS adds up to
+    the memory it really holds; RSS counts a shared page once per process."""
+    parent = {}
     for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                parent[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{p}/statm") as f:
-                rss[int(p)] = int(f.read().split()[1]) * page_mb
-        except (OSError, ValueError, IndexError):
-            continue
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    parent[int(p)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
     tree, grew = {root}, True
     while grew:
         new = {p for p, pp in parent.items() if pp in tree and p not in tree}
         tree |= new
         grew = bool(new)
-    return {p: rss[p] for p in tree if p in rss}
+    out = {}
+    for p in tree:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                fields = (line.split(":", 1) for line in f if line[:4] in ("Rss:", "Pss:"))
+                kb = {k: int(v.split()[0]) for k, v in fields}
+            out[p] = (kb["Rss"] / 1024, kb["Pss"] / 1024)
+        except (OSError, ValueError, KeyError):
+            continue
+    return out
 
 
 def run_watching_tree(cmd: list[str], interval: float = 0.02, **popen) -> tuple[int, float, float]:
-    """Run `cmd`, sampling its process tree: (exit status, largest process's peak MB, peak MB of
-    the tree's total)."""
+    """Run `cmd`, sampling its process tree: (exit status, largest process's peak RSS in MB, peak of
+    the tree's total PSS in MB)."""
     proc = subprocess.Popen(cmd, **popen)
     largest = total = 0.0
     while proc.poll() is None:
-        sizes = _tree_rss(proc.pid)
+        sizes = _tree_memory(proc.pid)
         if sizes:
-            largest, total = max(largest, max(sizes.values())), max(total, sum(sizes.values()))
+            largest = max(largest, max(rss for rss, _ in sizes.values()))
+            total = max(total, sum(pss for _, pss in sizes.values()))
         time.sleep(interval)
     return proc.returncode, largest, total
