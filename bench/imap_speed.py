@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dovecot import PASSWORD, USER, Dovecot  # noqa: E402
+from phase_watch import run_watching_tree  # noqa: E402  (bench/, this script's directory)
 
 from daemon.sources import read_path  # noqa: E402
 
@@ -85,9 +86,6 @@ def run_sync(cfg: Path) -> tuple[float, float, float]:
     whole process tree (the parser workers are the forkserver's children, which getrusage never
     sees), sampled from /proc every quarter second (often enough for a peak that builds up over
     seconds, rarely enough not to slow the sync it measures)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from phase_watch import run_watching_tree
-
     env = dict(os.environ, GOLDENRULE_TEST_PASSWORD=PASSWORD)
     with tempfile.TemporaryFile() as err:
         t = time.perf_counter()

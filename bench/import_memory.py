@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from daemon.parse import _header_block  # noqa: E402
 from daemon.sources import folder_name_for, read_path  # noqa: E402
+from phase_watch import PhaseWatch, run_watching_tree  # noqa: E402  (bench/, this script's directory)
 
 DEFAULT = ROOT.parent / "shared" / "enron" / "mailboxes" / "germany-c"
 IDS = re.compile(rb"(?im)^(?:message-id|in-reply-to|references)[ \t]*:.*(?:\r?\n[ \t].*)*")
@@ -76,9 +77,6 @@ def write_copies(mailbox: Path, out: Path, times: int, distinct_text: bool = Fal
 def run_import(paths: list[Path], db: Path) -> tuple[float, float, float]:
     """Seconds of `goldenrule import`, and the peak MB of its largest process (RSS) and of its whole
     process tree (itself, the forkserver and the parser workers; PSS), sampled every 20 ms."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from phase_watch import run_watching_tree
-
     exe = Path(sys.executable).parent / "goldenrule"
     t = time.perf_counter()
     status, largest, total = run_watching_tree([str(exe), "import", *map(str, paths), "--db", str(db), "--json"],
@@ -95,9 +93,6 @@ STAGES = [("storing", "importer", "store_batch"), ("threads", "threads", "assign
 
 def stage_peaks(paths: list[Path], db_path: Path) -> dict[str, float]:
     """Import in this process, sampling its RSS: the peak (MB) while each stage ran."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from phase_watch import PhaseWatch
-
     from daemon.config import Config
     from daemon.importer import import_messages
     from daemon.store import open_db

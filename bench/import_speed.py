@@ -4,8 +4,9 @@
 Usage: python bench/import_speed.py [MAILBOX_DIR]   (default ../shared/enron/mailboxes/germany-c)
 
 Prints messages/s for both tools, their ratio and goldenrule's peak memory: its largest process's RSS
-and the PSS of its whole process tree (the parser workers included). mbox-to-sqlite is given one uncompressed mbox of all folders (decompression is not
-timed for it); goldenrule reads the gzipped folders as they are.
+and the PSS of its whole process tree (the parser workers included). mbox-to-sqlite is given one
+uncompressed mbox of all folders (decompression is not timed for it); goldenrule reads the gzipped
+folders as they are.
 """
 
 import gzip
@@ -18,12 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from phase_watch import run_watching_tree  # bench/, this script's directory
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "enron" / "mailboxes" / "germany-c"
-
-
-sys.path.insert(0, str(ROOT / "bench"))
-from phase_watch import run_watching_tree  # noqa: E402
 
 
 def main():

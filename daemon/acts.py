@@ -329,9 +329,9 @@ _IMPERATIVE = re.compile(
 # "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
                       _GRATEFUL_IF, r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
-# "If you want the old prices, call ...", "To sign up, send ...": an instruction after its condition or purpose.
 # "You must sign up", "you'll need to confirm": the reader is told what to do.
 _YOU_MUST = re.compile(r"^\W*(?:\w+, )?you(?:'ll| will)? (?:still )?(?:must|need to|have to)\b")
+# "If you want the old prices, call ...", "To sign up, send ...": an instruction after its condition or purpose.
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs
 _NOT_REQUEST = _rx(
