@@ -366,6 +366,13 @@ _MEETING = _rx(
     r"is better|sounds good)\b",
     r"\b(?:i'm|i am|we're|we are) (?:open|available|free) (?:for|on|to|at|any|this|next|tomorrow|monday|tuesday|"
     r"wednesday|thursday|friday|wed|thu)\b", r"\bcount me in\b")
+# A question whose writer left off the mark ("Does this sound right.", "Can we do this with Rick."): a
+# sentence opening with an auxiliary verb before its subject. Not "Should you need anything, call me"
+# (a condition) nor "Would you believe it" (a figure of speech).
+_UNMARKED_QUESTION = re.compile(
+    r"^\W*(?:[a-z]+,\s+)?(?:do|does|did|is|are|was|were|can|could|will|would|have|has)(?:n't)?\s+"
+    r"(?:you|we|i|they|he|she|it|this|that|these|those|there|anyone|anybody|someone|somebody|everyone|"
+    r"everything|the|our|your|my)\b(?!\s+believe\b)")
 _QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
                             r"will|would|should|shall|may|might|have|has|had|am|any)\b", re.I)
 
@@ -557,8 +564,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             why[act] = cue
         cues.append(cue)
 
-    if not s or (len(s) <= 48 and _DIGIT.search(s) and not _CONTACT_LINE.sub("", low).strip()):
-        return acts, why, cues  # empty, or a (short) phone number or timestamp line: nobody's act
+    if not s or (len(s) <= 48 and _DIGIT.search(s) and not _CONTACT_LINE.sub("", low).strip()) \
+            or not any(c.isalpha() for c in s):
+        return acts, why, cues  # empty, a (short) phone number or timestamp line, or marks alone ("?"): nobody's act
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
     polite_req = bool(_NOT_REQUEST.search(low, words))
@@ -581,6 +589,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("gratitude", 0.9, "acknowledges a suggestion")
     if is_question:
         hit("question", 0.9 if _QUESTION_WORD.match(s) else 0.7, "question mark")
+    elif _UNMARKED_QUESTION.match(low) and not _LEAD_CLAUSE.match(low):
+        is_question = True
+        hit("question", 0.7, "question without its mark")
     if mailing:
         cues.append("mailing's call to action")
     elif not polite_req and (_REQUEST.search(low, words)

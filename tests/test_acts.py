@@ -109,6 +109,16 @@ SENTENCE_CASES = [
     ("I'd like to set up a call with your team next week.", {"meeting"}, set()),
     ("I'll call the bank tomorrow.", set(), {"meeting"}),
     ("We discussed the plant closure yesterday.", set(), {"meeting", "request"}),
+    # A question whose mark was left off still asks; a condition or a figure of speech does not.
+    ("Does this look right to you.", {"question", "request"}, set()),
+    ("Can we move the closing to the first of the month", {"question", "request"}, set()),
+    ("Is there a meter number for the new point.", {"question"}, set()),
+    ("Should you need the old contract, it is on the shared drive.", set(), {"question"}),
+    ("Would you believe it, the pipeline is down again.", set(), {"question", "request"}),
+    ("This is the meter number for the new point.", set(), {"question", "request"}),
+    # Marks alone (mail converted with its spaces lost as "?") are nobody's act.
+    ("?", set(), {"question", "request"}),
+    ("?? !", set(), {"question", "request"}),
 ]
 
 
