@@ -189,8 +189,9 @@ def send(cfg: Config, msg: EmailMessage) -> None:
 def _me(db, cfg: Config) -> str:
     if cfg.digest.to:
         return cfg.digest.to
-    row = db.execute("select address from identities order by source = 'config' desc, messages desc limit 1"
-                     ).fetchone()
+    # An address only written to (an old one, learned from replies) is the last choice to write to.
+    row = db.execute("select address from identities order by source = 'config' desc, source = 'received_at', "
+                     "messages desc limit 1").fetchone()
     if not row:
         raise DigestError("no address to send the digest to: set [digest] to, or import mail with --me")
     return row[0]

@@ -48,6 +48,9 @@ class Msg:
     quoted_from: str = ""
     acts: list[Act] = field(default_factory=list)
     quoted: list[Act] = field(default_factory=list)
+    # A person's other addresses are read as their main one (the user's own addresses as the user's);
+    # this maps each back to the address as this message's headers have it.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def recipients(self) -> set[str]:
@@ -111,8 +114,9 @@ def quoted_asker(m: Msg) -> str | None:
     return next((a for a in m.to + m.cc if _is_named(who, a)), None)
 
 
-def infer_thread(msgs: list[Msg]) -> list[dict]:
-    """Help events of one thread (messages in date order)."""
+def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
+    """Help events of one thread (messages in date order); those under `min_confidence` are returned
+    too, but are not taken as help already given."""
     events: dict[tuple[str, str, str], dict] = {}
     open_requests: list[dict] = []
     last_event: dict[tuple[str, str], tuple[float, int]] = {}
@@ -122,7 +126,7 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
     def helped_lately(helper: str, helped: str, t: float, days: int) -> bool:
         """Whether an event so far has `helper` helping `helped` at a message less than `days` before `t`."""
         return any(e["helper"] == helper and e["helped"] == helped and t - when[e["message"]] < days * 86400
-                   for e in events.values())
+                   and e["confidence"] >= min_confidence for e in events.values())
 
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
         if not helper or not helped or helper == helped:
@@ -267,6 +271,12 @@ def infer_thread(msgs: list[Msg]) -> list[dict]:
                                   "topic": _content_words(" ".join(a.sentence for a in requests)),
                                   "review": any(REVIEW_ASK.search(a.sentence) for a in requests)})
         seen_people |= R | {S}
+    # Helper and helped as the evidence message's headers name them.
+    by_id = {m.id: m for m in msgs}
+    for e in events.values():
+        headers = by_id[e["message"]].headers
+        e["helper"] = headers.get(e["helper"], e["helper"])
+        e["helped"] = headers.get(e["helped"], e["helped"])
     return list(events.values())
 
 
@@ -299,8 +309,16 @@ def update_acts(db, message_ids: list[str] | None, reread: bool = False) -> int:
     return len(ids)
 
 
-def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
-    """Messages of the given threads (None: all) with their addresses and acts."""
+def main_addresses(db) -> dict[str, str]:
+    """Each address of a person known by several (the user's own, merged contacts) -> their main one."""
+    return dict(db.execute("select a.address, c.email from contact_addresses a join contacts c on c.id = a.contact_id "
+                           "where c.addresses > 1 and a.address != c.email").fetchall())
+
+
+def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None = None) -> dict[str, list[Msg]]:
+    """Messages of the given threads (None: all) with their addresses and acts; addresses in `main`
+    are read as the main address of their person (`main_addresses`)."""
+    main = main or {}
     cols = "id, message_id, date, from_address, is_automated, subject, thread_id, quoted_from"
     if thread_ids is None:
         rows = list(db.execute(f"select {cols} from messages where thread_id is not null"))
@@ -312,8 +330,11 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
     msgs: dict[str, Msg] = {}
     thread_of: dict[str, str] = {}
     for mid, header_id, date, sender, automated, subject, tid, quoted_from in rows:
-        msgs[mid] = Msg(mid, header_id, date or "", parse_time(date) or 0.0, (sender or "").lower(), [], [], bool(automated),
-                        subject or "", quoted_from or "")
+        sender = (sender or "").lower()
+        m = msgs[mid] = Msg(mid, header_id, date or "", parse_time(date) or 0.0, main.get(sender, sender), [], [],
+                            bool(automated), subject or "", quoted_from or "")
+        if sender in main:
+            m.headers[main[sender]] = sender
         thread_of[mid] = tid
     ids = list(msgs)
     for chunk in ([None] if thread_ids is None else chunks(ids)):
@@ -329,15 +350,19 @@ def load_threads(db, thread_ids: list[str] | None) -> dict[str, list[Msg]]:
         for mid, kind, addr in addr_rows:
             m = msgs.get(mid)
             if m is not None:
-                (m.to if kind == "to" else m.cc).append(addr.lower())
+                addr = addr.lower()
+                if addr in main:
+                    m.headers.setdefault(main[addr], addr)
+                    addr = main[addr]
+                (m.to if kind == "to" else m.cc).append(addr)
         for mid, pos, act, sentence, conf, cue in found:
             m = msgs.get(mid)
             if m is not None:
                 (m.acts if pos >= 0 else m.quoted).append(Act(act, sentence or "", conf, cue, pos))
     threads: dict[str, list[Msg]] = defaultdict(list)
     for mid, m in msgs.items():
-        m.to.sort()
-        m.cc.sort()
+        m.to = sorted(set(m.to))  # a person named twice, under two of their addresses, counts once
+        m.cc = sorted(set(m.cc) - set(m.to))
         m.acts.sort(key=lambda a: (a.position, a.act))
         threads[thread_of[mid]].append(m)
     for members in threads.values():
@@ -360,9 +385,10 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
     else:
         thread_ids = iter(sorted(threads_of(db, new_ids)))
     written = 0
+    main = main_addresses(db)
     # Threads are independent: read a few hundred at a time, so memory does not grow with the mailbox.
     while part := list(islice(thread_ids, THREADS_AT_A_TIME)):
-        threads = load_threads(db, part)
+        threads = load_threads(db, part, main)
         if new_ids is not None:
             for chunk in chunks(part):
                 db.execute(f"delete from help_events where thread_id in ({','.join('?' * len(chunk))})", chunk)
@@ -372,7 +398,7 @@ def update_help_events(db, new_ids: list[str] | None, min_confidence: float = 0.
                 db.execute(f"delete from help_events where message in ({','.join('?' * len(chunk))})", chunk)
         rows = []
         for tid, msgs in threads.items():
-            for e in infer_thread(msgs):
+            for e in infer_thread(msgs, min_confidence):
                 if e["confidence"] < min_confidence:
                     continue
                 e["thread_id"] = tid

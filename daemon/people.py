@@ -66,6 +66,35 @@ def update_identities(db, cfg: Config, me=()) -> set[str]:
     return addresses
 
 
+# Mail sent to one address alone, by someone else, that the user then answered: the address is the
+# user's (an old or second address forwarding into this mailbox). From two people at least, so a
+# message the user was only blind-copied on does not make its addressee the user.
+_ANSWERED_FOR = """
+    with solo as (
+        select m.id, m.thread_id, m.date, m.from_address, min(a.address) as address
+        from messages m join message_addresses a on a.message = m.id and a.kind in ('to', 'cc')
+        where m.is_from_me = 0 and m.is_automated = 0 and m.thread_id is not null and m.thread_id != ''
+        group by m.id having count(*) = 1)
+    select s.address, count(distinct s.from_address) as senders from solo s
+    where s.address not in (select address from identities)
+      and exists (select 1 from messages y join message_addresses ya on ya.message = y.id and ya.kind in ('to', 'cc')
+                  where y.thread_id = s.thread_id and y.is_from_me = 1 and y.date > s.date
+                    and ya.address = s.from_address)
+    group by s.address having senders >= ?"""
+ALIAS_MIN_SENDERS = 2
+
+
+def learn_received_aliases(db) -> set[str]:
+    """Add to `identities` the addresses the user is written to at without sending from them (source
+    `received_at`): mail to them is mail to the user. Returns all the user's addresses. Run after
+    threading (the evidence is a reply in the same thread)."""
+    rows = db.execute(_ANSWERED_FOR, [ALIAS_MIN_SENDERS]).fetchall()
+    if rows:
+        db["identities"].insert_all([{"address": a, "source": "received_at", "messages": n} for a, n in rows],
+                                    pk="address", replace=True)
+    return {r[0] for r in db.execute("select address from identities")}
+
+
 def canonical_name(name: str) -> str:
     """'Smith, John' and 'John Smith' -> 'john smith'; empty unless there are two name parts."""
     if not name or "@" in name:

@@ -172,3 +172,74 @@ def test_explain_shows_acts_and_thread_events(tmp_path, cfg, db):
     assert [e["helper"] for e in out["events"]] == ["me@example.org"] and not out["events"][0]["this_message"]
     r = CliRunner().invoke(cli, ["explain", "nope@nowhere", "--db", cfg.db_path])
     assert r.exit_code == 1 and "no stored message matches 'nope@nowhere'" in r.output
+
+
+def _mail(mid, date, frm, to, subject, body, reply_to=None):
+    head = [f"Message-ID: <{mid}>", f"Date: {date} +0000", f"From: {frm}", f"To: {to}", f"Subject: {subject}"]
+    return "\n".join(head + ([f"In-Reply-To: <{reply_to}>"] if reply_to else [])) + "\n\n" + body + "\n"
+
+
+def write_old_address_mailbox(root):
+    """Two people write to my old address, and I answer each from my new one; Dana writes to Zed and
+    I answer her (I was blind-copied); I ask Carl, who answers my old address."""
+    from conftest import mbox
+
+    old, me = "me.old@example.net", "me@example.org"
+    mbox(root / "INBOX.mbox",
+         _mail("a1@ann.example", "Mon, 3 Mar 2025 09:00:00", "ann@ann.example", old, "Fuel rate",
+               "Could you send me the fuel rate for zone 4?"),
+         _mail("b1@bob.example", "Tue, 4 Mar 2025 09:00:00", "bob@bob.example", old, "Plant hours",
+               "Which meter number does the Bedford plant use?"),
+         _mail("d1@dana.example", "Wed, 5 Mar 2025 09:00:00", "dana@dana.example", "zed@zed.example", "Lease",
+               "Can you check the lease renewal date for the Elm Street office?"),
+         _mail("c2@carl.example", "Thu, 6 Mar 2025 11:00:00", "carl@carl.example", old, "Re: Q3 volumes",
+               "The Q3 volumes at Leidy were 41,000 dth.", reply_to="c1@example.org"))
+    mbox(root / "Sent.mbox",
+         _mail("a2@example.org", "Mon, 3 Mar 2025 10:00:00", me, "ann@ann.example", "Re: Fuel rate",
+               "The fuel rate is 2.1% for zone 4.", reply_to="a1@ann.example"),
+         _mail("b2@example.org", "Tue, 4 Mar 2025 10:00:00", me, "bob@bob.example", "Re: Plant hours",
+               "The Bedford plant uses meter 6012.", reply_to="b1@bob.example"),
+         _mail("d2@example.org", "Wed, 5 Mar 2025 10:00:00", me, "dana@dana.example", "Re: Lease",
+               "The Elm Street lease renews on 1 June.", reply_to="d1@dana.example"),
+         _mail("c1@example.org", "Thu, 6 Mar 2025 09:00:00", me, "carl@carl.example", "Q3 volumes",
+               "Do you have the Q3 volumes for Leidy storage?"))
+    return root
+
+
+def test_mail_to_my_old_address_is_mail_to_me(tmp_path, cfg, db):
+    """An address two people wrote to alone and I answered is mine: the self contact holds it, and
+    asks sent to it are asks to me, answers sent to it answers to me. The evidence names each
+    address as that message's headers do. Zed, written to by Dana alone, stays someone else."""
+    run_import(db, cfg, write_old_address_mailbox(tmp_path / "mail"))
+    assert [tuple(r) for r in db.execute("select address, source from identities order by address")] == [
+        ("me.old@example.net", "received_at"), ("me@example.org", "sent_folder")]
+    selves = {r[0] for r in db.execute("select a.address from contact_addresses a join contacts c "
+                                       "on c.id = a.contact_id where c.is_self")}
+    assert selves == {"me.old@example.net", "me@example.org"}
+    assert sorted(tuple(r) for r in db.execute("select helper, helped, kind, evidence from help_events")) == [
+        ("carl@carl.example", "me.old@example.net", "answer", "The Q3 volumes at Leidy were 41,000 dth."),
+        ("me@example.org", "ann@ann.example", "answer", "The fuel rate is 2.1% for zone 4."),
+        ("me@example.org", "bob@bob.example", "answer", "The Bedford plant uses meter 6012."),
+    ]
+
+
+def test_help_too_weak_to_report_does_not_make_the_answer_back_a_return():
+    """An answer back to someone who just helped me is my side of that exchange, not help returned;
+    but a loose remark of mine, too weak to be reported as help, is no help given: Lisa's answer to
+    the question I asked under it is help to me."""
+    from daemon.acts import Act
+    from daemon.help_events import Msg, infer_thread
+
+    me, lisa = "me@example.org", "lisa@lisa.example"
+    m1 = Msg("m1", "m1", "2025-03-03T09:00:00Z", 1741000000.0, lisa, [me], [], False, "Party",
+             acts=[Act("question", "Who is coming on Friday?", 0.7, "question mark", 0),
+                   Act("request", "Who is coming on Friday?", 0.6, "direct question", 0)])
+    m2 = Msg("m2", "m2", "2025-03-03T10:00:00Z", 1741003600.0, me, [lisa], [], False, "Re: Party",
+             acts=[Act("statement", "Good job on the organization.", 0.5, "statement", 0),
+                   Act("question", "Do you have any recommendations for what I could bring?", 0.9, "question mark", 1),
+                   Act("request", "Do you have any recommendations for what I could bring?", 0.85, "request form", 1)])
+    m3 = Msg("m3", "m3", "2025-03-03T11:00:00Z", 1741007200.0, lisa, [me], [], False, "Re: Party",
+             acts=[Act("advice", "I would bring a big salad.", 0.65, "opinion or recommendation", 0)])
+    found = {(e["helper"], e["helped"], e["message"]): e["confidence"] for e in infer_thread([m1, m2, m3])}
+    assert found[(me, lisa, "m2")] < 0.5  # found, but too weak to report
+    assert found[(lisa, me, "m3")] >= 0.5

@@ -165,6 +165,10 @@ def test_new_mail_recomputes_only_the_ties_it_touches(tmp_path, cfg, shared, mon
         return 0
 
     cut = sorted(sent(r) for r in copies)[int(len(copies) * 0.93)]
+    # The newest mail shows the user's old address answered for (people.learn_received_aliases),
+    # which regroups contacts and rightly recomputes every tie; listed in the config, it is known
+    # from the start, as the test of scoping needs.
+    cfg.identity.addresses = ["pallen@enron.com"]
     first, second = [r for r in copies if sent(r) < cut], [r for r in copies if sent(r) >= cut]
     t1 = relationships.as_of_time("2002-01-10")
     db = open_db(cfg.db_path)
