@@ -366,7 +366,7 @@ _MEETING = _rx(
     r"is better|sounds good)\b",
     r"\b(?:i'm|i am|we're|we are) (?:open|available|free) (?:for|on|to|at|any|this|next|tomorrow|monday|tuesday|"
     r"wednesday|thursday|friday|wed|thu)\b", r"\bcount me in\b")
-# A question whose writer left off the mark ("Does this sound right.", "Can we do this with Rick."): a
+# A question whose writer left off the mark ("Does this look right to you.", "Can we move the closing."): a
 # sentence opening with an auxiliary verb before its subject. Not "Should you need anything, call me"
 # (a condition) nor "Would you believe it" (a figure of speech).
 _UNMARKED_QUESTION = re.compile(
