@@ -394,7 +394,7 @@ _DELIVERY = _rx(
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
-    r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
+    r"\bhttps?://", r"\bwww\.\w", r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "o:\\reports\\q3", "\\\\server\\share" r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
@@ -478,6 +478,9 @@ _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
 # Work handed over to be looked at ("here are three invoices to look at", "attached for your
 # review"): the sender asks for the reader's eyes, the file is no help to the reader.
+# A decision asked for ("we request your approval to ...", "need your sign-off"): an "OK" answers it.
+_DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
+                             r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b")
 _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
                          r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
@@ -516,7 +519,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
-_CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
+_CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
                       r"looks (?:good|fine|ok)|sounds good|go ahead|"
                       r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
@@ -536,7 +539,7 @@ _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|coul
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
 # "Sorry I couldn't get back to you sooner" apologises for the delay; it declines nothing.
 _APOLOGY_FOR_DELAY = re.compile(r"\b(?:sooner|earlier|before now|delay|get back|respond|reply|answer)\b")
-_ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|no|nope|sounds good|fine|great|cool|got it|will do|"
+_ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|yea|no|nope|sounds good|fine|great|cool|got it|will do|"
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
 
@@ -600,6 +603,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
+    if not mailing and _DECISION_ASKED.search(low):
+        hit("request", 0.85, "decision asked")
     if "request" not in acts and not is_question and not mailing:
         lead = _LEAD_CLAUSE.match(low)
         if _IMPERATIVE.match(low) or lead and _IMPERATIVE.match(low[lead.end():]) or _YOU_MUST.match(low):

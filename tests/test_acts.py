@@ -116,6 +116,10 @@ SENTENCE_CASES = [
     ("Should you need the old contract, it is on the shared drive.", set(), {"question"}),
     ("Would you believe it, the pipeline is down again.", set(), {"question", "request"}),
     ("This is the meter number for the new point.", set(), {"question", "request"}),
+    # "Yea" is a yes; where a file is kept is a file handed over.
+    ("Yea, set up one for each desk.", {"confirmation"}, set()),
+    ("The model is in o:\\trading\\models\\q3.xls", {"delivery"}, set()),
+    ("It is saved under \\\\fileserver\\reports\\2001", {"delivery"}, set()),
     # Marks alone (mail converted with its spaces lost as "?") are nobody's act.
     ("?", set(), {"question", "request"}),
     ("?? !", set(), {"question", "request"}),
@@ -245,3 +249,14 @@ def test_word_gating_finds_what_the_plain_patterns_find():
             assert acts._INTRO_NAMED_WORDS & acts.sentence_words(low), s
         if acts._APPRECIATE_ASK.search(low):
             assert acts._ASKS_POLITELY & acts.sentence_words(low), s
+
+
+def test_a_decision_asked_is_an_explicit_ask():
+    """Asking for approval or a sign-off asks outright (a short "OK" answers it); having it does not."""
+    for sentence in ["We request your approval to close the two old accounts.",
+                     "I need your sign-off on the budget before Friday.",
+                     "We are asking for your OK to move the closing."]:
+        acts, cues = classify(sentence)
+        assert acts.get("request", 0) >= 0.8 and "decision asked" in cues, (sentence, acts)
+    for sentence in ["I got approval from the board.", "The approval came through yesterday."]:
+        assert "decision asked" not in classify(sentence)[1], sentence
