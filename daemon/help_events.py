@@ -214,6 +214,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # 2. Help that says it answers an earlier ask, or a file sent to one person. An answer to one
         # person's ask stays help however many are copied ("Per our call, attached is ..." To: one).
         solicited = [a for a in m.acts if a.cue == "answers an earlier ask"]
+        # "As you asked in March, the meters were moved to the new contract. Please look into why they
+        # still bill.": the message asks outright; what it says was asked for earlier is its background,
+        # not something handed over. (A closing "Let me know if you need anything else" is an offer: the
+        # message still delivers.)
+        if solicited and all(a.act != "delivery" for a in solicited) \
+                and any(a.act == "request" and a.confidence >= 0.85 for a in m.acts):
+            solicited = []
         if not resolved and best is not None and (not broadcast or (solicited and len(m.to) == 1)) and m.to:
             kind, act = best
             target = m.to[0] if len(m.to) == 1 else None

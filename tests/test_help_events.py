@@ -243,3 +243,39 @@ def test_help_too_weak_to_report_does_not_make_the_answer_back_a_return():
     found = {(e["helper"], e["helped"], e["message"]): e["confidence"] for e in infer_thread([m1, m2, m3])}
     assert found[(me, lisa, "m2")] < 0.5  # found, but too weak to report
     assert found[(lisa, me, "m3")] >= 0.5
+
+
+def test_what_an_ask_recalls_was_asked_before_is_background():
+    """A message that asks outright, mentioning in passing what the reader asked for before, hands
+    nothing over; a file it says was asked for does."""
+    from daemon.acts import Act
+    from daemon.help_events import Msg, infer_thread
+
+    me, vic = "me@example.org", "vic@vic.example"
+    asks = Msg("v1", "v1", "2025-03-03T09:00:00Z", 1741000000.0, vic, [me], [], False, "Deals",
+               acts=[Act("statement", "As you asked in March, the meters were moved to the new contract.", 0.9,
+                         "answers an earlier ask", 0),
+                     Act("request", "Please look into why they still bill.", 0.85, "request form", 1)])
+    assert infer_thread([asks]) == []
+    sends = Msg("v2", "v2", "2025-03-04T09:00:00Z", 1741086400.0, vic, [me], [], False, "Deals",
+                acts=[Act("delivery", "As you requested, attached are the invoices for both deals.", 0.9,
+                          "answers an earlier ask", 0),
+                      Act("request", "Please check the totals.", 0.85, "request form", 1)])
+    assert [(e["helper"], e["helped"], e["found_by"]) for e in infer_thread([sends])] == [
+        (vic, me, "delivery answering an earlier ask")]
+
+
+def test_ok_answers_a_decision_asked():
+    """ "OK" to a request for approval is the decision asked for: an answer."""
+    from daemon.acts import Act, classify
+    from daemon.help_events import Msg, infer_thread
+
+    me, sid = "me@example.org", "sid@sid.example"
+    ask = "We request your approval to remove the expired deals from the trading book."
+    acts, cues = classify(ask)
+    m1 = Msg("s1", "s1", "2025-03-03T09:00:00Z", 1741000000.0, sid, [me], [], False, "Calendar",
+             acts=[Act(a, ask, c, "", 0) for a, c in acts.items()])
+    ok = classify("OK")[0]
+    m2 = Msg("s2", "s2", "2025-03-03T10:00:00Z", 1741003600.0, me, [sid], [], False, "Re: Calendar",
+             acts=[Act(a, "OK", c, "", 0) for a, c in ok.items()])
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([m1, m2])] == [(me, sid, "answer")]
