@@ -5,9 +5,9 @@ Usage: python bench/sync_pass.py [--new N] [--users a,b,...] [--keep DIR]
 
 Imports the Enron mailboxes in ../shared (all of them, or --users) except the newest N messages (by
 Date header, default 200), then imports those N as a sync would bring them, and prints the time of
-each derive stage of that pass (threads, one-way senders, contacts, help events, relationships), how
-much of the relationship tables it recomputed, and the time of the whole pass; then the time of
-recomputing everything (`goldenrule rebuild`) on the same database, for comparison.
+each derive stage of that pass (threads, your addresses, one-way senders, contacts, help events,
+relationships), how much of the relationship tables it recomputed, and the time of the whole pass;
+then the time of recomputing everything (`goldenrule rebuild`) on the same database, for comparison.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from daemon.sources import read_path  # noqa: E402
 from daemon.store import open_db  # noqa: E402
 
 MAILBOXES = ROOT.parent / "shared" / "enron" / "mailboxes"
-STAGES = [("threads", threads, "assign_threads"), ("one-way senders", bulk, "mark_one_way_senders"),
+STAGES = [("threads", threads, "assign_threads"), ("your addresses", people, "learn_received_aliases"),
+          ("one-way senders", bulk, "mark_one_way_senders"),
           ("contacts", people, "rebuild_contacts"), ("help events", help_events, "update_help_events"),
           ("relationships", relationships, "update_relationships")]
 

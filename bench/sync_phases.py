@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # The folder syncs hand their last batches to the next folder's (or the final) drain: both count.
 PHASES = [("folder syncs", "imap_sync", "sync_folder"), ("folder syncs", "imap_sync", "Batches.drain"), ("threads", "threads", "assign_threads"),
+          ("your addresses", "people", "learn_received_aliases"),
           ("one-way senders", "bulk", "mark_one_way_senders"), ("contacts", "people", "rebuild_contacts"),
           ("help events", "help_events", "update_help_events"),
           ("relationships", "relationships", "update_relationships")]

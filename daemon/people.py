@@ -77,9 +77,9 @@ _ANSWERED_FOR = """
         group by m.id having count(*) = 1)
     select s.address, count(distinct s.from_address) as senders from solo s
     where s.address not in (select address from identities)
-      and exists (select 1 from messages y join message_addresses ya on ya.message = y.id and ya.kind in ('to', 'cc')
-                  where y.thread_id = s.thread_id and y.is_from_me = 1 and y.date > s.date
-                    and ya.address = s.from_address)
+      and exists (select 1 from messages y where y.thread_id = s.thread_id and y.is_from_me = 1 and y.date > s.date
+                  and exists (select 1 from message_addresses ya where ya.message = y.id and ya.kind in ('to', 'cc')
+                              and ya.address = s.from_address))
     group by s.address having senders >= ?"""
 ALIAS_MIN_SENDERS = 2
 
