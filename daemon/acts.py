@@ -538,6 +538,12 @@ _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|coul
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
 # "Sorry I couldn't get back to you sooner" apologises for the delay; it declines nothing.
+# "Sorry for the delay", "Sorry it has taken me so long to get back to you": a formula, no answer.
+_SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
+                              r"sooner|earlier|get(?:ting)? back|respond|reply|answer)")
+# An instruction to do something for the writer ("Book us three rooms", "send me the file"): work
+# handed out, whatever advice words it uses ("... and make sure we get two beds").
+_FOR_THE_WRITER = re.compile(r"^\W*(?:\w+,\s+)?(?:please |pls |just )?[a-z-]+ (?:me|us)\b(?! (?:know|think|see)\b)")
 _APOLOGY_FOR_DELAY = re.compile(r"\b(?:sooner|earlier|before now|delay|get back|respond|reply|answer)\b")
 _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|yea|no|nope|sounds good|fine|great|cool|got it|will do|"
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
@@ -647,12 +653,12 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low):
+        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low) and not _SORRY_FOR_DELAY.match(low):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
         elif not acts and not thanks and _DIGIT.search(s):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
-        if acts.get("request", 0) >= 0.7:
+        if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):
             for a in ("advice", "statement"):
                 acts.pop(a, None)
     # Arranging the plans for someone ("I have booked dinner for Saturday at 8:30") is a favor, where

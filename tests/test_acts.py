@@ -120,6 +120,13 @@ SENTENCE_CASES = [
     ("Yea, set up one for each desk.", {"confirmation"}, set()),
     ("The model is in o:\\trading\\models\\q3.xls", {"delivery"}, set()),
     ("It is saved under \\\\fileserver\\reports\\2001", {"delivery"}, set()),
+    # Sorry for the delay is a formula, not an answer; an instruction to do something for the writer
+    # is work handed out, not advice, whatever advice words it carries.
+    ("Sorry for the delay, I was out of the office all week.", set(), {"statement"}),
+    ("Sorry it has taken me so long to get back to you.", set(), {"statement"}),
+    ("Sorry, the rate is 2.1% for zone 4.", {"statement"}, set()),
+    ("Book us two rooms and make sure one has a view of the bay.", {"request"}, {"advice"}),
+    ("Try a shorter term, I think it would be easier to sell.", {"request", "advice"}, set()),
     # Marks alone (mail converted with its spaces lost as "?") are nobody's act.
     ("?", set(), {"question", "request"}),
     ("?? !", set(), {"question", "request"}),
