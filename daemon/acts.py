@@ -541,8 +541,8 @@ _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|coul
 # "Sorry for the delay", "Sorry it has taken me so long to get back to you": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)")
-# An instruction to do something for the writer ("Book us three rooms", "send me the file"): work
-# handed out, whatever advice words it uses ("... and make sure we get two beds").
+# An instruction to do something for the writer ("Order us four chairs", "send me the file"): work
+# handed out, whatever advice words it uses ("... and make sure they match the table").
 _FOR_THE_WRITER = re.compile(r"^\W*(?:\w+,\s+)?(?:please |pls |just )?[a-z-]+ (?:me|us)\b(?! (?:know|think|see)\b)")
 _APOLOGY_FOR_DELAY = re.compile(r"\b(?:sooner|earlier|before now|delay|get back|respond|reply|answer)\b")
 _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|yea|no|nope|sounds good|fine|great|cool|got it|will do|"

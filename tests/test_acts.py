@@ -125,7 +125,7 @@ SENTENCE_CASES = [
     ("Sorry for the delay, I was out of the office all week.", set(), {"statement"}),
     ("Sorry it has taken me so long to get back to you.", set(), {"statement"}),
     ("Sorry, the rate is 2.1% for zone 4.", {"statement"}, set()),
-    ("Book us two rooms and make sure one has a view of the bay.", {"request"}, {"advice"}),
+    ("Order us four chairs and make sure they match the table.", {"request"}, {"advice"}),
     ("Try a shorter term, I think it would be easier to sell.", {"request", "advice"}, set()),
     # Marks alone (mail converted with its spaces lost as "?") are nobody's act.
     ("?", set(), {"question", "request"}),
