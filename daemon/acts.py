@@ -293,13 +293,13 @@ _REQUEST = _rx(
     r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b",
     # "Make sure you ...", "please make sure": an instruction; "I wanted to make sure you got it" is not.
     r"^\W*(?:and |but |also |just )?make sure\b", r"\b(?:please|pls|you|must|should|always|also|just) make sure (?:you|to|that)\b",
-    r"\bremember to\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
+    r"\bremember to\b", r"(?:^\W*|\band |\bplease |\bpls |\bjust |\bthen )tell (?:me|us) (?:what|how|if|whether|when|where|who)\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
     r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b")
 # Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a
 # proposal"), kept with a low confidence when they ask nothing of one particular reader.
 _PROPOSAL = _rx(
-    r"\b(?:i|we)(?: would |'d | )(?:suggest|propose|recommend) (?:that |we |you |an? |the |\w+ing\b)",
+    r"\b(?:i|we)(?: would |'d | )(?:also |strongly |really |just )?(?:suggest|propose|recommend) (?:that |we |you |an? |the |\w+ing\b)",
     r"\b(?:we|you)(?:'ll| will)? (?:should|need to|must|have to|ought to) (?:get|meet|talk|discuss|set|call|send|make|"
     r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work|"
     r"reach|update|agree|resolve|finalize|settle)\b",
@@ -308,17 +308,19 @@ _PROPOSAL = _rx(
     r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we)(?: would |'d | )(?:also |really )?(?:want|like|love|wanted) "
     r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
-    r"\bplease\b(?<!\bto please)", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
+    r"\b(?:please|pls|plz)\b(?<!\bto please)", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
     # Offers and suggestions wait for the reader's answer: asks, if weak ones.
     r"\b(?:i|we)(?:'d| would| will|'ll| shall| am| are|'m|'re)? (?:be )?(?:very )?(?:happy|glad|delighted|pleased) to\b",
     r"\byou (?:may|might) (?:want|need|wish|prefer|like) to\b", r"\bwould be (?:good|great|nice|useful|helpful) to\b",
     r"\bany (?:\w+ )?(?:data|help|information|info|input|ideas|feedback|thoughts|suggestions) you (?:can|could|may|might)\b",
     r"\b(?:we|you) (?:can|could) (?:have|arrange|ask|start|delay|make|offer|chat|help|reach|call|discuss|grab|join)\b",
-    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b")
+    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b",
+    # The writer's need with its "I" left off: "Need to know if it is final", "Also need your number".
+    r"^\W*(?:\w+, )?(?:but |and |also |just |still )*need (?:to|you|your|a|an|the|some)\b")
 # A sentence opening with a bare verb is an instruction ("Send me the file", "Call John at 3").
 _IMPERATIVE = re.compile(
     r"^\W*(?:\w+,\s+)?(?:see|call|send|let|go|get|take|make|check|click|download|join|try|visit|read|review|contact|"
-    r"register|sign|come|give|keep|note|remember|forward|find|use|enjoy|shop|open|apply|follow|pick|bring|tell|ask|"
+    r"register|sign|come|give|keep|note|remember|forward|find|use|enjoy|shop|open|apply|follow|pick|bring|tell|ask|watch|"
     r"fill|reply|respond|proceed|head|learn|discover|start|stop|add|update|save|print|fax|plan|put|set|schedule|"
     r"meet|talk|share|submit|attend|confirm|ensure|book|buy|order|grab|stay|wait|look|think|consider|resend|"
     r"email|e-mail|phone|ring|drop|stop by|swing by|talk|hold|move|change|cancel|delete|remove|fix|verify|"
@@ -353,6 +355,7 @@ _MEETING = _rx(
     r"\b(?:i|we)(?:'ll| will| shall|'d better| can| could| would| might)? (?:(?:just|then|also|probably|definitely|"
     r"try to|plan to|hope to) )?(?:call|ring|phone|meet|see|join|catch up with|get together with|come by|stop by|"
     r"swing by|talk to|talk with|speak with|speak to) (?:you|with you|y'all|u)\b",
+    r"\b(?:i|we)(?:'ll| will| shall| can| could|'d| would)? (?:\w+ )?give (?:you|y'all|u) a (?:call|ring|buzz|shout)\b",
     r"\b(?:we|you and i)(?:'ll| will| shall| can| could| should| need to| have to| must)? (?:meet|discuss|talk|"
     r"get together|go over|sit down|catch up)\b",
     r"\bwhen we (?:talk|meet|speak|get together)\b", r"\b(?:i|we) can meet\b",
@@ -395,7 +398,8 @@ _DELIVERY = _rx(
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
     r"\bhttps?://", r"\bwww\.\w", r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "o:\\reports\\q3", "\\\\server\\share" r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
-    r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found)\b")
+    r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
+    r"below|attached|available|posted|saved|located|ready)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",

@@ -127,6 +127,18 @@ SENTENCE_CASES = [
     ("Sorry, the rate is 2.1% for zone 4.", {"statement"}, set()),
     ("Order us four chairs and make sure they match the table.", {"request"}, {"advice"}),
     ("Try a shorter term, I think it would be easier to sell.", {"request", "advice"}, set()),
+    # Asks in their short forms: "pls", a need with its "I" left off, "tell me what ...", a
+    # suggestion with an adverb; "I'll give you a call" arranges to talk.
+    ("If the totals agree, pls file it with the others.", {"request"}, set()),
+    ("Need to know by Friday whether the rate is final.", {"request"}, set()),
+    ("The draft is long, so just tell me what you would change.", {"request"}, set()),
+    ("Every week you tell us how much the newsletter helps.", set(), {"request"}),
+    ("I would also suggest inviting the plant manager.", {"request"}, set()),
+    ("I will give you a call on Monday about the schedule.", {"meeting"}, set()),
+    ("Watch the first ten minutes of the recording.", {"request"}, set()),
+    # A file said to be somewhere is handed over; a file described is not.
+    ("The file is on the shared drive under Q3.", {"delivery"}, set()),
+    ("The report is due on Friday, so the numbers can wait.", set(), {"delivery"}),
     # Marks alone (mail converted with its spaces lost as "?") are nobody's act.
     ("?", set(), {"question", "request"}),
     ("?? !", set(), {"question", "request"}),
