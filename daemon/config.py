@@ -56,6 +56,12 @@ class IdentityConfig:
         "Your own email addresses. More are learned from the From: of mail in Sent folders.",
         example='["me@example.com", "me@work.example"]',
     )
+    not_mine: list[str] = setting(
+        [],
+        "Addresses that are not yours though goldenrule learned them as yours: from a Sent folder, or "
+        "because you answered mail sent to them alone (a team address you reply for, say).",
+        example='["team@work.example"]',
+    )
     sent_folders: list[str] = setting(
         ["sent", "sent items", "sent_items", "sent mail", "sent messages", "_sent_mail",
          "sent-mail", "[gmail]/sent mail", "outbox"],

@@ -345,7 +345,7 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         people.update_folders(db, cfg.identity.sent_folders)
         self_addresses = people.update_identities(db, cfg, me)
         threads.assign_threads(db, None if most_new else new_ids, cfg.threads.subject_window_days)
-        self_addresses = people.learn_received_aliases(db)
+        self_addresses = people.learn_received_aliases(db, cfg.identity.not_mine)
         mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
         # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).

@@ -47,9 +47,10 @@ def update_identities(db, cfg: Config, me=()) -> set[str]:
            where f.role = 'sent' and m.from_address != '' group by m.from_address"""
     ).fetchall()
     total = sum(n for _, n in sent)
+    not_mine = {a.strip().lower() for a in cfg.identity.not_mine}
     for address, n in sent:
         # Sent folders hold the odd message from someone else; learn only real senders of it.
-        if total < 20 or n >= 0.05 * total:
+        if (total < 20 or n >= 0.05 * total) and address not in not_mine:
             rows[address] = {"address": address, "source": "sent_folder", "messages": n}
     for address in keep_cli | {a.strip().lower() for a in me if a.strip()}:
         rows[address] = {"address": address, "source": "cli", "messages": None}
@@ -84,11 +85,12 @@ _ANSWERED_FOR = """
 ALIAS_MIN_SENDERS = 2
 
 
-def learn_received_aliases(db) -> set[str]:
+def learn_received_aliases(db, not_mine=()) -> set[str]:
     """Add to `identities` the addresses the user is written to at without sending from them (source
-    `received_at`): mail to them is mail to the user. Returns all the user's addresses. Run after
-    threading (the evidence is a reply in the same thread)."""
-    rows = db.execute(_ANSWERED_FOR, [ALIAS_MIN_SENDERS]).fetchall()
+    `received_at`), except those `not_mine`: mail to them is mail to the user. Returns all the user's
+    addresses. Run after threading (the evidence is a reply in the same thread)."""
+    not_mine = {a.strip().lower() for a in not_mine}
+    rows = [(a, n) for a, n in db.execute(_ANSWERED_FOR, [ALIAS_MIN_SENDERS]).fetchall() if a not in not_mine]
     if rows:
         db["identities"].insert_all([{"address": a, "source": "received_at", "messages": n} for a, n in rows],
                                     pk="address", replace=True)

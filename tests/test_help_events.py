@@ -279,3 +279,19 @@ def test_ok_answers_a_decision_asked():
     m2 = Msg("s2", "s2", "2025-03-03T10:00:00Z", 1741003600.0, me, [sid], [], False, "Re: Calendar",
              acts=[Act(a, "OK", c, "", 0) for a, c in ok.items()])
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([m1, m2])] == [(me, sid, "answer")]
+
+
+def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
+    """`[identity] not_mine` undoes what was learned: the old address is someone else again, in the
+    identities, the self contact and help events, once the ledger is derived again."""
+    from daemon.importer import derive
+
+    run_import(db, cfg, write_old_address_mailbox(tmp_path / "mail"))
+    cfg.identity.not_mine = ["Me.Old@example.net"]
+    derive(db, cfg, new_ids=None)
+    assert [tuple(r) for r in db.execute("select address, source from identities")] == [("me@example.org", "sent_folder")]
+    selves = {r[0] for r in db.execute("select a.address from contact_addresses a join contacts c "
+                                       "on c.id = a.contact_id where c.is_self")}
+    assert selves == {"me@example.org"}
+    # Asks to the old address are no longer asks to me; Carl's answer there is no longer to me.
+    assert db.execute("select count(*) from help_events").fetchone()[0] == 0
