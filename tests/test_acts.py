@@ -136,6 +136,8 @@ SENTENCE_CASES = [
     ("I would also suggest inviting the plant manager.", {"request"}, set()),
     ("I will give you a call on Monday about the schedule.", {"meeting"}, set()),
     ("Watch the first ten minutes of the recording.", {"request"}, set()),
+    # Someone's contact details are handed over.
+    ("Her cell number is 713-555-0100, she can sort it out.", {"delivery"}, set()),
     # A file said to be somewhere is handed over; a file described is not.
     ("The file is on the shared drive under Q3.", {"delivery"}, set()),
     ("The report is due on Friday, so the numbers can wait.", set(), {"delivery"}),
