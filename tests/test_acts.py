@@ -133,7 +133,7 @@ SENTENCE_CASES = [
     ("Need to know by Friday whether the rate is final.", {"request"}, set()),
     ("The draft is long, so just tell me what you would change.", {"request"}, set()),
     ("Every week you tell us how much the newsletter helps.", set(), {"request"}),
-    ("I would also suggest inviting the plant manager.", {"request"}, set()),
+    ("I would also suggest inviting the site engineer.", {"request"}, set()),
     ("I will give you a call on Monday about the schedule.", {"meeting"}, set()),
     ("Watch the first ten minutes of the recording.", {"request"}, set()),
     # Someone's contact details are handed over.

@@ -193,7 +193,7 @@ def write_old_address_mailbox(root):
          _mail("d1@dana.example", "Wed, 5 Mar 2025 09:00:00", "dana@dana.example", "zed@zed.example", "Lease",
                "Can you check the lease renewal date for the Elm Street office?"),
          _mail("c2@carl.example", "Thu, 6 Mar 2025 11:00:00", "carl@carl.example", old, "Re: Q3 volumes",
-               "The Q3 volumes at Leidy were 41,000 dth.", reply_to="c1@example.org"))
+               "The Q3 volumes at Hartford were 41,000 dth.", reply_to="c1@example.org"))
     mbox(root / "Sent.mbox",
          _mail("a2@example.org", "Mon, 3 Mar 2025 10:00:00", me, "ann@ann.example", "Re: Fuel rate",
                "The fuel rate is 2.1% for zone 4.", reply_to="a1@ann.example"),
@@ -202,7 +202,7 @@ def write_old_address_mailbox(root):
          _mail("d2@example.org", "Wed, 5 Mar 2025 10:00:00", me, "dana@dana.example", "Re: Lease",
                "The Elm Street lease renews on 1 June.", reply_to="d1@dana.example"),
          _mail("c1@example.org", "Thu, 6 Mar 2025 09:00:00", me, "carl@carl.example", "Q3 volumes",
-               "Do you have the Q3 volumes for Leidy storage?"))
+               "Do you have the Q3 volumes for Hartford storage?"))
     return root
 
 
@@ -217,7 +217,7 @@ def test_mail_to_my_old_address_is_mail_to_me(tmp_path, cfg, db):
                                        "on c.id = a.contact_id where c.is_self")}
     assert selves == {"me.old@example.net", "me@example.org"}
     assert sorted(tuple(r) for r in db.execute("select helper, helped, kind, evidence from help_events")) == [
-        ("carl@carl.example", "me.old@example.net", "answer", "The Q3 volumes at Leidy were 41,000 dth."),
+        ("carl@carl.example", "me.old@example.net", "answer", "The Q3 volumes at Hartford were 41,000 dth."),
         ("me@example.org", "ann@ann.example", "answer", "The fuel rate is 2.1% for zone 4."),
         ("me@example.org", "bob@bob.example", "answer", "The Bedford plant uses meter 6012."),
     ]
@@ -225,24 +225,24 @@ def test_mail_to_my_old_address_is_mail_to_me(tmp_path, cfg, db):
 
 def test_help_too_weak_to_report_does_not_make_the_answer_back_a_return():
     """An answer back to someone who just helped me is my side of that exchange, not help returned;
-    but a loose remark of mine, too weak to be reported as help, is no help given: Lisa's answer to
+    but a loose remark of mine, too weak to be reported as help, is no help given: Tess's answer to
     the question I asked under it is help to me."""
     from daemon.acts import Act
     from daemon.help_events import Msg, infer_thread
 
-    me, lisa = "me@example.org", "lisa@lisa.example"
-    m1 = Msg("m1", "m1", "2025-03-03T09:00:00Z", 1741000000.0, lisa, [me], [], False, "Party",
-             acts=[Act("question", "Who is coming on Friday?", 0.7, "question mark", 0),
-                   Act("request", "Who is coming on Friday?", 0.6, "direct question", 0)])
-    m2 = Msg("m2", "m2", "2025-03-03T10:00:00Z", 1741003600.0, me, [lisa], [], False, "Re: Party",
-             acts=[Act("statement", "Good job on the organization.", 0.5, "statement", 0),
-                   Act("question", "Do you have any recommendations for what I could bring?", 0.9, "question mark", 1),
-                   Act("request", "Do you have any recommendations for what I could bring?", 0.85, "request form", 1)])
-    m3 = Msg("m3", "m3", "2025-03-03T11:00:00Z", 1741007200.0, lisa, [me], [], False, "Re: Party",
-             acts=[Act("advice", "I would bring a big salad.", 0.65, "opinion or recommendation", 0)])
+    me, tess = "me@example.org", "tess@tess.example"
+    m1 = Msg("m1", "m1", "2025-03-03T09:00:00Z", 1741000000.0, tess, [me], [], False, "Offsite",
+             acts=[Act("question", "Who has the keys to the lab?", 0.7, "question mark", 0),
+                   Act("request", "Who has the keys to the lab?", 0.6, "direct question", 0)])
+    m2 = Msg("m2", "m2", "2025-03-03T10:00:00Z", 1741003600.0, me, [tess], [], False, "Re: Offsite",
+             acts=[Act("statement", "Nice work on the floor plan.", 0.5, "statement", 0),
+                   Act("question", "Do you know which room we should use for the offsite?", 0.9, "question mark", 1),
+                   Act("request", "Do you know which room we should use for the offsite?", 0.85, "request form", 1)])
+    m3 = Msg("m3", "m3", "2025-03-03T11:00:00Z", 1741007200.0, tess, [me], [], False, "Re: Offsite",
+             acts=[Act("advice", "I would use the large room on the third floor.", 0.65, "opinion or recommendation", 0)])
     found = {(e["helper"], e["helped"], e["message"]): e["confidence"] for e in infer_thread([m1, m2, m3])}
-    assert found[(me, lisa, "m2")] < 0.5  # found, but too weak to report
-    assert found[(lisa, me, "m3")] >= 0.5
+    assert found[(me, tess, "m2")] < 0.5  # found, but too weak to report
+    assert found[(tess, me, "m3")] >= 0.5
 
 
 def test_what_an_ask_recalls_was_asked_before_is_background():
@@ -287,6 +287,8 @@ def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
     from daemon.importer import derive
 
     run_import(db, cfg, write_old_address_mailbox(tmp_path / "mail"))
+    assert db.execute("select source from identities where address = 'me.old@example.net'").fetchone() == ("received_at",)
+    assert db.execute("select count(*) from help_events").fetchone()[0] == 3
     cfg.identity.not_mine = ["Me.Old@example.net"]
     derive(db, cfg, new_ids=None)
     assert [tuple(r) for r in db.execute("select address, source from identities")] == [("me@example.org", "sent_folder")]
