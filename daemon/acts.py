@@ -398,7 +398,7 @@ _DELIVERY = _rx(
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
     r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
-    r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "o:\\reports\\q3", "\\\\server\\share"
+    r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
 _SOLICITED = _rx(
@@ -481,7 +481,7 @@ _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reser
 # sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
-# A decision asked for ("we request your approval to ...", "need your sign-off"): an "OK" answers it.
+# A decision asked for ("we seek your approval to ...", "need your sign-off"): an "OK" answers it.
 _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
                              r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b")
 # Work handed over to be looked at ("here are three invoices to look at", "attached for your
@@ -542,7 +542,7 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
-# "Sorry for the delay", "Sorry it has taken me so long to get back to you": a formula, no answer.
+# "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)")
 # An instruction to do something for the writer ("Order us four chairs", "send me the file"): work

@@ -48,7 +48,7 @@ SENTENCE_CASES = [
     ("Yes, I would be free on Thursday to talk it over.", set(), {"advice", "statement", "confirmation"}),
     ("On Monday I already have a 2:00 pm staff meeting.", set(), {"statement"}),
     ("I re-compiled the add-in, so the function is a put now.", {"favor"}, set()),
-    ("We will again request your approval to remove these dates.", {"request"}, set()),
+    ("We will again ask for your approval on the revised budget.", {"request"}, set()),
     ("Please see the descriptions below:", {"delivery"}, set()),
     # Signature and header residue: a phone number or a timestamp is nobody's act.
     ("713-853-0380 (office)", set(), {"statement", "request"}),
@@ -117,13 +117,13 @@ SENTENCE_CASES = [
     ("Would you believe it, the pipeline is down again.", set(), {"question", "request"}),
     ("This is the meter number for the new point.", set(), {"question", "request"}),
     # "Yea" is a yes; where a file is kept is a file handed over.
-    ("Yea, set up one for each desk.", {"confirmation"}, set()),
-    ("The model is in o:\\trading\\models\\q3.xls", {"delivery"}, set()),
+    ("Yea, the old rate still applies.", {"confirmation"}, set()),
+    ("The model is in k:\\trading\\models\\q3.xls", {"delivery"}, set()),
     ("It is saved under \\\\fileserver\\reports\\2001", {"delivery"}, set()),
     # Sorry for the delay is a formula, not an answer; an instruction to do something for the writer
     # is work handed out, not advice, whatever advice words it carries.
     ("Sorry for the delay, I was out of the office all week.", set(), {"statement"}),
-    ("Sorry it has taken me so long to get back to you.", set(), {"statement"}),
+    ("Sorry I took a while to reply to your note.", set(), {"statement"}),
     ("Sorry, the rate is 2.1% for zone 4.", {"statement"}, set()),
     ("Order us four chairs and make sure they match the table.", {"request"}, {"advice"}),
     ("Try a shorter term, I think it would be easier to sell.", {"request", "advice"}, set()),
@@ -274,7 +274,7 @@ def test_word_gating_finds_what_the_plain_patterns_find():
 
 def test_a_decision_asked_is_an_explicit_ask():
     """Asking for approval or a sign-off asks outright (a short "OK" answers it); having it does not."""
-    for sentence in ["We request your approval to close the two old accounts.",
+    for sentence in ["We seek your approval to pay the two late invoices.",
                      "I need your sign-off on the budget before Friday.",
                      "We are asking for your OK to move the closing."]:
         acts, cues = classify(sentence)

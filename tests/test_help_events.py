@@ -271,7 +271,7 @@ def test_ok_answers_a_decision_asked():
     from daemon.help_events import Msg, infer_thread
 
     me, sid = "me@example.org", "sid@sid.example"
-    ask = "We request your approval to remove the expired deals from the trading book."
+    ask = "We seek your approval to pay the two late invoices."
     acts, cues = classify(ask)
     m1 = Msg("s1", "s1", "2025-03-03T09:00:00Z", 1741000000.0, sid, [me], [], False, "Calendar",
              acts=[Act(a, ask, c, "", 0) for a, c in acts.items()])
