@@ -47,6 +47,13 @@ def _lead_words(part: str) -> list[str] | None:
 
 
 _WORDS = re.compile(r"[a-z]+")
+_PATTERN_CHAR = re.compile(r"\\.|[A-Z]")
+
+
+def _lower_pattern(p: str) -> str:
+    """A pattern for the lowercased sentence: its letters lowercased ("(?:I|we)"), its escapes kept
+    ("\\W" is not "\\w")."""
+    return _PATTERN_CHAR.sub(lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(), p)
 
 
 class _Rules:
@@ -57,12 +64,11 @@ class _Rules:
     those words, anchored there: a few anchored matches instead of a scan per branch."""
 
     def __init__(self, parts):
-        self.parts = tuple(p.lower() for p in parts)  # as written: what the gating must agree with
+        self.parts = tuple(_lower_pattern(p) for p in parts)  # as written: what the gating must agree with
         by_word: dict[str, list[str]] = {}
         at_start: dict[str, list[str]] = {}
         always = []
-        for p in parts:
-            p = p.lower()
+        for p in self.parts:
             lead = _lead_words(p)
             if lead:
                 for w in lead:
@@ -286,6 +292,7 @@ _REQUEST = _rx(
     r"\b(?:I|we)(?: would |'d | )appreciate (?:it )?if\b", r"\bwould (?:really |greatly )?appreciate (?:your|any|a|it|if)\b",
     r"\bany (?:ideas|thoughts|suggestions|comments|feedback|help|input|word|update|news)\b[^.!]*\?",
     r"\b(?:send|forward|fax|email|e-mail|give) me\b", r"\bi (?:was )?wonder(?:ing)? if\b",
+    r"\bi(?:'m| am)(?: also| just| really)? curious (?:where|what|how|if|whether|why|when|who)\b",
     r"\bis it possible\b", r"\b(?:request|requesting|ask|asking|seek|seeking) (?:for )?your (?:approval|sign-?off|signature|"
     r"permission|consent|okay|ok)\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
@@ -306,7 +313,9 @@ _PROPOSAL = _rx(
     r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
     r"\b(?:let's|lets) (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|touch base)\b",
     r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we)(?: would |'d | )(?:also |really )?(?:want|like|love|wanted) "
-    r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat)\b",
+    r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat|"
+    r"recommend|suggest|propose)\b",
+    r"^\W*(?:\w+, )?(?:would|'d) (?:love|like) to (?:have|see|get|hear|meet|talk)\b",
     r"\b(?:it|that) (?:would|will|'d) be (?:very |really |most )?(?:helpful|great|nice|good|wonderful|appreciated) if\b",
     r"\b(?:please|pls|plz)\b(?<!\bto please)", r"\byou(?:'re| are) (?:welcome|invited|encouraged) to\b", r"\b(?:feel free|don't hesitate) to\b",
     # Offers and suggestions wait for the reader's answer: asks, if weak ones.
@@ -314,7 +323,7 @@ _PROPOSAL = _rx(
     r"\byou (?:may|might) (?:want|need|wish|prefer|like) to\b", r"\bwould be (?:good|great|nice|useful|helpful) to\b",
     r"\bany (?:\w+ )?(?:data|help|information|info|input|ideas|feedback|thoughts|suggestions) you (?:can|could|may|might)\b",
     r"\b(?:we|you) (?:can|could) (?:have|arrange|ask|start|delay|make|offer|chat|help|reach|call|discuss|grab|join)\b",
-    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:we|you) can\b",
+    r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:that )?(?:we|you) (?:can|could|will)\b",
     # The writer's need with its "I" left off: "Need to know if it is final", "Also need your number".
     r"^\W*(?:\w+, )?(?:but |and |also |just |still )*need (?:to|you|your|a|an|the|some)\b")
 # A sentence opening with a bare verb is an instruction ("Send me the file", "Call John at 3").

@@ -136,6 +136,13 @@ SENTENCE_CASES = [
     ("I would also suggest inviting the site engineer.", {"request"}, set()),
     ("I will give you a call on Monday about the schedule.", {"meeting"}, set()),
     ("Watch the first ten minutes of the recording.", {"request"}, set()),
+    # Curiosity about the reader's plans, a hope that they can, "would love to have you", "I'd like to
+    # recommend": asks; an introduction offered is not.
+    ("I am curious where the audit stands after your call.", {"request"}, set()),
+    ("We hope that you can find the time this month.", {"request"}, set()),
+    ("Would love to have your team at the launch.", {"request"}, set()),
+    ("I'd like to recommend a supplier for the valves.", {"request"}, set()),
+    ("We'd like to introduce you to our new catalogue.", set(), {"request"}),
     # Someone's contact details are handed over.
     ("Her cell number is 713-555-0100, she can sort it out.", {"delivery"}, set()),
     # A file said to be somewhere is handed over; a file described is not.
@@ -281,3 +288,14 @@ def test_a_decision_asked_is_an_explicit_ask():
         assert acts.get("request", 0) >= 0.8 and "decision asked" in cues, (sentence, acts)
     for sentence in ["I got approval from the board.", "The approval came through yesterday."]:
         assert "decision asked" not in classify(sentence)[1], sentence
+
+
+def test_rule_patterns_keep_their_escapes_when_lowercased():
+    """Rules match the lowercased sentence, so their letters are lowercased; an escape is not a letter
+    ("\\W", not a word character, must not become "\\w")."""
+    from daemon import acts
+
+    assert acts._lower_pattern(r"^\W*(?:I|we) \S+\B\D") == r"^\W*(?:i|we) \S+\B\D"
+    rules = acts._rx(r"^\W*(?:also )?need to\b")
+    assert rules.search("- need to know by friday") and rules.search("need to know")
+    assert not rules.search("kneed to know")
