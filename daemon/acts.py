@@ -311,7 +311,7 @@ _PROPOSAL = _rx(
     r"have|look|review|go|do|check|coordinate|figure|decide|schedule|sit|put|start|consider|keep|ask|try|work|"
     r"reach|update|agree|resolve|finalize|settle)\b",
     r"\b(?:we|you) (?:can|could|might) (?:meet|talk|discuss|get together|go|grab|catch up|set up|try|do lunch)\b",
-    r"\b(?:let's|lets) (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|touch base)\b",
+    r"\b(?:let's|lets) (?:get|meet|talk|discuss|plan|schedule|set|have|go|do|try|sit|keep|find|touch base|take)\b",
     r"\bmaybe (?:we|you) (?:can|could|should)\b", r"\b(?:i|we)(?: would |'d | )(?:also |really )?(?:want|like|love|wanted) "
     r"to (?:discuss|meet|talk|get together|set up|schedule|follow up|inquire|ask|invite|confirm|know|sit down|chat|"
     r"recommend|suggest|propose)\b",
@@ -321,6 +321,8 @@ _PROPOSAL = _rx(
     # Offers and suggestions wait for the reader's answer: asks, if weak ones.
     r"\b(?:i|we)(?:'d| would| will|'ll| shall| am| are|'m|'re)? (?:be )?(?:very )?(?:happy|glad|delighted|pleased) to\b",
     r"\byou (?:may|might) (?:want|need|wish|prefer|like) to\b", r"\bwould be (?:good|great|nice|useful|helpful) to\b",
+    # "An update by Friday would be helpful.": the ask is the sentence's end.
+    r"\b(?:would|will) be (?:very |most |really |extremely )?(?:helpful|appreciated)\W*$",
     r"\bany (?:\w+ )?(?:data|help|information|info|input|ideas|feedback|thoughts|suggestions) you (?:can|could|may|might)\b",
     r"\b(?:we|you) (?:can|could) (?:have|arrange|ask|start|delay|make|offer|chat|help|reach|call|discuss|grab|join)\b",
     r"\bi need (?:this|that|it|these|them|you|your|a|an|the|to know)\b", r"\bhope (?:that )?(?:we|you) (?:can|could|will)\b",
@@ -368,6 +370,9 @@ _MEETING = _rx(
     r"\b(?:we|you and i)(?:'ll| will| shall| can| could| should| need to| have to| must)? (?:meet|discuss|talk|"
     r"get together|go over|sit down|catch up)\b",
     r"\bwhen we (?:talk|meet|speak|get together)\b", r"\b(?:i|we) can meet\b",
+    r"\blet me (?:call|ring|phone|meet|see|talk to|talk with|speak to|speak with|catch up with) (?:you|u)\b",
+    r"\b(?:find|set up|arrange|agree on|pick) a (?:convenient |good |suitable )?time (?:for us |for you )?to\b",
+    r"^\W*(?:\w+, )?(?:i )?(?:just )?(?:want|wanted) to (?:touch base|check in|catch up|follow up)\b",
     r"\b(?:i|we)(?: would|'d)? (?:very much |really |also )?(?:like|love|want|wanted|hope) to (?:see|visit|sit|speak|"
     r"talk|meet|have a (?:meeting|call)|get together|chat|catch up|set up a (?:meeting|call)|touch base)\b",
     r"\b(?:set(?:ting)? up|arrange|schedule|hold|have|request) (?:a|an|the) (?:[a-z-]+ ){0,2}(?:meeting|call|"

@@ -143,6 +143,13 @@ SENTENCE_CASES = [
     ("Would love to have your team at the launch.", {"request"}, set()),
     ("I'd like to recommend a supplier for the valves.", {"request"}, set()),
     ("We'd like to introduce you to our new catalogue.", set(), {"request"}),
+    # Arranging to talk without an "I" up front, or by finding a time; an ask that ends the sentence.
+    ("Let me call you after the board meeting.", {"meeting"}, set()),
+    ("My assistant will find a convenient time for us to go over the budget.", {"meeting"}, set()),
+    ("Just wanted to check in on the permit.", {"meeting"}, set()),
+    ("Lets take the first free slot to go over the numbers.", {"request"}, set()),
+    ("A short summary of the hearing would be very helpful.", {"request"}, set()),
+    ("The old summary was very helpful.", set(), {"request"}),
     # Someone's contact details are handed over.
     ("Her cell number is 713-555-0100, she can sort it out.", {"delivery"}, set()),
     # A file said to be somewhere is handed over; a file described is not.
