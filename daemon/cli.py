@@ -315,7 +315,8 @@ def people(ctx, cfg: Config, as_of, status, only_important, limit, as_json):
     if only_important:
         where.append("(important = 1 or important_inferred = 1)")
     sql = ("select * from relationships" + (" where " + " and ".join(where) if where else "")
-           + " order by strength desc, contact_id limit ?")
+           # Equal strength (all of an old archive's ties have faded to 0): the latest contact first.
+           + " order by strength desc, last_interaction desc, contact_id limit ?")
     rows = list(db.query(sql, args + [limit]))
     if as_json:
         for r in rows:

@@ -217,3 +217,13 @@ def test_people_brings_day_old_tables_up_to_now(ledger, cfg, monkeypatch):
     assert people_as_of("2025-07-01T11:00:00Z") == {"2025-06-30T12:00:00Z"}  # less than a day old: shown
     assert people_as_of("2025-07-01T13:00:00Z") == {"2025-07-01T13:00:00Z"}  # more: recomputed first
     assert people_as_of("2025-07-01T14:00:00Z") == {"2025-07-01T13:00:00Z"}
+
+
+def test_people_of_an_old_archive_list_the_latest_first(ledger, cfg):
+    """Read long after the fact every tie has faded to the same strength (0): the list then starts with
+    the people last in touch, not with the alphabet."""
+    r = CliRunner().invoke(cli, ["people", "--db", cfg.db_path, "--as-of", "2060-01-01", "--json", "--limit", "500"])
+    rows = [json.loads(l) for l in r.output.splitlines()]
+    assert len(rows) > 3 and {x["strength"] for x in rows} == {0}
+    lasts = [x["last_interaction"] or "" for x in rows]
+    assert lasts == sorted(lasts, reverse=True) and lasts[0] > lasts[-1]
