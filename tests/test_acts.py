@@ -306,3 +306,11 @@ def test_rule_patterns_keep_their_escapes_when_lowercased():
     rules = acts._rx(r"^\W*(?:also )?need to\b")
     assert rules.search("- need to know by friday") and rules.search("need to know")
     assert not rules.search("kneed to know")
+
+
+def test_answering_the_readers_questions_says_it_was_asked():
+    """A message that answers "your questions" (or request, or requests) answers an earlier ask."""
+    for sentence in ["To address your questions before the call, the rate is fixed until May.",
+                     "Below are the answers to your question about the meters.",
+                     "On your requests from Monday: both invoices were paid."]:
+        assert "answers an earlier ask" in classify(sentence)[1], sentence
