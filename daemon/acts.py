@@ -296,6 +296,10 @@ _REQUEST = _rx(
     r"\bis it possible\b", r"\b(?:request|requesting|ask|asking|seek|seeking) (?:for )?your (?:approval|sign-?off|signature|"
     r"permission|consent|okay|ok)\b", r"\bwhat do you think\b", r"\bcan (?:I|we) (?:get|have|borrow|ask)\b",
     r"\byour (?:help|input|thoughts|feedback|comments|approval) (?:is|would be) (?:appreciated|welcome|great)\b",
+    # "If you wouldn't mind looking into this ... it would be much appreciated." (Not after a clause of
+    # the writer's own: "I will join you if you don't mind" asks leave, not help.)
+    r"(?<![a-z] )\bif you (?:wouldn't|would not|don't|do not) mind\b",
+    r"\b(?:would|will) be (?:much |greatly |very much |most |really |truly )?appreciated\b",
     r"\basap\b",
     r"\bwhy don'?t (?:you|we)\b", r"\bhow about\b", r"\b(?:don't|dont) forget\b",
     # "Make sure you ...", "please make sure": an instruction; "I wanted to make sure you got it" is not.

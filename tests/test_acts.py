@@ -150,6 +150,12 @@ SENTENCE_CASES = [
     ("Lets take the first free slot to go over the numbers.", {"request"}, set()),
     ("A short summary of the hearing would be very helpful.", {"request"}, set()),
     ("The old summary was very helpful.", set(), {"request"}),
+    # "If you wouldn't mind ...", "... would be much appreciated": asks; leave asked for one's own
+    # doing is not, nor thanks for what was done.
+    ("If you wouldn't mind checking the invoice totals, it would be much appreciated.", {"request"}, set()),
+    ("A quick reply on the lease would be greatly appreciated.", {"request"}, set()),
+    ("I will bring the slides if you don't mind.", set(), {"request"}),
+    ("Your help was greatly appreciated.", {"gratitude"}, {"request"}),
     # Someone's contact details are handed over.
     ("Her cell number is 713-555-0100, she can sort it out.", {"delivery"}, set()),
     # A file said to be somewhere is handed over; a file described is not.
