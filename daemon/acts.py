@@ -169,6 +169,7 @@ _ANSWERING = re.compile(r"answer|respon|repl(?:y|ies)|your questions")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
 _DIGIT = re.compile(r"\d")
+_GREETING_LINE = re.compile(r"^(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[^.!?]{0,30}[,:!\-]*$", re.I)
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
 
 
@@ -187,6 +188,8 @@ def split_sentences(text: str) -> list[str]:
         for line in lines:
             bare = line.strip()
             tabular = "\t" in bare or ("   " in bare and _SPACED.search(bare)) or _BULLET.match(line)
+            if not buf and len(bare) < 40 and _GREETING_LINE.match(bare):
+                continue  # "Hi Ann," on its own line: a greeting, not the first words of a sentence
             if tabular:
                 if buf:
                     chunks.append(buf)
