@@ -323,13 +323,13 @@ def test_answering_the_readers_questions_says_it_was_asked():
 
 
 def test_a_greeting_line_is_not_the_start_of_the_first_sentence():
-    """ "Hey Ann," on a line of its own is dropped as a greeting, so its words ("mom", "dad") do not
+    """ "Hi family," on a line of its own is dropped as a greeting, so its words ("family") do not
     colour the sentence after it; a "Yes," line still starts its sentence."""
     from daemon.acts import split_sentences
 
-    assert split_sentences("hey mom,\nthe audit starts on monday for the whole team.") == [
+    assert split_sentences("hi family,\nthe audit starts on monday for the whole team.") == [
         "the audit starts on monday for the whole team."]
     assert split_sentences("Good morning Ann,\nThe rate is 2.1% for zone 4.") == ["The rate is 2.1% for zone 4."]
     assert split_sentences("Yes,\nthe rate is fine for zone 4.") == ["Yes, the rate is fine for zone 4."]
-    acts, _ = classify(split_sentences("hey mom,\nthe new rate for zone 4 starts in May.")[0])
+    acts, _ = classify(split_sentences("hi family,\nthe new rate for zone 4 starts in May.")[0])
     assert "statement" in acts
