@@ -28,6 +28,11 @@ REQUEST_WINDOW_DAYS = 21
 # An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
 REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion|look over|take a look|proofread|"
                         r"mark ?up|what do you think|any suggestions)\b", re.I)
+# A verdict on what was asked about ("Looks good.", "This is correct.", "I agree to ..."): outside a
+# request for review, the answer (a decision) rather than advice.
+VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything) (?:looks?|is|are|seems?) "
+                     r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
+                     r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -195,6 +200,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     continue  # "OK" answers only an explicit question or request
                 if r["review"] and kind in ("document", "answer"):
                     kind = "advice"  # what was asked for is an opinion on the asker's work
+                elif kind == "advice" and not r["review"] and VERDICT.match(act.sentence):
+                    kind = "answer"  # "Looks good." to "Is this OK?": the decision asked for, not advice
                 # An introduction needs someone new in the conversation.
                 if kind == "introduction" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]

@@ -297,3 +297,21 @@ def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
     assert selves == {"me@example.org"}
     # Asks to the old address are no longer asks to me; Carl's answer there is no longer to me.
     assert db.execute("select count(*) from help_events").fetchone()[0] == 0
+
+
+def test_a_verdict_answers_a_question_and_advises_on_work_sent_for_review():
+    """ "Looks good." to "Is the new rate OK?" is the decision asked for (answer); to "Could you
+    review my draft?" it is an opinion on the asker's work (advice)."""
+    from daemon.acts import Act, classify
+    from daemon.help_events import Msg, infer_thread
+
+    me, uma = "me@example.org", "uma@uma.example"
+
+    def thread(ask):
+        def msg(i, sender, to, text):
+            return Msg(i, i, f"2025-03-03T0{len(i)}:00:00Z", 1741000000.0 + 3600 * len(i), sender, [to], [], False, "Rate",
+                       acts=[Act(a, text, c, "", 0) for a, c in classify(text)[0].items()])
+        return infer_thread([msg("q", uma, me, ask), msg("qq", me, uma, "Looks good to me.")])
+
+    assert [(e["helper"], e["kind"]) for e in thread("Is the new rate OK for the March invoices?")] == [(me, "answer")]
+    assert [(e["helper"], e["kind"]) for e in thread("Could you review my draft of the lease?")] == [(me, "advice")]
