@@ -174,35 +174,34 @@ def test_explain_shows_acts_and_thread_events(tmp_path, cfg, db):
     assert r.exit_code == 1 and "no stored message matches 'nope@nowhere'" in r.output
 
 
-def _mail(mid, date, frm, to, subject, body, reply_to=None):
-    head = [f"Message-ID: <{mid}>", f"Date: {date} +0000", f"From: {frm}", f"To: {to}", f"Subject: {subject}"]
-    return "\n".join(head + ([f"In-Reply-To: <{reply_to}>"] if reply_to else [])) + "\n\n" + body + "\n"
-
-
 def write_old_address_mailbox(root):
     """Two people write to my old address, and I answer each from my new one; Dana writes to Zed and
     I answer her (I was blind-copied); I ask Carl, who answers my old address."""
+    import datetime as dt
+
     from conftest import mbox
+    from fixtures import msg
 
     old, me = "me.old@example.net", "me@example.org"
-    mbox(root / "INBOX.mbox",
-         _mail("a1@ann.example", "Mon, 3 Mar 2025 09:00:00", "ann@ann.example", old, "Fuel rate",
-               "Could you send me the fuel rate for zone 4?"),
-         _mail("b1@bob.example", "Tue, 4 Mar 2025 09:00:00", "bob@bob.example", old, "Plant hours",
-               "Which meter number does the Bedford plant use?"),
-         _mail("d1@dana.example", "Wed, 5 Mar 2025 09:00:00", "dana@dana.example", "zed@zed.example", "Lease",
-               "Can you check the lease renewal date for the Elm Street office?"),
-         _mail("c2@carl.example", "Thu, 6 Mar 2025 11:00:00", "carl@carl.example", old, "Re: Q3 volumes",
-               "The Q3 volumes at Hartford were 41,000 dth.", reply_to="c1@example.org"))
+
+    def at(day, hour):
+        return dt.datetime(2025, 3, day, hour, tzinfo=dt.timezone.utc)
+
+    a1, ann_asks = msg(at(3, 9), "ann@ann.example", [old], "Fuel rate", "Could you send me the fuel rate for zone 4?")
+    b1, bob_asks = msg(at(4, 9), "bob@bob.example", [old], "Plant hours", "Which meter number does the Bedford plant use?")
+    d1, dana_asks = msg(at(5, 9), "dana@dana.example", ["zed@zed.example"], "Lease",
+                        "Can you check the lease renewal date for the Elm Street office?")
+    c1, i_ask_carl = msg(at(6, 9), me, ["carl@carl.example"], "Q3 volumes", "Do you have the Q3 volumes for Hartford storage?")
+    mbox(root / "INBOX.mbox", ann_asks, bob_asks, dana_asks,
+         msg(at(6, 11), "carl@carl.example", [old], "Re: Q3 volumes", "The Q3 volumes at Hartford were 41,000 dth.",
+             reply_to=c1[1:-1])[1])
     mbox(root / "Sent.mbox",
-         _mail("a2@example.org", "Mon, 3 Mar 2025 10:00:00", me, "ann@ann.example", "Re: Fuel rate",
-               "The fuel rate is 2.1% for zone 4.", reply_to="a1@ann.example"),
-         _mail("b2@example.org", "Tue, 4 Mar 2025 10:00:00", me, "bob@bob.example", "Re: Plant hours",
-               "The Bedford plant uses meter 6012.", reply_to="b1@bob.example"),
-         _mail("d2@example.org", "Wed, 5 Mar 2025 10:00:00", me, "dana@dana.example", "Re: Lease",
-               "The Elm Street lease renews on 1 June.", reply_to="d1@dana.example"),
-         _mail("c1@example.org", "Thu, 6 Mar 2025 09:00:00", me, "carl@carl.example", "Q3 volumes",
-               "Do you have the Q3 volumes for Hartford storage?"))
+         msg(at(3, 10), me, ["ann@ann.example"], "Re: Fuel rate", "The fuel rate is 2.1% for zone 4.", reply_to=a1[1:-1])[1],
+         msg(at(4, 10), me, ["bob@bob.example"], "Re: Plant hours", "The Bedford plant uses meter 6012.",
+             reply_to=b1[1:-1])[1],
+         msg(at(5, 10), me, ["dana@dana.example"], "Re: Lease", "The Elm Street lease renews on 1 June.",
+             reply_to=d1[1:-1])[1],
+         i_ask_carl)
     return root
 
 
@@ -265,20 +264,24 @@ def test_what_an_ask_recalls_was_asked_before_is_background():
         (vic, me, "delivery answering an earlier ask")]
 
 
+def _exchange(asker, ask, answerer, answer):
+    """Two one-sentence messages, an hour apart, each with the acts the classifier reads in it."""
+    from daemon.acts import Act, classify
+    from daemon.help_events import Msg
+
+    def one(n, sender, to, text):
+        return Msg(f"x{n}", f"x{n}", f"2025-03-03T{9 + n:02d}:00:00Z", 1741000000.0 + 3600 * n, sender, [to], [],
+                   False, "Rate", acts=[Act(a, text, c, "", 0) for a, c in classify(text)[0].items()])
+    return [one(0, asker, answerer, ask), one(1, answerer, asker, answer)]
+
+
 def test_ok_answers_a_decision_asked():
     """ "OK" to a request for approval is the decision asked for: an answer."""
-    from daemon.acts import Act, classify
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     me, sid = "me@example.org", "sid@sid.example"
-    ask = "We seek your approval to pay the two late invoices."
-    acts, cues = classify(ask)
-    m1 = Msg("s1", "s1", "2025-03-03T09:00:00Z", 1741000000.0, sid, [me], [], False, "Calendar",
-             acts=[Act(a, ask, c, "", 0) for a, c in acts.items()])
-    ok = classify("OK")[0]
-    m2 = Msg("s2", "s2", "2025-03-03T10:00:00Z", 1741003600.0, me, [sid], [], False, "Re: Calendar",
-             acts=[Act(a, "OK", c, "", 0) for a, c in ok.items()])
-    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([m1, m2])] == [(me, sid, "answer")]
+    thread = _exchange(sid, "We seek your approval to pay the two late invoices.", me, "OK")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
 
 
 def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
@@ -302,16 +305,12 @@ def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
 def test_a_verdict_answers_a_question_and_advises_on_work_sent_for_review():
     """ "Looks good." to "Is the new rate OK?" is the decision asked for (answer); to "Could you
     review my draft?" it is an opinion on the asker's work (advice)."""
-    from daemon.acts import Act, classify
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     me, uma = "me@example.org", "uma@uma.example"
 
     def thread(ask):
-        def msg(i, sender, to, text):
-            return Msg(i, i, f"2025-03-03T0{len(i)}:00:00Z", 1741000000.0 + 3600 * len(i), sender, [to], [], False, "Rate",
-                       acts=[Act(a, text, c, "", 0) for a, c in classify(text)[0].items()])
-        return infer_thread([msg("q", uma, me, ask), msg("qq", me, uma, "Looks good to me.")])
+        return infer_thread(_exchange(uma, ask, me, "Looks good to me."))
 
     assert [(e["helper"], e["kind"]) for e in thread("Is the new rate OK for the March invoices?")] == [(me, "answer")]
     assert [(e["helper"], e["kind"]) for e in thread("Could you review my draft of the lease?")] == [(me, "advice")]
