@@ -39,12 +39,12 @@ def parsed_messages(mailbox: Path) -> list[dict]:
     seen, out = set(), []
     for path in sorted(mailbox.iterdir()):
         for r in read_path(path):
-            mid, fp = parse.prekey(r.raw)
+            mid, fp, content, _ = parse.prekeys(r.raw)
             if fp in seen:
                 continue
             seen.add(fp)
             out.append(importer._parse_job((r.raw, fp, mid, (5_000_000, ("en",)), path.name,
-                                            f"bench/{fp}", None, None)))
+                                            f"bench/{fp}", None, None, content)))
     return out
 
 

@@ -17,13 +17,34 @@ from typing import Callable, Iterable
 
 from .config import Config
 from .sources import RawMessage
-from .store import copy_row, existing_keys, known_copies, now_iso, store_batch
+from .store import copy_row, existing_keys, known_copies, now_iso, store_batch, stored_by_content, stored_recipients
 
 BATCH = 500  # parsed messages stored per transaction, at most...
 # ...and at most this many bytes of them (as read): parsed, a message takes about three and a half
 # times its raw size in memory, and a run of long messages would otherwise set a peak that grows
 # with the mailbox (the longest run of them it happens to hold).
 BATCH_BYTES = 3_000_000
+MAX_SLIP_HOURS = 14  # the widest time-zone mistake (UTC-12 written as UTC+2, say) a copy's Date can carry
+
+
+def _date_epoch(date: str | None) -> int | None:
+    """A Date field as seconds since the epoch, or None where it does not parse."""
+    import email.utils
+
+    try:
+        parsed = email.utils.parsedate_tz(date) if date else None
+        return email.utils.mktime_tz(parsed) if parsed else None
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def _iso_epoch(date: str | None) -> int | None:
+    import datetime as dt
+
+    try:
+        return int(dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()) if date else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -46,7 +67,7 @@ def _parse_job(args):
     from .acts import act_rows
     from .parse import parse_message
 
-    raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error, full_size = args
+    raw, fingerprint, mid, (max_body, languages), folder, source_key, read_error, full_size, content = args
     if read_error:
         result = parse_message(b"", fingerprint, mid, max_body)
         result["message"]["parse_error"] = read_error
@@ -63,6 +84,7 @@ def _parse_job(args):
         row["size_bytes"], row["body_truncated"] = full_size, 1
     row = result["message"]
     row["folder"] = folder
+    row["content_key"] = content
     # Acts are read here, from the full text, before the privacy setting decides what is kept.
     result["acts"] = [] if row["is_automated"] else act_rows(row["own_text"], row["attachment_count"] or 0,
                                                                row.get("quoted_text"))
@@ -81,6 +103,7 @@ class _Deduper:
         self.options = options  # (max_body_bytes, reply languages) for the parser
         self.in_flight_fp: dict[str, str] = {}
         self.in_flight_mid: dict[str, str] = {}
+        self.in_flight_content: dict[str, list[tuple[str, str, bytes]]] = {}  # key -> (fingerprint, Date, raw)
         self.dup_copies: list[dict] = []
         self.lock = threading.Lock()
 
@@ -109,23 +132,28 @@ class _Deduper:
             db.close()
 
     def _decide(self, db, batch: list[RawMessage]):
-        from .parse import prekey
+        from .parse import prekeys
 
         keys = [r.source_key for r in batch]
         seen_copies = known_copies(db, keys)
-        pre = [prekey(r.raw) if not r.error else (None, _error_fingerprint(r)) for r in batch]
+        pre = [prekeys(r.raw) if not r.error else (None, _error_fingerprint(r), None, None) for r in batch]
         todo = []
         # Under the lock the writer cannot commit and forget an in-flight message between our
         # database lookup and our in-flight lookup.
         with self.lock:
-            by_fp, by_mid = existing_keys(db, [fp for _, fp in pre], [mid for mid, _ in pre])
-            for r, (mid, fp) in zip(batch, pre):
+            by_fp, by_mid = existing_keys(db, [p[1] for p in pre], [p[0] for p in pre])
+            by_content = None  # looked up once per batch, and only if some copy is new by fingerprint
+            for r, (mid, fp, content, date) in zip(batch, pre):
                 self.stats.copies_seen += 1
                 if r.source_key in seen_copies:
                     self.stats.already_imported += 1
                     continue
                 target = (by_fp.get(fp) or (by_mid.get(mid) if mid else None)
                           or self.in_flight_fp.get(fp) or (self.in_flight_mid.get(mid) if mid else None))
+                if target is None and content is not None:
+                    if by_content is None:
+                        by_content = stored_by_content(db, [p[2] for p in pre if p[2]])
+                    target = self._slipped(db, r.raw, content, date, by_content)
                 if target is not None:
                     self.stats.duplicates += 1
                     self.dup_copies.append(copy_row(r.source_key, r.folder, target, mid))
@@ -133,16 +161,54 @@ class _Deduper:
                 self.in_flight_fp[fp] = fp
                 if mid:
                     self.in_flight_mid[mid] = fp
+                if content is not None:
+                    self.in_flight_content.setdefault(content, []).append((fp, date, r.raw))
                 todo.append((r.raw, fp, mid, self.options, r.folder, r.source_key, r.error,
-                             self.full_size.pop(r.source_key, 0)))
+                             self.full_size.pop(r.source_key, 0), content))
         yield from todo
+
+    def _slipped(self, db, raw: bytes, content: str, date: str, by_content: dict) -> str | None:
+        """The message this copy is, though its Date differs: same sender, subject and text, dates a
+        whole number of hours apart, at most MAX_SLIP_HOURS (a copy written with the wrong time zone,
+        or with AM and PM swapped), to at least one of the same recipients, and not bulk mail (an
+        hourly alert repeats its text on the hour)."""
+        from .bulk import triage
+        from .parse import _header_block, plain_address, recipient_addresses
+
+        when = _date_epoch(date)
+        if when is None:
+            return None
+        candidates = [(m, _iso_epoch(d), None) for m, d in by_content.get(content, ())]
+        candidates += [(fp, _date_epoch(d), other) for fp, d, other in self.in_flight_content.get(content, ())]
+        recipients = None
+        for target, then, other_raw in candidates:
+            gap = abs(when - then) if then is not None else 0
+            if not gap or gap % 3600 or gap > MAX_SLIP_HOURS * 3600:
+                continue
+            if recipients is None:
+                if triage(_header_block(raw)[0])[0] is not None:
+                    return None
+                recipients = recipient_addresses(raw)
+            theirs = (recipient_addresses(other_raw) if other_raw is not None
+                      else {plain_address(a) for a in stored_recipients(db, target)})
+            if (recipients & theirs) or not (recipients or theirs):
+                return target
+        return None
 
     def done(self, parsed: list[dict]):
         for p in parsed:
-            self.in_flight_fp.pop(p["message"]["id"], None)
+            fp = p["message"]["id"]
+            self.in_flight_fp.pop(fp, None)
             mid = p["copy"]["header_message_id"]
             if mid:
                 self.in_flight_mid.pop(mid, None)
+            content = p["message"].get("content_key")
+            if content in self.in_flight_content:
+                left = [c for c in self.in_flight_content[content] if c[0] != fp]
+                if left:
+                    self.in_flight_content[content] = left
+                else:
+                    del self.in_flight_content[content]
 
     def take_dup_copies(self) -> list[dict]:
         out, self.dup_copies = self.dup_copies, []

@@ -64,6 +64,20 @@ def prekey(raw: bytes) -> tuple[str | None, str]:
     of one message in different folders (or fetched over IMAP) match even with other Message-IDs,
     line endings or header folding.
     """
+    return prekeys(raw)[:2]
+
+
+MIN_SLIP_BODY = 20  # bytes of text (white space removed) a message needs to be matched by content alone
+
+
+def prekeys(raw: bytes) -> tuple[str | None, str, str | None, str | None]:
+    """`prekey`'s (Message-ID, fingerprint), and a content key with the Date field it was sent with.
+
+    The content key hashes what the fingerprint hashes except the date: a copy whose Date was
+    written in the wrong time zone or with AM and PM swapped (Outlook exports do both: one copy
+    of a sent message dated 05:19, another 17:19) has another fingerprint but the same content
+    key (see `importer._Deduper`, which decides whether the dates are a slip). None for a message
+    with (almost) no text, where sharing sender, subject and body says little."""
     head, body = _header_block(raw)
     fields: dict[bytes, bytes] = {}
     for m in PREKEY_FIELDS.finditer(b"\n" + head):
@@ -76,12 +90,32 @@ def prekey(raw: bytes) -> tuple[str | None, str]:
         mid = found.group(1) if found else (fields[b"message-id"].decode("latin-1").strip() or None)
         if mid and len(mid) > 900:
             mid = mid[:900]
-    h = hashlib.blake2b(digest_size=16)
-    for name in (b"from", b"date", b"subject"):
-        h.update(WS.sub(b"", fields.get(name, b"")).lower())
-        h.update(b"\0")
-    h.update(body.translate(None, b" \t\r\n\x0b\x0c"))
-    return mid, h.hexdigest()
+    sender = WS.sub(b"", fields.get(b"from", b"")).lower()
+    date = WS.sub(b"", fields.get(b"date", b"")).lower()
+    subject = WS.sub(b"", fields.get(b"subject", b"")).lower()
+    text = body.translate(None, b" \t\r\n\x0b\x0c")
+    fp = hashlib.blake2b(b"%s\0%s\0%s\0%s" % (sender, date, subject, text), digest_size=16).hexdigest()
+    content = None
+    if sender and date and len(text) >= MIN_SLIP_BODY:
+        content = hashlib.blake2b(b"%s\0%s\0%s" % (sender, subject, text), digest_size=16).hexdigest()
+    return mid, fp, content, fields.get(b"date", b"").decode("latin-1") if content else None
+
+
+RECIPIENT_FIELDS = re.compile(rb"\n(?i:to|cc|bcc)[ \t]*:(.*(?:\r?\n[ \t].*)*)")
+ADDRESS_LIKE = re.compile(rb"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+")
+
+
+def plain_address(address: str) -> str:
+    """An address lowercased and without quote marks, for comparing copies whose clients quoted or
+    mangled the same address differently ("'jo.doe'@example.com")."""
+    return address.lower().replace("'", "").strip(".")
+
+
+def recipient_addresses(raw: bytes) -> set[str]:
+    """The addresses in a raw message's To, Cc and Bcc fields, as `plain_address` gives them."""
+    head, _ = _header_block(raw)
+    return {plain_address(a.decode("latin-1")) for m in RECIPIENT_FIELDS.finditer(b"\n" + head)
+            for a in ADDRESS_LIKE.findall(m.group(1))}
 
 
 def clean(s) -> str:

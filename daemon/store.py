@@ -21,6 +21,7 @@ MESSAGE_COLUMNS = {
     "html_only": int, "body_chars": int, "body_truncated": int, "attachment_count": int,
     "size_bytes": int, "is_automated": int, "category": str, "automated_reason": str,
     "folder": str, "parse_error": str, "imported_at": str, "quoted_text": str, "acts_read": int,
+    "content_key": str,
 }
 
 
@@ -159,13 +160,22 @@ def _m0009_gmail(db: sqlite_utils.Database):
                               pk="source_key")
 
 
+def _m0010_content_key(db: sqlite_utils.Database):
+    """Sender, subject and text hashed without the date: finds a copy whose Date slipped by whole
+    hours. Messages stored before have none and are matched as before (by fingerprint or Message-ID)."""
+    if "content_key" not in db["messages"].columns_dict:
+        db["messages"].add_column("content_key", str)
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
-              ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail)]
+              ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
+              ("0010_content_key", _m0010_content_key)]
 
 INDEXES = [
     ("messages", ["message_id"], True),
+    ("messages", ["content_key"], False),
     ("messages", ["date"], False),
     ("messages", ["thread_id"], False),
     ("messages", ["from_address"], False),
@@ -332,6 +342,21 @@ def existing_keys(db, fingerprints: list[str], message_ids: list[str]) -> tuple[
         q = f"select message_id, id from messages where message_id in ({','.join('?' * len(chunk))})"
         by_mid.update(dict(db.execute(q, chunk).fetchall()))
     return by_fp, by_mid
+
+
+def stored_by_content(db, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Stored messages under these content keys: {key: [(messages.id, date), ...]}."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for chunk in chunks(keys):
+        for key, mid, date in db.execute(f"select content_key, id, date from messages where content_key in "
+                                         f"({','.join('?' * len(chunk))})", chunk):
+            out.setdefault(key, []).append((mid, date))
+    return out
+
+
+def stored_recipients(db, message: str) -> list[str]:
+    return [a for (a,) in db.execute("select address from message_addresses where message = ? and kind != 'from'",
+                                     [message])]
 
 
 def known_copies(db, keys: list[str]) -> set[str]:

@@ -84,6 +84,54 @@ def test_duplicate_copies_point_to_one_message(imported, db):
     ]
 
 
+SENT_AT = "Wed, 01 Nov 2000 05:19:00 -0800"
+NOTE = "Book us three rooms and make sure one of them has two beds.\n\nThanks\n"
+
+
+def _copy(folder, mid, date, to="dana@travel.example", body=NOTE, extra=""):
+    head = f"Message-ID: <{mid}>\nDate: {date}\nFrom: me@example.org\nTo: {to}\nSubject: Re: Rooms\n{extra}"
+    return RawMessage(folder, f"{folder}#{mid}", (head + "\n" + body).encode())
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["same import", "second import"])
+@pytest.mark.parametrize("copy, same", [
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800"), True),  # AM and PM swapped
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 05:19:00 +0200"), True),  # written in the wrong zone: 10 hours
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800", to="'dana'@travel.example"), True),
+    (_copy("sent_items", "b", "Thu, 02 Nov 2000 05:19:00 -0800"), False),  # a day later: sent again
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 07:20:00 -0800"), False),  # not whole hours apart
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 07:19:00 -0800", to="eli@travel.example"), False),  # someone else
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800", body="Thanks!\n"), False),  # too little text
+])
+def test_a_copy_whose_date_slipped_by_whole_hours_is_the_same_message(cfg, db, copy, same, together):
+    """Outlook exports write some copies of a sent message with AM and PM swapped or in the wrong time
+    zone, under another Message-ID: the same sender, subject, text and a recipient, whole hours
+    apart (at most 14), is one message. A day apart, a minute off, to someone else, or a note too
+    short to tell, are two."""
+    first = _copy("Sent", "a", SENT_AT, body=NOTE if b"Thanks!" not in copy.raw else "Thanks!\n")
+    if together:
+        stats = import_messages(db, [first, copy], cfg)
+    else:
+        import_messages(db, [first], cfg)
+        stats = import_messages(db, [copy], cfg)
+    assert stats.duplicates == int(same)
+    expected = [("a",)] if same else [("a",), ("b",)]
+    assert rows(db, "select message_id from messages order by message_id") == expected
+    assert rows(db, "select c.source_key, m.message_id from copies c join messages m on m.id = c.message "
+                    "order by c.source_key") == [("Sent#a", "a"), ("sent_items#b", "a" if same else "b")]
+
+
+def test_bulk_mail_repeated_on_the_hour_stays_two_messages(cfg, db):
+    """An alert repeats its text every hour: never taken for one message whose date slipped."""
+    alert = "List-Unsubscribe: <mailto:off@alerts.example>\n"
+    mk = lambda mid, date: _copy("INBOX", mid, date, to="me@example.org", body="The nightly backup finished.\n",
+                                 extra=alert)
+    import_messages(db, [mk("x1", "Wed, 01 Nov 2000 05:00:00 +0000"), mk("x2", "Wed, 01 Nov 2000 06:00:00 +0000")],
+                    cfg)
+    import_messages(db, [mk("x3", "Wed, 01 Nov 2000 07:00:00 +0000")], cfg)
+    assert rows(db, "select message_id from messages order by message_id") == [("x1",), ("x2",), ("x3",)]
+
+
 def test_threads_by_references_and_by_subject(imported, db):
     threads = rows(db, """select group_concat(message_id, ' '), min(t.formed_by), count(*) from
                           (select * from messages order by date) m join threads t on t.id = m.thread_id
