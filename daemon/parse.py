@@ -67,17 +67,23 @@ def prekey(raw: bytes) -> tuple[str | None, str]:
     return prekeys(raw)[:2]
 
 
+# Where quoted history may start: a line opening with dashes or underscores (Original Message,
+# Forwarded by), a header field of a quoted message, or ">". Found after a newline, as PREKEY_FIELDS.
+QUOTE_START = re.compile(rb"\n[ \t]*(?:-{3}|_{5}|>|(?i:from|to|sent|subject|cc|date)[ \t]*:)")
 MIN_SLIP_BODY = 20  # bytes of text (white space removed) a message needs to be matched by content alone
 
 
 def prekeys(raw: bytes) -> tuple[str | None, str, str | None, str | None]:
     """`prekey`'s (Message-ID, fingerprint), and a content key with the Date field it was sent with.
 
-    The content key hashes what the fingerprint hashes except the date: a copy whose Date was
-    written in the wrong time zone or with AM and PM swapped (Outlook exports do both: one copy
-    of a sent message dated 05:19, another 17:19) has another fingerprint but the same content
-    key (see `importer._Deduper`, which decides whether the dates are a slip). None for a message
-    with (almost) no text, where sharing sender, subject and body says little."""
+    The content key hashes sender, subject and the body up to where quoted history starts (the
+    copies of one message can differ there: another client's rendering of the quoted header, a
+    non-breaking space turned into "?"), but not the date: a copy whose Date was written in the
+    wrong time zone or with AM and PM swapped (Outlook exports do both: one copy of a sent message
+    dated 05:19, another 17:19) has another fingerprint but the same content key (see
+    `importer._Deduper`, which decides whether the dates are a slip); a message with (almost) no
+    text of its own, a forward say, is hashed with all its text. None for a message with almost no
+    text at all, where sharing sender, subject and text says little."""
     head, body = _header_block(raw)
     fields: dict[bytes, bytes] = {}
     for m in PREKEY_FIELDS.finditer(b"\n" + head):
@@ -97,7 +103,11 @@ def prekeys(raw: bytes) -> tuple[str | None, str, str | None, str | None]:
     fp = hashlib.blake2b(b"%s\0%s\0%s\0%s" % (sender, date, subject, text), digest_size=16).hexdigest()
     content = None
     if sender and date and len(text) >= MIN_SLIP_BODY:
-        content = hashlib.blake2b(b"%s\0%s\0%s" % (sender, subject, text), digest_size=16).hexdigest()
+        quoted = QUOTE_START.search(b"\n" + body)
+        own = (body[:max(quoted.start() - 1, 0)] if quoted else body).translate(None, b" \t\r\n\x0b\x0c")
+        # A forward with nothing of its own: its whole text, quoted history and all.
+        content = hashlib.blake2b(b"%s\0%s\0%s" % (sender, subject, own if len(own) >= MIN_SLIP_BODY else text),
+                                  digest_size=16).hexdigest()
     return mid, fp, content, fields.get(b"date", b"").decode("latin-1") if content else None
 
 

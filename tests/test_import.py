@@ -86,6 +86,8 @@ def test_duplicate_copies_point_to_one_message(imported, db):
 
 SENT_AT = "Wed, 01 Nov 2000 05:19:00 -0800"
 NOTE = "Book us three rooms and make sure one of them has two beds.\n\nThanks\n"
+QUOTED = ("\n-----Original Message-----\nFrom: dana@travel.example\nSent: Wednesday, November 01, 2000 10:35 AM\n"
+          "Subject: Rooms\n\nWhich rooms would you like?\n")
 
 
 def _copy(folder, mid, date, to="dana@travel.example", body=NOTE, extra=""):
@@ -102,13 +104,20 @@ def _copy(folder, mid, date, to="dana@travel.example", body=NOTE, extra=""):
     (_copy("sent_items", "b", "Wed, 01 Nov 2000 07:20:00 -0800"), False),  # not whole hours apart
     (_copy("sent_items", "b", "Wed, 01 Nov 2000 07:19:00 -0800", to="eli@travel.example"), False),  # someone else
     (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800", body="Thanks!\n"), False),  # too little text
+    # The quoted history rendered otherwise (a non-breaking space become "?"): the same message.
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800", body=NOTE + QUOTED.replace(" 10:35", "? 10:35")),
+     True),
+    # Its own words differ, though the quoted history is the same: another message.
+    (_copy("sent_items", "b", "Wed, 01 Nov 2000 17:19:00 -0800", body="Book us two rooms instead, both with two beds.\n"
+           + QUOTED), False),
 ])
 def test_a_copy_whose_date_slipped_by_whole_hours_is_the_same_message(cfg, db, copy, same, together):
     """Outlook exports write some copies of a sent message with AM and PM swapped or in the wrong time
     zone, under another Message-ID: the same sender, subject, text and a recipient, whole hours
     apart (at most 14), is one message. A day apart, a minute off, to someone else, or a note too
     short to tell, are two."""
-    first = _copy("Sent", "a", SENT_AT, body=NOTE if b"Thanks!" not in copy.raw else "Thanks!\n")
+    first = _copy("Sent", "a", SENT_AT, body=NOTE + QUOTED if b"Original" in copy.raw else
+                  NOTE if b"Thanks!" not in copy.raw else "Thanks!\n")
     if together:
         stats = import_messages(db, [first, copy], cfg)
     else:
