@@ -175,11 +175,12 @@ class _Deduper:
         from .bulk import triage
         from .parse import _header_block, plain_address, recipient_addresses
 
-        when = _date_epoch(date)
+        stored, in_flight = by_content.get(content, ()), self.in_flight_content.get(content, ())
+        when = _date_epoch(date) if stored or in_flight else None
         if when is None:
             return None
-        candidates = [(m, _iso_epoch(d), None) for m, d in by_content.get(content, ())]
-        candidates += [(fp, _date_epoch(d), other) for fp, d, other in self.in_flight_content.get(content, ())]
+        candidates = [(m, _iso_epoch(d), None) for m, d in stored]
+        candidates += [(fp, _date_epoch(d), other) for fp, d, other in in_flight]
         recipients = None
         for target, then, other_raw in candidates:
             gap = abs(when - then) if then is not None else 0
