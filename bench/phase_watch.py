@@ -87,7 +87,9 @@ def _tree_memory(root: int) -> dict[int, tuple[float, float]]:
 
 def run_watching_tree(cmd: list[str], interval: float = 0.02, **popen) -> tuple[int, float, float]:
     """Run `cmd`, sampling its process tree: (exit status, largest process's peak RSS in MB, peak of
-    the tree's total PSS in MB)."""
+    the tree's total PSS in MB). Between samples it waits for the process itself, so a caller timing
+    the call sees the process's end when it happens, not at the next sample (sleeping instead made
+    every run look at least one interval long: a 0.19 s no-op sync was timed 0.25 s)."""
     proc = subprocess.Popen(cmd, **popen)
     largest = total = 0.0
     while proc.poll() is None:
@@ -95,5 +97,8 @@ def run_watching_tree(cmd: list[str], interval: float = 0.02, **popen) -> tuple[
         if sizes:
             largest = max(largest, max(rss for rss, _ in sizes.values()))
             total = max(total, sum(pss for _, pss in sizes.values()))
-        time.sleep(interval)
+        try:
+            proc.wait(timeout=interval)
+        except subprocess.TimeoutExpired:
+            pass
     return proc.returncode, largest, total
