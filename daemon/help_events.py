@@ -198,10 +198,14 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     continue
                 if act.act == "confirmation" and r["conf"] < 0.8:
                     continue  # "OK" answers only an explicit question or request
-                if r["review"] and kind in ("document", "answer"):
+                # "Looks good." to "Is this OK?", or to "Please take a look": the decision asked for, not
+                # advice, unless the reply goes on to comment.
+                verdict = VERDICT.match(act.sentence) and not any(
+                    a.act == "advice" and a.confidence >= 0.5 and not VERDICT.match(a.sentence) for a in m.acts)
+                if verdict and kind in ("advice", "answer"):
+                    kind = "answer"
+                elif r["review"] and kind in ("document", "answer"):
                     kind = "advice"  # what was asked for is an opinion on the asker's work
-                elif kind == "advice" and not r["review"] and VERDICT.match(act.sentence):
-                    kind = "answer"  # "Looks good." to "Is this OK?": the decision asked for, not advice
                 # An introduction needs someone new in the conversation.
                 if kind == "introduction" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]

@@ -265,13 +265,16 @@ def test_what_an_ask_recalls_was_asked_before_is_background():
 
 
 def _exchange(asker, ask, answerer, answer):
-    """Two one-sentence messages, an hour apart, each with the acts the classifier reads in it."""
+    """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
+    classifier reads in each sentence."""
     from daemon.acts import Act, classify
     from daemon.help_events import Msg
 
     def one(n, sender, to, text):
+        sentences = [text] if isinstance(text, str) else text
         return Msg(f"x{n}", f"x{n}", f"2025-03-03T{9 + n:02d}:00:00Z", 1741000000.0 + 3600 * n, sender, [to], [],
-                   False, "Rate", acts=[Act(a, text, c, "", 0) for a, c in classify(text)[0].items()])
+                   False, "Rate", acts=[Act(a, t, c, "", i) for i, t in enumerate(sentences)
+                                        for a, c in classify(t)[0].items()])
     return [one(0, asker, answerer, ask), one(1, answerer, asker, answer)]
 
 
@@ -302,15 +305,19 @@ def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
     assert db.execute("select count(*) from help_events").fetchone()[0] == 0
 
 
-def test_a_verdict_answers_a_question_and_advises_on_work_sent_for_review():
-    """ "Looks good." to "Is the new rate OK?" is the decision asked for (answer); to "Could you
-    review my draft?" it is an opinion on the asker's work (advice)."""
+def test_a_verdict_is_an_answer_and_comments_on_work_sent_for_review_are_advice():
+    """ "Looks good." is the decision asked for (answer), to "Is the new rate OK?" and to "Could you
+    review my draft?" alike (reviewers' bare "Looks good." and "This is correct." are approvals);
+    a review that goes on to comment is an opinion on the asker's work (advice)."""
     from daemon.help_events import infer_thread
 
     me, uma = "me@example.org", "uma@uma.example"
 
-    def thread(ask):
-        return infer_thread(_exchange(uma, ask, me, "Looks good to me."))
+    def kinds(ask, reply):
+        return [(e["helper"], e["kind"]) for e in infer_thread(_exchange(uma, ask, me, reply))]
 
-    assert [(e["helper"], e["kind"]) for e in thread("Is the new rate OK for the March invoices?")] == [(me, "answer")]
-    assert [(e["helper"], e["kind"]) for e in thread("Could you review my draft of the lease?")] == [(me, "advice")]
+    assert kinds("Is the new rate OK for the March invoices?", "Looks good to me.") == [(me, "answer")]
+    assert kinds("Could you review my draft of the lease?", "Looks good to me.") == [(me, "answer")]
+    assert kinds("Could you review my draft of the lease?", ["Looks good to me.", "I would move the deadline to May."]
+                 ) == [(me, "advice")]
+    assert kinds("Could you review my draft of the lease?", "I would move the deadline to May.") == [(me, "advice")]
