@@ -177,7 +177,8 @@ class SmtpConfig:
                        "none: no encryption, refused unless allow_plaintext = true and the host is a loopback "
                        "address.", choices=("implicit", "starttls", "none"))
     allow_plaintext: bool = setting(False, "Allow tls = \"none\" (only to 127.0.0.1 / ::1 / localhost).")
-    ca_file: str = setting("", "A CA certificate file (PEM) to trust in addition to the system's.")
+    ca_file: str = setting("", "A CA certificate file (PEM) to trust instead of the system's CAs (a private or "
+                                 "self-signed CA).")
     username: str = setting("", "Login name. Empty: send without logging in (a local relay).")
     password_command: str = setting("", "A command that prints the password (run without a shell).")
     password_env: str = setting("", "Name of an environment variable that holds the password.")
@@ -240,7 +241,8 @@ class AccountConfig:
                        "plain connection; none: no encryption, refused unless allow_plaintext = true and the "
                        "host is a loopback address.", choices=("implicit", "starttls", "none"))
     allow_plaintext: bool = setting(False, "Allow tls = \"none\" (only to 127.0.0.1 / ::1 / localhost).")
-    ca_file: str = setting("", "A CA certificate file (PEM) to trust in addition to the system's.")
+    ca_file: str = setting("", "A CA certificate file (PEM) to trust instead of the system's CAs (a private or "
+                                 "self-signed CA).")
     username: str = setting("", "Login name.", example='"me@example.com"')
     password_command: str = setting(
         "", "A command that prints the password (run without a shell), e.g. \"pass show mail/work\".")

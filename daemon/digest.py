@@ -144,6 +144,14 @@ def compose(cfg: Config, me: str, subject: str, text: str, html: str) -> EmailMe
 
 # --- sending ------------------------------------------------------------------------------------
 
+def smtp_ssl_context(s) -> ssl.SSLContext:
+    """The system's CAs, or with `ca_file` that file's alone (as for IMAP accounts)."""
+    try:
+        return ssl.create_default_context(cafile=str(Path(s.ca_file).expanduser()) if s.ca_file else None)
+    except (OSError, ssl.SSLError) as e:
+        raise DigestError(f"smtp.ca_file {s.ca_file}: {getattr(e, 'strerror', None) or e}") from None
+
+
 def send(cfg: Config, msg: EmailMessage) -> None:
     """Deliver over SMTP with a verified certificate; the secret comes from its configured source."""
     from .imap_sync import SyncError, get_secret
@@ -151,12 +159,7 @@ def send(cfg: Config, msg: EmailMessage) -> None:
     s = cfg.smtp
     if not s.host:
         raise DigestError("no [smtp] host configured: use `goldenrule digest --preview`, or configure [smtp]")
-    ctx = ssl.create_default_context()
-    if s.ca_file:
-        try:
-            ctx.load_verify_locations(cafile=str(Path(s.ca_file).expanduser()))
-        except (OSError, ssl.SSLError) as e:
-            raise DigestError(f"smtp.ca_file {s.ca_file}: {getattr(e, 'strerror', None) or e}") from None
+    ctx = smtp_ssl_context(s)
     port = s.port or {"implicit": 465, "starttls": 587, "none": 25}[s.tls]
     try:
         if s.tls == "implicit":

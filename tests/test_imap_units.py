@@ -239,3 +239,27 @@ def test_a_gmail_fetch_answer_goes_to_imapclient_and_gives_ids_and_decoded_label
     parsed = parse_fetch_response(resp, True, True)
     assert parsed[7][b"BODY[HEADER]"] == b"hello"
     assert _gmail_meta(parsed[7]) == (1278455344230334866, 1278455344230334865, ["Project X", "\\Inbox", "Équipe"])
+
+
+def test_a_ca_file_is_trusted_instead_of_the_system_cas(tmp_path):
+    """With ca_file, that file's CA is the only one the IMAP and SMTP connections trust (as curl's
+    --cacert); without it, the system's. A missing file is a one-line error naming it."""
+    import subprocess
+
+    from daemon.config import SmtpConfig
+    from daemon.digest import DigestError, smtp_ssl_context
+    from daemon.imap_sync import ssl_context
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=Private Test CA", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "ca.pem")],
+                   check=True, capture_output=True)
+    subjects = [dict(rdn[0] for rdn in c["subject"])["commonName"]
+                for c in ssl_context(acct(ca_file=str(tmp_path / "ca.pem"))).get_ca_certs()]
+    assert subjects == ["Private Test CA"]
+    smtp = SmtpConfig(host="h", ca_file=str(tmp_path / "ca.pem"))
+    assert [dict(rdn[0] for rdn in c["subject"])["commonName"] for c in smtp_ssl_context(smtp).get_ca_certs()] == [
+        "Private Test CA"]
+    with pytest.raises(SyncError, match=r"^account t: ca_file .*missing\.pem: No such file or directory$"):
+        ssl_context(acct(ca_file=str(tmp_path / "missing.pem")))
+    with pytest.raises(DigestError, match=r"^smtp\.ca_file .*missing\.pem: No such file or directory$"):
+        smtp_ssl_context(SmtpConfig(host="h", ca_file=str(tmp_path / "missing.pem")))
