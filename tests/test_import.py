@@ -9,7 +9,7 @@ from daemon.importer import import_messages
 from daemon.sources import RawMessage
 from daemon.sources import read_path
 from daemon.store import open_db
-from fixtures import write_fixture_mailbox
+from fixtures import write_fixture_mailbox, write_ledger_mailbox
 
 
 def run_import(db, cfg, *paths, me=()):
@@ -267,6 +267,22 @@ def test_worker_pool_gives_the_same_database(tmp_path, cfg):
     cfg2.database.path = str(tmp_path / "pool.db")
     cfg2.import_.workers = 2
     run_import(open_db(cfg2.db_path), cfg2, box)
+    assert dump(cfg.db_path) == dump(cfg2.db_path)
+
+
+def test_parser_processes_replaced_after_each_task_give_the_same_database(tmp_path, cfg, monkeypatch):
+    """Parser processes are replaced as they go (importer.WORKER_TASKS), so their memory does not
+    grow with the mailbox; replaced after every task of 16 messages, they store what one process does."""
+    from daemon import importer
+
+    box = write_ledger_mailbox(tmp_path / "m")
+    run_import(open_db(cfg.db_path), cfg, box)
+    monkeypatch.setattr(importer, "WORKER_TASKS", 1)
+    cfg2 = type(cfg)()
+    cfg2.database.path = str(tmp_path / "pool.db")
+    cfg2.import_.workers = 2
+    stats = run_import(open_db(cfg2.db_path), cfg2, box)
+    assert stats.messages_new > 3 * 16 * 2  # several tasks per process, each process replaced after one
     assert dump(cfg.db_path) == dump(cfg2.db_path)
 
 
