@@ -12,7 +12,7 @@ message with the same people, lengths and help. Each import runs `goldenrule imp
 database; prints the messages, seconds and peak memory of both: the largest process's RSS, and the
 whole process tree's (the parser workers included) total PSS, sampled from /proc every 20 ms.
 With --stages, each import also runs in a process of its own that samples its resident memory every
-10 ms and prints the peak while storing and in each derive stage.
+10 ms and prints the peak while storing and in each derive stage, and each stage's seconds.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ STAGES = [("storing", "importer", "store_batch"), ("threads", "threads", "assign
           ("relationships", "relationships", "update_relationships")]
 
 
-def stage_peaks(paths: list[Path], db_path: Path) -> dict[str, float]:
-    """Import in this process, sampling its RSS: the peak (MB) while each stage ran."""
+def stage_peaks(paths: list[Path], db_path: Path) -> dict[str, list[float]]:
+    """Import in this process, sampling its RSS: the peak (MB) while each stage ran, and its seconds."""
     from daemon.config import Config
     from daemon.importer import import_messages
     from daemon.store import open_db
@@ -100,7 +100,8 @@ def stage_peaks(paths: list[Path], db_path: Path) -> dict[str, float]:
     watch = PhaseWatch(STAGES, interval=0.01)
     db = open_db(db_path)
     import_messages(db, (r for p in paths for r in read_path(p)), Config())
-    return {name: round(watch.peak.get(name, 0.0), 1) for name, _, _ in STAGES}
+    return {name: [round(watch.peak.get(name, 0.0), 1), round(watch.seconds.get(name, 0.0), 2)]
+            for name, _, _ in STAGES}
 
 
 def main():
@@ -112,7 +113,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mailbox", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--times", type=int, default=4)
-    ap.add_argument("--stages", action="store_true", help="also the peak RSS of each stage")
+    ap.add_argument("--stages", action="store_true", help="also the peak RSS and seconds of each stage")
     ap.add_argument("--distinct-text", action="store_true", help="copies' prose lines tagged: no sentence repeats")
     a = ap.parse_args()
     import sqlite3
@@ -135,7 +136,8 @@ def main():
                 out = subprocess.run([sys.executable, __file__, "--stage-peaks", str(tmp / f"{len(paths)}-stages.db"),
                                       *map(str, paths)], capture_output=True, text=True, check=True)
                 peaks = json.loads(out.stdout.strip().splitlines()[-1])
-                print(" " * 20 + ", ".join(f"{name} {mb:.1f}" for name, mb in peaks.items()) + " MB (peak while each ran)")
+                print(" " * 20 + ", ".join(f"{name} {mb:.1f} MB {sec:.2f} s" for name, (mb, sec) in peaks.items())
+                      + " (peak RSS while each ran, and its seconds)")
 
 
 if __name__ == "__main__":
