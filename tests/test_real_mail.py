@@ -33,14 +33,15 @@ def test_germany_distinct_messages(germany):
                           own_text having count(*) > 1)""").fetchone()[0]
     assert near <= distinct / 1000, near
     # Copies of sent mail dated some whole hours off (AM and PM swapped, a wrong time zone) are one
-    # message: 34 pairs stayed apart before; the few left differ in their quoted history.
+    # message: 34 pairs stayed apart before; the one left is a note too short to tell (under 20
+    # characters without its spaces).
     slipped = con.execute("""select count(*) from messages a join messages b on a.from_address = b.from_address
                              and a.subject = b.subject and a.own_text = b.own_text and a.id < b.id
                              where length(a.own_text) >= 20 and (julianday(b.date) - julianday(a.date)) * 24
                              between -14 and 14 and a.date != b.date
                              and abs(round((julianday(b.date) - julianday(a.date)) * 24)
                                      - (julianday(b.date) - julianday(a.date)) * 24) < 0.0001""").fetchone()[0]
-    assert slipped <= 10, slipped
+    assert slipped <= 3, slipped
     assert summary["self_addresses"] == ["chris.germany@enron.com"]
 
 
