@@ -17,7 +17,8 @@ from typing import Callable, Iterable
 
 from .config import Config
 from .sources import RawMessage
-from .store import copy_row, existing_keys, known_copies, now_iso, store_batch, stored_by_content, stored_recipients
+from .store import (copy_row, existing_keys, known_copies, now_iso, parse_time, store_batch, stored_by_content,
+                    stored_recipients)
 
 BATCH = 500  # parsed messages stored per transaction, at most...
 # ...and at most this many bytes of them (as read): parsed, a message takes about three and a half
@@ -40,15 +41,6 @@ def _date_epoch(date: str | None) -> int | None:
         parsed = email.utils.parsedate_tz(date) if date else None
         return email.utils.mktime_tz(parsed) if parsed else None
     except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def _iso_epoch(date: str | None) -> int | None:
-    import datetime as dt
-
-    try:
-        return int(dt.datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()) if date else None
-    except ValueError:
         return None
 
 
@@ -184,7 +176,7 @@ class _Deduper:
         when = _date_epoch(date) if stored or in_flight else None
         if when is None:
             return None
-        candidates = [(m, _iso_epoch(d), None) for m, d in stored]
+        candidates = [(m, parse_time(d), None) for m, d in stored]
         candidates += [(fp, _date_epoch(d), other) for fp, d, other in in_flight]
         recipients = None
         for target, then, other_raw in candidates:
