@@ -97,10 +97,16 @@ def learn_received_aliases(db, not_mine=()) -> set[str]:
     return {r[0] for r in db.execute("select address from identities")}
 
 
+# What an address book writes beside a name rather than as part of it: "Kevin Boone (E-mail)", or
+# "e-mail" alone as the whole name of addresses that have nothing else in common.
+NOT_A_NAME = re.compile(r"\(?\b(?:e-?mail|internet|smtp)\b\)?", re.I)
+
+
 def canonical_name(name: str) -> str:
     """'Smith, John' and 'John Smith' -> 'john smith'; empty unless there are two name parts."""
     if not name or "@" in name:
         return ""
+    name = NOT_A_NAME.sub(" ", name)
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"

@@ -248,6 +248,17 @@ def test_body_privacy_setting(tmp_path, cfg, policy, expected):
     assert tuple(row) == (expected, 1, "Me Myself")
 
 
+@pytest.mark.parametrize("name, canonical", [
+    ("Smith, John", "john smith"), ("John Q. Smith", "john q smith"), ("Kevin Boone (E-mail)", "kevin boone"),
+    ("e-mail", ""), ("Email", ""), ("Internet Mail", ""), ("Ann", ""), ("ann@x.com", "")])
+def test_names_that_merge_addresses(name, canonical):
+    """Two addresses at one domain under the same full name are one person; an address book's
+    "(E-mail)" marker is not part of the name, and "e-mail" alone is no name at all."""
+    from daemon.people import canonical_name
+
+    assert canonical_name(name) == canonical
+
+
 def test_me_option_and_config_merge(tmp_path, cfg):
     cfg.people.merge = [["ann@clientco.com", "ann.smith@gmail.com"]]
     cfg.people.important = ["carol@partner.net"]

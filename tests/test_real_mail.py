@@ -79,6 +79,10 @@ def test_germany_contacts_are_people(germany):
         (select from_address from messages where is_automated = 0)""", bulk).fetchone()[0]
     n = con.execute("select count(*) from contacts").fetchone()[0]
     assert 100 < n < 2000
+    # Enron's address books name many unrelated addresses just "e-mail" ('e-mail <'.'val@enron.com>'):
+    # that is no name to merge people by (15 addresses were one contact).
+    assert con.execute("""select count(*) from contact_addresses where merged_by = 'same name and domain'
+                          and lower(name) like '%mail%'""").fetchone()[0] == 0
 
 
 def test_every_malformed_and_list_file_imports(shared, tmp_path):
