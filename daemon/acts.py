@@ -423,7 +423,7 @@ _DELIVERY = _rx(
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
 _SOLICITED = _rx(
-    r"\bas (?:you )?(?:requested|asked|promised|discussed|agreed|we discussed|per our conversation)\b",
+    r"\bas (?:you )?(?:requested|asked|instructed|directed|promised|discussed|agreed|we discussed|per our conversation)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
     r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",

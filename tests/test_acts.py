@@ -318,7 +318,8 @@ def test_answering_the_readers_questions_says_it_was_asked():
     """A message that answers "your questions" (or request, or requests) answers an earlier ask."""
     for sentence in ["To address your questions before the call, the rate is fixed until May.",
                      "Below are the answers to your question about the meters.",
-                     "On your requests from Monday: both invoices were paid."]:
+                     "On your requests from Monday: both invoices were paid.",
+                     "As instructed, I removed the two test accounts from the billing run."]:
         assert "answers an earlier ask" in classify(sentence)[1], sentence
 
 

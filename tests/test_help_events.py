@@ -264,6 +264,21 @@ def test_what_an_ask_recalls_was_asked_before_is_background():
         (vic, me, "delivery answering an earlier ask")]
 
 
+def test_work_done_as_instructed_is_help_though_it_ends_with_a_question():
+    """ "As instructed, I deleted ..." reports a task done on an earlier ask, by phone or in a thread
+    not in the mailbox: help to the reader, even when it goes on to ask what to do next."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, fay = "me@example.org", "fay@corp.example"
+    text = ("As instructed, I deleted the two test curves from production.\n"
+            "Seven were inserted in all, do you want to keep the other five?")
+    msg = Msg("f1", "f1", "2025-03-03T09:00:00Z", 1741000000.0, fay, [me], [], False, "Curves",
+              acts=message_acts(text))
+    assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([msg])] == [
+        (fay, me, "favor", "delivery answering an earlier ask")]
+
+
 def _exchange(asker, ask, answerer, answer):
     """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
     classifier reads in each sentence."""
