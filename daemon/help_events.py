@@ -246,7 +246,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55, "document sent")
                 resolved = True
-            elif target and kind == "favor" and act.confidence >= 0.7 and not requests and (
+            elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
+                    a for a in requests if a.position <= act.position or act.cue != "done for the reader"] and (
                     act.cue == "done for the reader" or (parent is not None and parent.sender == target
                                                       and m.t - parent.t < 3 * 86400)):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")

@@ -279,6 +279,29 @@ def test_work_done_as_instructed_is_help_though_it_ends_with_a_question():
         (fay, me, "favor", "delivery answering an earlier ask")]
 
 
+def test_a_favor_done_for_the_reader_may_hand_over_next_steps_but_is_not_counted_twice():
+    """ "Your indexes are ready. Please create the products you need." is help done for the reader,
+    whatever it asks next (an ask before it would make it a message that asks); a second report of
+    help to the same person within three days is the same help."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, ned = "me@example.org", "ned@corp.example"
+
+    def msg(n, text, day=0):
+        return Msg(f"n{n}", f"n{n}", f"2025-03-{3 + day:02d}T09:00:00Z", 1741000000.0 + 86400 * day, ned, [me], [],
+                   False, "Indexes", acts=message_acts(text))
+
+    ready = msg(1, "Your ISO indexes are ready.\nPlease create any products you need and call us to approve them.")
+    assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([ready])] == [
+        (ned, me, "favor", "done for the reader")]
+    asks_first = msg(2, "Please create any products you need.\nYour ISO indexes are ready.")
+    assert infer_thread([asks_first]) == []
+    again = msg(3, "Your indexes have been set up and copied to the shared drive.", day=1)
+    assert [e["message"] for e in infer_thread([ready, again])] == ["n1"]
+    assert [e["message"] for e in infer_thread([ready, msg(4, again.acts[0].sentence, day=5)])] == ["n1", "n4"]
+
+
 def _exchange(asker, ask, answerer, answer):
     """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
     classifier reads in each sentence."""
