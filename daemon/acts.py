@@ -543,7 +543,12 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
-                  r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b")
+                  r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b",
+                  # Where one will be when: "I'm leaving today around 1:30", "I could be back by 8:00 am",
+                  # "I get in to work around 9", "I'm dialling in from home".
+                  r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
+                  r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
+                  r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"

@@ -214,6 +214,22 @@ def test_plans_and_chat_are_weak_asks():
     assert acts["request"] >= 0.8
 
 
+@pytest.mark.parametrize("sentence", [
+    "I'm leaving today around 1:30 ish.", "I get in to work around 9 am and leave around noon.",
+    "I could be back the next morning by 8:00 am.", "I was there until 9:30 last night finishing the bid.",
+    "I'm dialling in from home today."])
+def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
+    """Where the writer will be, and when, answers a question about plans: no statement that could
+    be taken for an answer given."""
+    acts, cues = classify(sentence)
+    assert "plans" in cues and "statement" not in acts, (acts, cues)
+
+
+def test_a_time_in_a_fact_stays_a_statement():
+    acts, cues = classify("The pipeline nominations close at 11:30 am central time.")
+    assert acts.get("statement") and "plans" not in cues
+
+
 def test_thanks_kind_names_the_help():
     assert thanks_kind("Thanks for the intro to Bob!") == "introduction"
     assert thanks_kind("Thank you for recommending me for the role.") == "referral"
