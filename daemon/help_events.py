@@ -33,6 +33,9 @@ REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion
 VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything) (?:looks?|is|are|seems?) "
                      r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
                      r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
+# A promise to hand the reader something: "I'll get you the numbers", "we will send it to you".
+PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:get|send|forward|fax|e-?mail|"
+                                r"give|pull|find) (?:you|it to you|them to you|that to you)\b", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -283,7 +286,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     elif g.cue == "thanks for help in general" and len(m.acts) <= 3:
                         add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
 
-        # 4. Requests this message opens.
+        # 4. Requests this message opens; a promise to get the reader something ("I'll get you the
+        # numbers by tomorrow") stands for the reader's ask, made by phone or in passing.
+        promised = [a for a in m.acts if a.act == "promise" and PROMISED_TO_READER.search(a.sentence)]
+        if promised and len(m.to) == 1 and not broadcast and not requests:
+            open_requests.append({"asker": m.to[0], "addressees": {S}, "t": m.t, "msg": m, "conf": 0.7,
+                                  "resolved_by": {}, "review": False,
+                                  "topic": _content_words(" ".join(a.sentence for a in promised))})
         if requests:
             conf = max(a.confidence for a in requests)
             open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},

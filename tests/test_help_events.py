@@ -302,6 +302,28 @@ def test_a_favor_done_for_the_reader_may_hand_over_next_steps_but_is_not_counted
     assert [e["message"] for e in infer_thread([ready, msg(4, again.acts[0].sentence, day=5)])] == ["n1", "n4"]
 
 
+def test_a_promise_to_get_the_reader_something_is_help_once_kept():
+    """ "Got your message. I'll get you the numbers by tomorrow." stands for an ask made by phone: the
+    figure sent next is help, at the message that sends it; the promise alone is none."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, nia = "me@example.org", "nia@corp.example"
+
+    def msg(n, sender, to, text, hours):
+        return Msg(f"p{n}", f"p{n}", f"2025-03-03T{9 + hours:02d}:00:00Z", 1741000000.0 + 3600 * hours, sender, [to], [],
+                   False, "Gas for Oct", acts=message_acts(text))
+
+    promise = msg(1, me, nia, "Got your message.\nI'll get you the numbers by tomorrow afternoon, maybe today.", 0)
+    assert infer_thread([promise]) == []
+    kept = msg(2, me, nia, "Boston differential for Oct 2001 = ($.0641)", 3)
+    assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([promise, kept])] == [
+        (me, nia, "answer", "p2")]
+    # A promise about oneself is no stand-in for an ask.
+    news = msg(3, me, nia, "I'll get back from Denver on Friday.", 0)
+    assert infer_thread([news, kept]) == []
+
+
 def _exchange(asker, ask, answerer, answer):
     """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
     classifier reads in each sentence."""
