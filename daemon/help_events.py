@@ -36,6 +36,9 @@ VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|eve
 # A promise to hand the reader something: "I'll get you the numbers", "we will send it to you".
 PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:get|send|forward|fax|e-?mail|"
                                 r"give|pull|find) (?:you|it to you|them to you|that to you)\b", re.I)
+# What is handed over is answers: "here is the answer to the Wheatland question".
+ANSWERS_SENT = re.compile(r"\b(?:answers?|responses?|replies) to (?:the |your |these |those |his |her |their |our |my )?"
+                          r"(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -140,6 +143,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         if not helper or not helped or helper == helped:
             return
         key = (m.id, helper, helped)
+        if kind == "document" and ANSWERS_SENT.search(evidence):
+            kind = "answer"  # "Attached are the answers to your questions": answers, in a file
         # A same-day follow-up by the same helper on the same request is the same event.
         prev = last_event.get((helper, helped))
         if prev and m.t - prev[0] < 86400 and how == "reply to request" and prev[1] == id(asked):

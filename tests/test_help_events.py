@@ -324,6 +324,24 @@ def test_a_promise_to_get_the_reader_something_is_help_once_kept():
     assert infer_thread([news, kept]) == []
 
 
+def test_a_file_of_answers_is_an_answer():
+    """What a file or list hands over is answers when it says so ("the attached file contains the
+    answers to the questions in your e-mail"): kind answer; any other file is a document."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, gus = "me@example.org", "gus@corp.example"
+
+    def sent(text):
+        m = Msg("g1", "g1", "2025-03-03T09:00:00Z", 1741000000.0, gus, [me], [], False, "Lincoln",
+                acts=message_acts(text, attachment_count=1))
+        return [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([m])]
+
+    assert sent("The attached file contains the answers to the questions in your e-mail.") == [(gus, me, "answer")]
+    assert sent("Here is the answer to the Lincoln question.") == [(gus, me, "answer")]
+    assert sent("Attached is the revised budget for Lincoln.") == [(gus, me, "document")]
+
+
 def _exchange(asker, ask, answerer, answer):
     """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
     classifier reads in each sentence."""
