@@ -4,7 +4,8 @@
 Usage: python bench/help_quality.py [--keep DIR] [--show-errors] [--users a,b,...]
 
 1. Imports each labeled dev mailbox (../shared/enron/mailboxes/<user>) with the real pipeline into
-   its own database (kept in DIR with --keep, so later runs only re-run the inference).
+   its own database (kept in DIR with --keep, so later runs only re-run the inference), and counts
+   the labeled conversations that came out as one thread each.
 2. Runs ../shared/help-events/score.py on every mailbox and on all of them together: precision,
    recall, F1, kind accuracy, recall by kind; then precision and recall keeping only events at or
    above higher confidence thresholds.
@@ -62,6 +63,26 @@ def score(db: Path, users: list[str], show_errors: bool) -> dict:
     return json.loads(out[0])
 
 
+def threads_kept_whole(db_path: Path, user: str) -> tuple[int, int]:
+    """Labeled conversations of several messages whose stored messages all landed in one thread."""
+    con = sqlite3.connect(db_path)
+    whole = total = 0
+    for line in open(DEV / f"{user}.threads.jsonl"):
+        t = json.loads(line)
+        if len(t["messages"]) < 2:
+            continue
+        tids = set()
+        for m in t["messages"]:
+            mid = m["message_id"].strip("<>")
+            row = con.execute("select m.thread_id from copies c join messages m on m.id = c.message "
+                              "where c.header_message_id = ?", (mid,)).fetchone()
+            tids.add(row[0] if row else None)
+        total += 1
+        whole += len(tids) == 1 and None not in tids
+    con.close()
+    return whole, total
+
+
 def request_scores() -> dict:
     """Precision/recall/F1 of 'request, question or meeting' on Parakweet's sentences (labeled 'a request or proposal')."""
     parts = {"tuning": [0, 0, 0, 0], "held_out": [0, 0, 0, 0]}  # tp fp fn tn
@@ -99,6 +120,9 @@ def main():
     for u in users:
         import_user(u, workdir / f"{u}.db")
     print(f"imported {len(users)} mailboxes in {time.perf_counter() - t0:.1f} s")
+    kept = [threads_kept_whole(workdir / f"{u}.db", u) for u in users]
+    print(f"threads: {sum(w for w, _ in kept)} of {sum(t for _, t in kept)} labeled conversations of two or more "
+          "messages kept whole, one thread each")
 
     # The inference pass alone (acts of every message, events of every thread), one core, best of 3.
     total_msgs, total_s, total_events = 0, 0.0, 0

@@ -6,7 +6,9 @@ message that links two threads merges them. Mail synced from Gmail also joins th
 of its Gmail thread (X-GM-THRID). Real corporate mail mostly lacks those headers, so a
 reply or forward without a stored reference joins the latest earlier message with the same normalized
 subject that shares a participant, within a time window, preferring the one whose sender matches the
-quoted original's header. Each message records how it joined (`thread_link`), each thread how it was
+quoted original's header; a message with no sign of being a reply joins the latest message under
+its subject that its sender took part in less than a week before (replies that lost their "Re:"). Each
+message records how it joined (`thread_link`), each thread how it was
 formed (`formed_by`).
 
 Incremental: only threads touched by new messages are recomputed, always whole, so the result does not
@@ -23,6 +25,7 @@ from itertools import groupby
 from .store import chunks, insert_or_replace, parse_time, select_in
 
 CANDIDATES_SCANNED = 50
+NEW_SUBJECT_WINDOW = 7 * 86400
 TOKEN = re.compile(r"[a-z]{2,}")
 
 
@@ -173,8 +176,19 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
                          set(people.split(_SEP)) if people else set())
                         for m, msg_id, date, sender, from_name, _s, is_reply, quoted_from, people in members),
                        key=lambda g: (g[0] if g[0] is not None else float("inf"), g[1]))
-        for i, (t, _id, m, _sender, _name, is_reply, quoted_from, mine) in enumerate(group):
-            if not is_reply or link[m] or t is None:
+        for i, (t, _id, m, sender, _name, is_reply, quoted_from, mine) in enumerate(group):
+            if link[m] or t is None:
+                continue
+            if not is_reply:
+                # Not marked as a reply, but from someone who took part in a message under the same
+                # subject days before: the same conversation (replies that lost their "Re:").
+                for pt, _pid, p, _ps, _pn, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
+                    if pt is None or t - pt > NEW_SUBJECT_WINDOW:
+                        break
+                    if sender in p_people:
+                        union(p, m)
+                        link[m] = _SUBJECT
+                        break
                 continue
             quoted = _tokens(quoted_from or "")
             best, best_kind = None, 0
@@ -184,8 +198,8 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
                 if mine.isdisjoint(p_people):
                     continue
                 if quoted:
-                    sender = _tokens(p_name or "", p_sender or "")
-                    if sender and len(quoted & sender) >= min(2, len(sender)):
+                    p_tokens = _tokens(p_name or "", p_sender or "")
+                    if p_tokens and len(quoted & p_tokens) >= min(2, len(p_tokens)):
                         best, best_kind = p, _QUOTED_HEADER
                         break
                 if best is None:
