@@ -491,10 +491,11 @@ def status(cfg: Config, as_json, max_age):
 
     db = _open(cfg)
     now = dt.datetime.now(dt.timezone.utc)
-    rows = []
+    rows, lags = [], []
     for r in db.query("select * from sync_state order by account, folder"):
         last = r["last_sync_at"]
         lag = (now - dt.datetime.fromisoformat(last.replace("Z", "+00:00"))).total_seconds() if last else None
+        lags.append(lag)
         rows.append({"account": r["account"], "folder": r["folder"], "last_sync_at": last,
                      "lag_seconds": round(lag) if lag is not None else None, "last_uid": r["last_uid"],
                      "messages_on_server": r["messages"], "last_error": r["last_error"]})
@@ -504,7 +505,8 @@ def status(cfg: Config, as_json, max_age):
     stale = []
     if max_age:
         limit = _parse_age(max_age)
-        stale = [f"{r['account']}/{r['folder']}" for r in rows if r["lag_seconds"] is None or r["lag_seconds"] > limit]
+        # The exact lag, not the rounded one shown: 1.4 s is older than "1s".
+        stale = [f"{r['account']}/{r['folder']}" for r, lag in zip(rows, lags) if lag is None or lag > limit]
         stale += [f"{a} (never synced)" for a in sorted(configured - {r["account"] for r in rows})]
     if as_json:
         click.echo(json.dumps({"folders": rows, "last_runs": runs, "stale": stale}))
