@@ -355,7 +355,8 @@ _YOU_MUST = re.compile(r"^\W*(?:\w+, )?you(?:'ll| will)? (?:still )?(?:must|need
 _LEAD_CLAUSE = re.compile(r"^\W*(?:if you|to \w+)[^,.;:!?]{0,100},\s*(?:just |simply |then )?")
 _ASKS_POLITELY = frozenset({"appreciate", "grateful", "thankful", "obliged", "ask", "request"})  # words _APPRECIATE_ASK needs
 _NOT_REQUEST = _rx(
-    r"\bif you have any (?:questions|problems|concerns|comments)\b",
+    r"\bif you have any (?:questions|problems|concerns|comments)\b", r"\bwith any (?:questions|problems|concerns)\b",
+    r"\bif (?:you|anyone|anybody) (?:\w+ ){0,3}ha(?:ve|s) (?:any )?(?:further |other |more )?(?:questions|problems|concerns)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
     r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
     r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b")

@@ -177,7 +177,10 @@ def test_offers_and_suggestions_are_weak_asks():
                            ("I suggest a quick call before we reply to the buyer.", None),
                            ("Once the numbers are in, lets get the team together on Monday.", None),
                            ("I would also like to sit down with you after the audit.", None),
-                           ("We'll need to update the budget before Friday.", None)]:
+                           ("We'll need to update the budget before Friday.", None),
+                           # Offers of more help, however they are worded: no ask of the reader's.
+                           ("Please give me a call with any questions.", None),
+                           ("Please let me know if you or Larry have any questions on this.", None)]:
         acts, _ = classify(sentence)
         assert 0 < acts.get("request", 0) < 0.6, (sentence, acts)
         assert also is None or also in acts, (sentence, acts)
