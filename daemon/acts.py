@@ -524,7 +524,9 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
-              r"boyfriend|family|christmas|thanksgiving)\b")
+              r"boyfriend|family|christmas|thanksgiving)\b",
+              # The reader's own life: "are you still in Hawaii?", "do you ever talk to Bob?"
+              r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",

@@ -213,6 +213,9 @@ def test_plans_and_chat_are_weak_asks():
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, cues = classify("Is anyone going to show up on Saturday?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
+    for chat in ("BTW, are you still in Hawaii?", "Do you ever talk to Bob?"):
+        acts, cues = classify(chat)
+        assert acts.get("request", 0) < 0.6 and "social" in cues, chat
     acts, _ = classify("Could you check the invoice numbers?")
     assert acts["request"] >= 0.8
 
