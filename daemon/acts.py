@@ -571,6 +571,9 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
+# "I'm not familiar with any...", "I don't know that one.": saying one cannot answer answers nothing.
+_DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:i|we) (?:don't|do not|"
+                            r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)")
@@ -687,7 +690,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low) and not _SORRY_FOR_DELAY.match(low):
+        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low) and not _SORRY_FOR_DELAY.match(low) \
+                and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
         elif not acts and not thanks and _DIGIT.search(s):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for

@@ -231,6 +231,17 @@ def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
     assert "plans" in cues and "statement" not in acts, (acts, cues)
 
 
+def test_saying_one_does_not_know_answers_nothing():
+    """ "I'm not familiar with any..." cannot be the answer to a request; a longer sentence that goes
+    on to tell something, or carries a figure, still can."""
+    for sentence in ["I'm not familiar with any...", "Chris, I have no idea who handles that.",
+                     "We don't know that counterparty."]:
+        assert classify(sentence)[0] == {}, sentence
+    for sentence in ["I don't know anything about CES trades being sold to New Power Co.",
+                     "I'm not sure, but I think it is 5."]:
+        assert "statement" in classify(sentence)[0], sentence
+
+
 def test_a_time_in_a_fact_stays_a_statement():
     acts, cues = classify("The pipeline nominations close at 11:30 am central time.")
     assert acts.get("statement") and "plans" not in cues
