@@ -256,6 +256,7 @@ _HELP_CREDITED = _rx(r"\byour (?:help|assistance|support) (?:is|was|has been) (?
 # Thanks for help too generic to show what was done ("thanks for all your help"): weak evidence alone.
 _GENERIC_THANKS = _rx(r"\b(?:thanks?|thank you)(?: again| so much| very much)? for (?:all )?(?:your|the) "
                       r"(?:help|assistance|support|efforts?|hard work|work|input|cooperation)\b",
+                      r"\b(?:thanks?|thank you)(?: again| so much| very much)? for (?:it )?all\b(?! (?:the|your|of|that|this|these|those)\b)",
                       r"\bappreciate (?:all )?(?:your|the) (?:help|assistance|support|efforts?)\b")
 # What the thanks names: decides the kind when only gratitude shows the help.
 _THANKS_FOR = [
@@ -624,7 +625,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         elif _POLITE_THANKS.search(low, words) and not _HELP_CREDITED.search(low, words):
             cues.append("politeness formula")
         elif _GENERIC_THANKS.search(low, words):
-            hit("gratitude", 0.6, "thanks for help in general")
+            if polite_req:  # "Thank you for all and call me if you have any questions": a sign-off
+                cues.append("politeness formula")
+            else:
+                hit("gratitude", 0.6, "thanks for help in general")
         elif _GRATITUDE_STRONG.search(low, words):
             hit("gratitude", 0.9, "thanks for something")
         else:

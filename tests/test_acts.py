@@ -231,6 +231,15 @@ def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
     assert "plans" in cues and "statement" not in acts, (acts, cues)
 
 
+def test_thanks_for_all_with_an_offer_of_more_is_a_sign_off():
+    """ "Thank you for all and call me if you have any questions" closes a message that gave something;
+    "thanks for all" alone still thanks for help in general, and thanks naming something stays strong."""
+    acts, cues = classify("Thank you for all and call me if you have any questions.")
+    assert "gratitude" not in acts and "politeness formula" in cues
+    assert classify("Thanks for all.")[0] == {"gratitude": 0.6}
+    assert classify("Thank you for all the data.")[0]["gratitude"] == 0.9
+
+
 def test_saying_one_does_not_know_answers_nothing():
     """ "I'm not familiar with any..." cannot be the answer to a request; a longer sentence that goes
     on to tell something, or carries a figure, still can."""
