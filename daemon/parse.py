@@ -159,8 +159,15 @@ def decode_header(value) -> str:
     return " ".join(clean(value).split())
 
 
+# A Lotus Notes hierarchical name left in front of the mail domain ("john.smith/hou/ect@corp.com"):
+# the person's address is the name's first part at that domain.
+NOTES_NAME = re.compile(r"^([a-z0-9'_-]+(?:\.[a-z0-9'_-]+)+)(?:/[a-z0-9 _-]+)+(@[a-z0-9.-]+)$")
+
+
 def normalize_address(addr: str) -> str:
     addr = clean(addr).strip().strip("<>\"' ").lower()
+    if "/" in addr:
+        addr = NOTES_NAME.sub(r"\1\2", addr)
     return addr[:320]
 
 

@@ -167,11 +167,40 @@ def _m0010_content_key(db: sqlite_utils.Database):
         db["messages"].add_column("content_key", str)
 
 
+def _m0011_notes_names(db: sqlite_utils.Database):
+    """A Lotus Notes name in front of the domain ("john.smith/hou/ect@corp.com") is stored as the
+    person's address (john.smith@corp.com) since this migration: rewrite the addresses stored before
+    it, and leave their messages to be threaded again (no thread: the next run derives them)."""
+    from .parse import normalize_address
+
+    renamed: dict[str, dict[str, str]] = {}
+    for message, kind, address, name in db.execute(
+            "select message, kind, address, name from message_addresses where address like '%/%@%'").fetchall():
+        new = normalize_address(address)
+        if new == address:
+            continue
+        db.execute("delete from message_addresses where message = ? and kind = ? and address = ?", (message, kind, address))
+        db.execute("insert or ignore into message_addresses (message, kind, address, name) values (?, ?, ?, ?)",
+                   (message, kind, new, name))
+        renamed.setdefault(message, {})[address] = new
+    for message, names in renamed.items():
+        row = db.execute("select from_address, to_addresses, cc_addresses from messages where id = ?", (message,)).fetchone()
+        if row is None:
+            continue
+        sender, to, cc = row
+
+        def renamed_list(value):
+            return ", ".join(names.get(a.strip(), a.strip()) for a in value.split(",") if a.strip()) if value else value
+
+        db.execute("update messages set from_address = ?, to_addresses = ?, cc_addresses = ?, thread_id = null "
+                   "where id = ?", (names.get(sender, sender), renamed_list(to), renamed_list(cc), message))
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
-              ("0010_content_key", _m0010_content_key)]
+              ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

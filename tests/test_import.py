@@ -274,6 +274,41 @@ def test_names_that_merge_addresses(name, canonical):
     assert canonical_name(name) == canonical
 
 
+@pytest.mark.parametrize("written, stored", [
+    ("John.Smith/HOU/ECT@corp.example", "john.smith@corp.example"),  # a Lotus Notes name before the domain
+    ("<ann.lee/corp/acme@acme.example>", "ann.lee@acme.example"),
+    ("/o=acme/ou=na/cn=recipients/cn=jdoe@acme.example", "/o=acme/ou=na/cn=recipients/cn=jdoe@acme.example"),
+    ("ann@clientco.com", "ann@clientco.com")])
+def test_addresses_as_stored(written, stored):
+    """Addresses are stored lower case without brackets; a Lotus Notes hierarchical name in front of
+    the mail domain is the person's address at that domain (an Exchange path is no name and stays)."""
+    from daemon.parse import normalize_address
+
+    assert normalize_address(written) == stored
+
+
+def test_notes_names_stored_before_are_rewritten_and_derived_again(cfg, db):
+    """A database from before Lotus Notes names were read as addresses is rewritten when opened, and
+    the messages concerned are threaded again by the next run: the same rows as mail stored now."""
+    from daemon.importer import derive_underived
+
+    mail = [_referencing("n1@x", 2, "Deal file", to="ann.lee/corp/acme@acme.example"),
+            _referencing("n2@x", 3, "Re: Deal file", ["n1@x"], frm="ann.lee@acme.example", to="ann@clientco.com")]
+    import_messages(db, iter(mail), cfg, me=["ann@clientco.com"])
+    now = dump(cfg.db_path)
+    # As an older version stored it:
+    db.execute("update message_addresses set address = 'ann.lee/corp/acme@acme.example' where address = "
+               "'ann.lee@acme.example' and message in (select id from messages where message_id = 'n1@x')")
+    db.execute("update messages set to_addresses = 'ann.lee/corp/acme@acme.example' where message_id = 'n1@x'")
+    db.execute("delete from schema_migrations where name = '0011_notes_names'")
+    db.conn.commit()
+    again = open_db(cfg.db_path)
+    assert rows(again, "select message_id, to_addresses, thread_id is null from messages order by message_id") == [
+        ("n1@x", "ann.lee@acme.example", 1), ("n2@x", "ann@clientco.com", 0)]
+    assert derive_underived(again, cfg) == 1
+    assert dump(cfg.db_path) == now
+
+
 def test_me_option_and_config_merge(tmp_path, cfg):
     cfg.people.merge = [["ann@clientco.com", "ann.smith@gmail.com"]]
     cfg.people.important = ["carol@partner.net"]
