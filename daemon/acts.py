@@ -486,7 +486,14 @@ _FAVOR = _rx(
     # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.
     r"\b(?:has|have) (?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|"
     r"resolved|reversed|adjusted|deleted|removed|added|set up|created|extended|released|completed|cleared|"
-    r"taken care of)\b",
+    r"taken care of|re-?booked|booked|re-?entered|moved|transferred|terminated|killed|activated|loaded|posted|"
+    r"zeroed out|re-?set|re-?run|refunded|credited|unlocked|granted)\b",
+    # Work done on the reader's things in a verb of the trade ("I have officialized the 14378"): whatever
+    # the verb, a first-person past action on something named.
+    r"\b(?:i|we)(?:'ve| have)(?: just| now| already)? (?!(?:received|noticed|heard|read|seen|looked|wondered|wanted|"
+    r"needed|talked|discussed|attached|enclosed|included|learned|decided|asked|requested|tried|started|"
+    r"forwarded|enjoyed|liked|loved|missed|used|worked|planned|hoped)\b)[a-z]+ed (?:the|your|it|them|this|that|"
+    r"these|those|all|both)\b",
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
 # A favor that names the reader as the one it was done for ("your deal is fixed", "I called him for you").

@@ -231,6 +231,16 @@ def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
     assert "plans" in cues and "statement" not in acts, (acts, cues)
 
 
+@pytest.mark.parametrize("sentence, favor", [
+    ("I have officialized the 14378 and unofficialized 14370.", True),  # the trade's own verb
+    ("The deal has been rebooked.", True), ("We have finalized the contract.", True),
+    ("I have received the file.", False), ("I've attached the list.", False)])
+def test_work_done_in_any_verb_is_a_favor(sentence, favor):
+    """A first-person past action on something named, or a thing that "has been rebooked", is work
+    done whatever the verb; receiving, reading or attaching something is not."""
+    assert ("favor" in classify(sentence)[0]) == favor, classify(sentence)
+
+
 def test_thanks_for_all_with_an_offer_of_more_is_a_sign_off():
     """ "Thank you for all and call me if you have any questions" closes a message that gave something;
     "thanks for all" alone still thanks for help in general, and thanks naming something stays strong."""
