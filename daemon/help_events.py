@@ -36,6 +36,11 @@ VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|eve
 # A promise to hand the reader something: "I'll get you the numbers", "we will send it to you".
 PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:get|send|forward|fax|e-?mail|"
                                 r"give|pull|find) (?:you|it to you|them to you|that to you)\b", re.I)
+# A task asked of the reader ("Would you please cash this check", "Please order Chris a power strip"),
+# not an answer or a decision ("please let me know", "could you confirm").
+TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|could|can|will) (?:you|u)(?: please| kindly)?) "
+                        r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
+                        r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
 # What is handed over is answers: "here is the answer to the Wheatland question".
 ANSWERS_SENT = re.compile(r"\b(?:answers?|responses?|replies) to (?:the |your |these |those |his |her |their |our |my )?"
                           r"(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
@@ -204,8 +209,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 # it would silence real help given back weeks later.)
                 if kind in ("answer", "advice") and helped_lately(r["asker"], S, r["t"], 3):
                     continue
-                if act.act == "confirmation" and r["conf"] < 0.8:
-                    continue  # "OK" answers only an explicit question or request
+                if act.act == "confirmation" and (r["conf"] < 0.8 or r.get("task")):
+                    # "OK" answers only an explicit question or request; to a task asked of the reader
+                    # ("Would you cash this check for me?") it accepts the task, done or not.
+                    continue
                 # "Looks good." to "Is this OK?", or to "Please take a look": the decision asked for, not
                 # advice, unless the reply goes on to comment.
                 verdict = VERDICT.match(act.sentence) and not any(
@@ -301,6 +308,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         if requests:
             conf = max(a.confidence for a in requests)
             open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},
+                                  "task": any(TASK_ASKED.search(a.sentence) for a in requests),
                                   "topic": _content_words(" ".join(a.sentence for a in requests)),
                                   "review": any(REVIEW_ASK.search(a.sentence) for a in requests)})
         seen_people |= R | {S}

@@ -363,6 +363,20 @@ def test_ok_answers_a_decision_asked():
     me, sid = "me@example.org", "sid@sid.example"
     thread = _exchange(sid, "We seek your approval to pay the two late invoices.", me, "OK")
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
+    thread = _exchange(sid, "Could you let me know if the 13th through the 28th is a conflict?", me, "Sounds good")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
+
+
+def test_ok_to_a_task_accepts_it_and_gives_nothing_yet():
+    """ "That is fine." to "Would you please cash this check for me?" takes the task on; nothing is
+    done yet, so no help (a "Done." later would be)."""
+    from daemon.help_events import infer_thread
+
+    me, sid = "me@example.org", "sid@sid.example"
+    assert infer_thread(_exchange(sid, "Would you please cash a personal check for this amount?", me,
+                                  "That is fine.")) == []
+    assert [(e["helper"], e["kind"]) for e in infer_thread(_exchange(
+        sid, "Would you please cash a personal check for this amount?", me, "Done."))] == [(me, "favor")]
 
 
 def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):
