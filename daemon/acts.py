@@ -457,6 +457,7 @@ _REFERRAL = _rx(
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
     r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b",
     r"\b(?:pass|passed) (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
+_OWN_RESUME = re.compile(r"\bmy (?:resume|cv|curriculum vitae|résumé)\b")
 _ADVICE = _rx(
     r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
     r"consider|change|add|remove|keep|make|ask|call|talk|check)\b",
@@ -682,8 +683,12 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     declines = bool(_DECLINE.search(low, words)) and not _APOLOGY_FOR_DELAY.search(low)
     if declines and not is_question:
         hit("decline", 0.7, "declines")
+    # "Attached is my resume": the writer asks for a job or a referral, and hands over nothing.
+    own_resume = "my" in words and _OWN_RESUME.search(low) is not None
     if not is_question and not social and not scheduling and "decline" not in acts:
-        if "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
+        if own_resume:
+            cues.append("own resume sent")
+        elif "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
                 and not _SOLICITED.search(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words):
@@ -693,18 +698,18 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
                 hit("request", 0.6, "sent for review")
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
-        if _REFERRAL.search(low, words):
+        if not own_resume and _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _FAVOR.search(low, words) and not promise:
             hit("favor", 0.7, _favor_cue(low))
-        if _SOLICITED.search(low, words):
+        if _SOLICITED.search(low, words) and not own_resume:
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and n_words >= 5 and not thanks and not _ROUTINE.match(low) and not _SORRY_FOR_DELAY.match(low) \
-                and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):
+        if not acts and not own_resume and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
+                and not _SORRY_FOR_DELAY.match(low) and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
-        elif not acts and not thanks and _DIGIT.search(s):
+        elif not acts and not own_resume and not thanks and _DIGIT.search(s):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):
@@ -756,7 +761,7 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     if len(sentences) <= 2 and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
         out = [Act(a.act, a.sentence, 0.7, "thanks as the whole reply", a.position) if a.cue == "bare thanks" else a
                for a in out]
-    if attachment_count:
+    if attachment_count and not any(_OWN_RESUME.search(s.lower()) for s in sentences[:MAX_SENTENCES]):
         first = sentences[0][:300] if sentences else ""
         out.append(Act("delivery", first, 0.75, "attachment", 0))
     return out

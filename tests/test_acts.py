@@ -241,6 +241,14 @@ def test_work_done_in_any_verb_is_a_favor(sentence, favor):
     assert ("favor" in classify(sentence)[0]) == favor, classify(sentence)
 
 
+def test_ones_own_resume_is_asked_help_not_help_given():
+    """ "As per our conversation, attached is my resume" asks for a job or a referral: no delivery, no
+    referral, no answer to an earlier ask; someone else's resume passed on is a referral."""
+    assert classify("As per our conversation, attached is my resume.")[0] == {}
+    assert message_acts("Attached is my resume.", attachment_count=1) == []
+    assert classify("Attached is his resume for the analyst opening.")[0].get("referral")
+
+
 def test_thanks_for_all_with_an_offer_of_more_is_a_sign_off():
     """ "Thank you for all and call me if you have any questions" closes a message that gave something;
     "thanks for all" alone still thanks for help in general, and thanks naming something stays strong."""
