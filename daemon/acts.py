@@ -407,7 +407,7 @@ _PROMISE = _rx(
     r"look|find|follow|let you know|take care|handle|have|put|make|fax|e-?mail|try|work|set up|arrange|pass|talk|"
     r"ask|review|give|see (?:what|if)|get back|circle back|be (?:sending|happy))\b",
     r"\blet me (?:check|find out|look|see|ask|get back|dig|think|confirm|talk|pull|work)\b",
-    r"\bI can (?:send|get|help|do|handle|take|forward|put together|introduce|call|arrange|cover)\b",
+    r"\bI can (?:send|get|help|do|handle|take|forward|put together|introduce|call|arrange|cover|try)\b",
     r"\b(?:I'd|I would) be (?:happy|glad|delighted) to\b", r"\bhappy to help\b", r"\b(?:i'm|im) on it\b",
     r"\bwill do\b")
 
@@ -551,6 +551,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # Who is coming and when: "is anyone going to show up?", "can you make it down?"
                   r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
                   r"\b(?:to|going to|gonna) (?:play|visit|attend)\b",
+                  r"\b(?:will|would|are) (?:you|u) be (?:around|in the office|in town|free|available|there|here)\b",
                   # Finding a time: "let me know your availability", "how about sometime after noon?"
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",

@@ -213,6 +213,8 @@ def test_plans_and_chat_are_weak_asks():
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, cues = classify("Is anyone going to show up on Saturday?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
+    acts, cues = classify("Will you be around at 4pm?")
+    assert acts.get("request", 0) < 0.6 and "plans" in cues
     for chat in ("BTW, are you still in Hawaii?", "Do you ever talk to Bob?"):
         acts, cues = classify(chat)
         assert acts.get("request", 0) < 0.6 and "social" in cues, chat
@@ -239,6 +241,10 @@ def test_work_done_in_any_verb_is_a_favor(sentence, favor):
     """A first-person past action on something named, or a thing that "has been rebooked", is work
     done whatever the verb; receiving, reading or attaching something is not."""
     assert ("favor" in classify(sentence)[0]) == favor, classify(sentence)
+
+
+def test_what_one_can_try_is_a_promise():
+    assert classify("I can try and retake the exam if this will help my application.")[0] == {"promise": 0.7}
 
 
 def test_ones_own_resume_is_asked_help_not_help_given():
