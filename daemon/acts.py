@@ -533,7 +533,8 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
-              r"boyfriend|family|christmas|thanksgiving)\b",
+              r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?)\b",
+              r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
               # The reader's own life: "are you still in Hawaii?", "do you ever talk to Bob?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 # Making plans: asking or answering when and where to meet is not asking for help.

@@ -215,7 +215,7 @@ def test_plans_and_chat_are_weak_asks():
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     acts, cues = classify("Will you be around at 4pm?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
-    for chat in ("BTW, are you still in Hawaii?", "Do you ever talk to Bob?"):
+    for chat in ("BTW, are you still in Hawaii?", "Do you ever talk to Bob?", "And you think I should get married?"):
         acts, cues = classify(chat)
         assert acts.get("request", 0) < 0.6 and "social" in cues, chat
     acts, _ = classify("Could you check the invoice numbers?")
@@ -241,6 +241,11 @@ def test_work_done_in_any_verb_is_a_favor(sentence, favor):
     """A first-person past action on something named, or a thing that "has been rebooked", is work
     done whatever the verb; receiving, reading or attaching something is not."""
     assert ("favor" in classify(sentence)[0]) == favor, classify(sentence)
+
+
+def test_an_apology_is_no_answer():
+    acts, cues = classify("Sorry about getting to go through this with you.")
+    assert "statement" not in acts and "social" in cues
 
 
 def test_what_one_can_try_is_a_promise():
