@@ -538,7 +538,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               # The reader's own life: "are you still in Hawaii?", "do you ever talk to Bob?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 # Making plans: asking or answering when and where to meet is not asking for help.
-_SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|"
+_SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|tourney|tournament|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",
                   r"\b(?:i'm|i am|we're|we are|count me) (?:in|good|ok|okay|free|available|out)\b(?! (?:the|this|that|a)\b)",
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
