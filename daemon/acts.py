@@ -556,6 +556,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # Finding a time: "let me know your availability", "how about sometime after noon?"
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
+                  r"\bwhat(?:'s| is) the plan\b", r"\b(?:out to eat|eat out|eating out)\b",
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b",
                   # Where one will be when: "I'm leaving today around 1:30", "I could be back by 8:00 am",

@@ -214,6 +214,8 @@ def test_plans_and_chat_are_weak_asks():
     acts, cues = classify("Is anyone going to show up on Saturday?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     assert "statement" not in classify("The tourney starts at 10 and is 3 hours long.")[0]
+    assert classify("What's the plan?")[0].get("request", 0) < 0.6
+    assert "advice" not in classify("Don't worry about Friday, we ended up going out to eat with Mike.")[0]
     acts, cues = classify("Will you be around at 4pm?")
     assert acts.get("request", 0) < 0.6 and "plans" in cues
     for chat in ("BTW, are you still in Hawaii?", "Do you ever talk to Bob?", "And you think I should get married?"):
