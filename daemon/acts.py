@@ -158,7 +158,8 @@ _BOILERPLATE = re.compile(
     r"intended (?:solely )?(?:only )?(?:for the )?(?:use of the )?(?:intended )?recipient|confidential(?:ity)? notice|"
     r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
-    r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$", re.I)
+    r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
+    r"\bfrom:\s+\S+@\S+", re.I)  # a quoted header run into the text ("... Corp. From: ann@x.com  11/02/2000")
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
@@ -481,7 +482,8 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)",  # "I just got home": news
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
+    r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.

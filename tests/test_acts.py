@@ -246,6 +246,17 @@ def test_work_done_in_any_verb_is_a_favor(sentence, favor):
     assert ("favor" in classify(sentence)[0]) == favor, classify(sentence)
 
 
+def test_leaving_word_is_no_favor_yet():
+    assert "favor" not in classify("I just left a message for you at work.")[0]
+    assert "favor" not in classify("I left you a voicemail.")[0]
+    assert "favor" in classify("I left the file on your desk.")[0]
+
+
+def test_a_quoted_header_run_into_the_text_is_nobodys_words():
+    assert split_sentences("Thanks.\n\nEnron Capital & Trade Resources Corp. From:  ann.lee@corp.example"
+                           "    04/25/2001 10:00 AM\n\nAll good.") == ["Thanks.", "All good."]
+
+
 def test_an_apology_is_no_answer():
     acts, cues = classify("Sorry about getting to go through this with you.")
     assert "statement" not in acts and "social" in cues
