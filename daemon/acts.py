@@ -573,8 +573,8 @@ _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| i
                       r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
 # First-person future or work in progress: a promise, not yet help.
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
-                   r"\b(?:i|we)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
-                   r"waiting|getting|pulling|preparing|finishing|reviewing)\b",
+                   r"\b(?:i|we|[a-z]+ and i)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
+                   r"waiting|getting|pulling|preparing|finishing|reviewing|going through|talking)\b",
                    r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b")
 # What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.

@@ -266,6 +266,10 @@ def test_what_one_can_try_is_a_promise():
     assert classify("I can try and retake the exam if this will help my application.")[0] == {"promise": 0.7}
 
 
+def test_work_under_way_with_someone_is_a_promise():
+    assert classify("Don and I are going through these questions this morning.")[0] == {"promise": 0.7}
+
+
 def test_ones_own_resume_is_asked_help_not_help_given():
     """ "As per our conversation, attached is my resume" asks for a job or a referral: no delivery, no
     referral, no answer to an earlier ask; someone else's resume passed on is a referral."""
