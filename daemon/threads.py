@@ -7,7 +7,8 @@ of its Gmail thread (X-GM-THRID). Real corporate mail mostly lacks those headers
 reply or forward without a stored reference joins the latest earlier message with the same normalized
 subject that shares a participant, within a time window, preferring the one whose sender matches the
 quoted original's header; a message with no sign of being a reply joins the latest message under
-its subject that its sender received less than a week before (replies that lost their "Re:"). Each
+its subject that its sender received, less than a week before, when it goes back to that message's
+sender (replies that lost their "Re:"). Each
 message records how it joined (`thread_link`), each thread how it was
 formed (`formed_by`).
 
@@ -180,13 +181,14 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
             if link[m] or t is None:
                 continue
             if not is_reply:
-                # Not marked as a reply, but from someone who received a message under the same subject
-                # days before: the same conversation (replies that lost their "Re:"). Not a sender's own
-                # earlier message: a newsletter repeats its subject every day.
+                # Not marked as a reply, but written back to the sender of a message under the same
+                # subject days before, by one of its recipients: the same conversation (replies that lost
+                # their "Re:"). Not a sender's own earlier message (a newsletter repeats its subject every
+                # day), nor a new message to someone else under a common subject ("Budget review").
                 for pt, _pid, p, p_sender, _pn, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
                     if pt is None or t - pt > NEW_SUBJECT_WINDOW:
                         break
-                    if sender != p_sender and sender in p_people:
+                    if sender != p_sender and sender in p_people and p_sender in mine:
                         union(p, m)
                         link[m] = _SUBJECT
                         break
