@@ -266,6 +266,11 @@ def test_what_one_can_try_is_a_promise():
     assert classify("I can try and retake the exam if this will help my application.")[0] == {"promise": 0.7}
 
 
+def test_a_sentence_headed_suggestion_is_advice():
+    assert "advice" in classify("Suggestion... make a playbook that just shows the routes.")[0]
+    assert "advice" in classify("One tip: file the form before Friday.")[0]
+
+
 def test_an_ask_in_the_form_of_a_condition():
     assert classify("If you can finish the map up, I have to work on another project.")[0] == {"request": 0.7}
     assert "request" not in classify("If you can believe it, the deal closed.")[0]
