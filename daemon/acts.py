@@ -265,7 +265,7 @@ _THANKS_FOR = [
     ("referral", _rx(r"\b(?:recommend(?:ation|ing)?|referr(?:al|ing)|reference|good word|passing (?:my|on my) (?:resume|name))\b")),
     ("advice", _rx(r"\b(?:advice|feedback|comments?|input|suggestions?|insights?|thoughts|guidance|review(?:ing)?|"
                    r"perspective|counsel|point|idea|catch)\b")),
-    ("document", _rx(r"\b(?:sending|forwarding|attach(?:ed|ment)|the (?:file|doc(?:ument)?|spreadsheet|report|"
+    ("document", _rx(r"\b(?:sending|forwarding|attach(?:ed|ment)|the (?:[a-z]+ )?(?:file|doc(?:ument)?|spreadsheet|report|"
                      r"list|copy|copies|draft|data|numbers|deck|presentation|memo|materials?|schedule|info(?:rmation)?)|"
                      r"(?:this|these|that) (?:file|doc|report|list|spreadsheet|info))\b")),
     ("answer", _rx(r"\b(?:answer|clarif(?:y|ication)|explanation|explaining|the (?:update|info)|letting me know|"

@@ -42,8 +42,8 @@ TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|co
                         r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
                         r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
 # What is handed over is answers: "here is the answer to the Wheatland question".
-ANSWERS_SENT = re.compile(r"\b(?:answers?|responses?|replies) to (?:the |your |these |those |his |her |their |our |my )?"
-                          r"(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
+ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|replies) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
+                          r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",

@@ -317,6 +317,7 @@ def test_thanks_kind_names_the_help():
     assert thanks_kind("Thanks for the intro to Bob!") == "introduction"
     assert thanks_kind("Thank you for recommending me for the role.") == "referral"
     assert thanks_kind("Thanks for sending the spreadsheet.") == "document"
+    assert thanks_kind("Thanks for the Caledonia presentation.") == "document"
     assert thanks_kind("Thanks for your comments on the draft.") == "advice"
     assert thanks_kind("Thanks for all your help.") == "favor"
 

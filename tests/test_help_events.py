@@ -339,6 +339,7 @@ def test_a_file_of_answers_is_an_answer():
 
     assert sent("The attached file contains the answers to the questions in your e-mail.") == [(gus, me, "answer")]
     assert sent("Here is the answer to the Lincoln question.") == [(gus, me, "answer")]
+    assert sent("To address your questions before the call, attached is our summary.") == [(gus, me, "answer")]
     assert sent("Attached is the revised budget for Lincoln.") == [(gus, me, "document")]
 
 
