@@ -460,6 +460,12 @@ _REFERRAL = _rx(
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
     r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b",
     r"\b(?:pass|passed) (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
+# Changes made to someone's draft ("I made one addition", "I've made a few edits", "I rewrote yours"):
+# a review of their work.
+_EDITS_MADE = re.compile(r"\b(?:i|we)(?:'ve| have)? (?:just )?made (?:\w+ ){0,2}(?:(?:additions?|edits|revisions|tweaks)\b|"
+                         r"(?:changes|corrections|comments) (?:to|on|in) (?:your|the|this) (?:\w+ )?(?:draft|letter|memo|document|"
+                         r"proposal|language|text|filing|outline|presentation|agreement|contract|response)s?\b)"
+                         r"|\b(?:rewrote|rewrite|revised|edited|marked up) yours\b")
 _OWN_RESUME = re.compile(r"\bmy (?:resume|cv|curriculum vitae|résumé)\b")
 _ADVICE = _rx(
     r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
@@ -710,7 +716,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("referral", 0.6, "career")
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
-        if _FAVOR.search(low, words) and not promise:
+        if _EDITS_MADE.search(low):
+            hit("advice", 0.7, "edits to the reader's work")  # "I made one addition": a review, not a favor
+        elif _FAVOR.search(low, words) and not promise:
             hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words) and not own_resume:
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")

@@ -266,6 +266,16 @@ def test_what_one_can_try_is_a_promise():
     assert classify("I can try and retake the exam if this will help my application.")[0] == {"promise": 0.7}
 
 
+@pytest.mark.parametrize("sentence, act", [
+    ("Ted, I made one addition.", "advice"), ("I made a few changes to the draft letter.", "advice"),
+    ("I thought I would rewrite yours and correct some of the errors.", "advice"),
+    ("I made the changes to the deal in Sitara.", "favor")])
+def test_edits_to_the_readers_draft_are_advice(sentence, act):
+    """Changes made to someone's draft review their work; changes made to a deal are work done."""
+    acts = classify(sentence)[0]
+    assert act in acts and not ({"advice", "favor"} - {act}) & set(acts), acts
+
+
 def test_a_sentence_headed_suggestion_is_advice():
     assert "advice" in classify("Suggestion... make a playbook that just shows the routes.")[0]
     assert "advice" in classify("One tip: file the form before Friday.")[0]
