@@ -466,6 +466,11 @@ _EDITS_MADE = re.compile(r"\b(?:i|we)(?:'ve| have)? (?:just )?made (?:\w+ ){0,2}
                          r"(?:changes|corrections|comments) (?:to|on|in) (?:your|the|this) (?:\w+ )?(?:draft|letter|memo|document|"
                          r"proposal|language|text|filing|outline|presentation|agreement|contract|response)s?\b)"
                          r"|\b(?:rewrote|rewrite|revised|edited|marked up) yours\b")
+# A third person's contact details, or who to contact: the reader is put in touch with them.
+_CONTACT_GIVEN = re.compile(r"\b(?:his|her|their|[a-z]+'s) (?:phone|cell|mobile|number|e-?mail|address|contact|extension)\b"
+                            r"[^.!?]*(?:\d{3}|@)|"
+                            r"\b(?:individuals|people|persons?|contacts?) (?:that|who|whom) [^.!?]{0,40}\bshould (?:contact|call|talk to)\b")
+_NUMBER_FOR_NAMED = re.compile(r"\b(?:number|e-?mail|address|contact) for [A-Z][a-z]+ [A-Z][a-z]+\b[^.!?]*\d{3}")  # a person's name
 _OWN_RESUME = re.compile(r"\bmy (?:resume|cv|curriculum vitae|résumé)\b")
 _ADVICE = _rx(
     r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
@@ -712,6 +717,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
                 hit("request", 0.6, "sent for review")
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
+        elif _CONTACT_GIVEN.search(low) or _NUMBER_FOR_NAMED.search(s):
+            # "Katy's email address is ...", "I have an old number for Ken Kapp of 713-...": who to reach.
+            acts.pop("delivery", None)
+            hit("introduction", 0.7, "someone's contact details")
         if not own_resume and _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
         if _ADVICE.search(low, words) and not acknowledged:

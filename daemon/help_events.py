@@ -222,7 +222,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 elif r["review"] and kind in ("document", "answer"):
                     kind = "advice"  # what was asked for is an opinion on the asker's work
                 # An introduction needs someone new in the conversation.
-                if kind == "introduction" and not (R - seen_people - {r["asker"]}):
+                if kind == "introduction" and act.cue != "someone's contact details" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
                     kind, act = ("answer", alt[0]) if alt else (kind, act)
                 conf = min(0.95, 0.45 + 0.5 * act.confidence * r["conf"] + (0.1 if kind != "answer" else 0))
@@ -256,10 +256,12 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 add(m, S, target, kind if kind != "answer" else "answer", solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
                 resolved = True
-            elif target and kind == "document" and act.confidence >= 0.75 and act.cue not in ("passing on", "for review") \
+            elif target and (kind == "document" and act.confidence >= 0.75 or act.cue == "someone's contact details") \
+                    and act.cue not in ("passing on", "for review") \
                     and not [a for a in requests if a.sentence != act.sentence] \
                     and not m.subject.lower().startswith(("fw", "fwd")):
-                add(m, S, target, kind, act.sentence, 0.55, "document sent")
+                add(m, S, target, kind, act.sentence, 0.55,
+                    "contact details sent" if act.cue == "someone's contact details" else "document sent")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
                     a for a in requests if a.position <= act.position or act.cue != "done for the reader"] and (

@@ -156,8 +156,12 @@ SENTENCE_CASES = [
     ("A quick reply on the lease would be greatly appreciated.", {"request"}, set()),
     ("I will bring the slides if you don't mind.", set(), {"request"}),
     ("Your help was greatly appreciated.", {"gratitude"}, {"request"}),
-    # Someone's contact details are handed over.
-    ("Her cell number is 713-555-0100, she can sort it out.", {"delivery"}, set()),
+    # Someone's contact details put the reader in touch with them: an introduction (as the guideline's
+    # "call John Doe at 713-555-0100, he can sort it out"); one's own are no introduction.
+    ("Her cell number is 713-555-0100, she can sort it out.", {"introduction"}, {"delivery"}),
+    ("I have an old number for Ken Kapp of 713-752-4018.", {"introduction"}, set()),
+    ("My cell number is 713-555-0100.", {"delivery"}, {"introduction"}),
+    ("The deal number for this deal is YJ7870.3.", set(), {"introduction"}),
     # A file said to be somewhere is handed over; a file described is not.
     ("The file is on the shared drive under Q3.", {"delivery"}, set()),
     ("The report is due on Friday, so the numbers can wait.", set(), {"delivery"}),

@@ -324,6 +324,20 @@ def test_a_promise_to_get_the_reader_something_is_help_once_kept():
     assert infer_thread([news, kept]) == []
 
 
+def test_someones_contact_details_sent_are_an_introduction():
+    """Who to contact, with their number, sent to one person puts them in touch: an introduction,
+    though nobody new is copied."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, ed = "me@example.org", "ed@corp.example"
+    m = Msg("c1", "c1", "2025-03-03T09:00:00Z", 1741000000.0, ed, [me], [], False, "Contacts",
+            acts=message_acts("Here are the individuals that your team should contact for each need:\n"
+                              "Billing - Ann Lee 713-555-0100"))
+    assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([m])] == [
+        (ed, me, "introduction", "contact details sent")]
+
+
 def test_a_file_of_answers_is_an_answer():
     """What a file or list hands over is answers when it says so ("the attached file contains the
     answers to the questions in your e-mail"): kind answer; any other file is a document."""
