@@ -312,6 +312,7 @@ _REQUEST = _rx(
     r"\bremember to\b", r"(?:^\W*|\band |\bplease |\bpls |\bjust |\bthen )tell (?:me|us) (?:what|how|if|whether|when|where|who)\b", r"\bgive (?:me|us) a call\b", r"\bcall me\b(?! if)", r"\b(?:join|come) (?:us|me)\b",
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
     r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b",
+    r"\b(?:could|can) (?:really )?use (?:your|some|a little|a bit of) (?:help|input|advice|hand)\b",
     # "If you can finish the map, I have another project": an ask in the form of a condition.
     r"^\W*(?:\w+,\s+)?if you (?:can|could) (?!not\b|believe\b|imagine\b|see\b|tell\b)[a-z]+")
 # Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a

@@ -287,6 +287,7 @@ def test_a_sentence_headed_suggestion_is_advice():
 
 def test_an_ask_in_the_form_of_a_condition():
     assert classify("If you can finish the map up, I have to work on another project.")[0] == {"request": 0.7}
+    assert classify("We are one person short and could really use your help.")[0] == {"request": 0.7}
     assert "request" not in classify("If you can believe it, the deal closed.")[0]
 
 
