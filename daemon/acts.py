@@ -159,7 +159,7 @@ _BOILERPLATE = re.compile(
     r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
-    r"\bfrom:\s+\S+@\S+", re.I)  # a quoted header run into the text ("... Corp. From: ann@x.com  11/02/2000")
+    r"\bfrom:\s+\S+@\S+", re.I)  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
@@ -313,7 +313,7 @@ _REQUEST = _rx(
     r"\bwant to (?:come|join|meet|go|grab|get)\b", r"\bshould we\b", r"\bshall we\b",
     r"\bmight want to\b", r"\bneed (?:you|your)\b", r"\bwould (?:it|that) be (?:ok|okay|possible|alright)\b",
     r"\b(?:could|can) (?:really )?use (?:your|some|a little|a bit of) (?:help|input|advice|hand)\b",
-    # "If you can finish the map, I have another project": an ask in the form of a condition.
+    # "If you can wrap up the slides, I need to start on the budget": an ask in the form of a condition.
     r"^\W*(?:\w+,\s+)?if you (?:can|could) (?!not\b|believe\b|imagine\b|see\b|tell\b)[a-z]+")
 # Proposals and instructions: requests in the broad sense (the Parakweet definition: "a request or a
 # proposal"), kept with a low confidence when they ask nothing of one particular reader.
@@ -461,7 +461,7 @@ _REFERRAL = _rx(
     r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
     r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b",
     r"\b(?:pass|passed) (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
-# Changes made to someone's draft ("I made one addition", "I've made a few edits", "I rewrote yours"):
+# Changes made to someone's draft ("I made two small additions", "I've made a few edits", "I revised yours"):
 # a review of their work.
 _EDITS_MADE = re.compile(r"\b(?:i|we)(?:'ve| have)? (?:just )?made (?:\w+ ){0,2}(?:(?:additions?|edits|revisions|tweaks)\b|"
                          r"(?:changes|corrections|comments) (?:to|on|in) (?:your|the|this) (?:\w+ )?(?:draft|letter|memo|document|"
@@ -506,7 +506,7 @@ _FAVOR = _rx(
     r"resolved|reversed|adjusted|deleted|removed|added|set up|created|extended|released|completed|cleared|"
     r"taken care of|re-?booked|booked|re-?entered|moved|transferred|terminated|killed|activated|loaded|posted|"
     r"zeroed out|re-?set|re-?run|refunded|credited|unlocked|granted)\b",
-    # Work done on the reader's things in a verb of the trade ("I have officialized the 14378"): whatever
+    # Work done on the reader's things in a verb of the trade ("I have netted the two swaps"): whatever
     # the verb, a first-person past action on something named.
     r"\b(?:i|we)(?:'ve| have)(?: just| now| already)? (?!(?:received|noticed|heard|read|seen|looked|wondered|wanted|"
     r"needed|talked|discussed|attached|enclosed|included|learned|decided|asked|requested|tried|started|"
@@ -552,7 +552,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
               r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?)\b",
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
-              # The reader's own life: "are you still in Hawaii?", "do you ever talk to Bob?"
+              # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|tourney|tournament|"
@@ -576,8 +576,8 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\bwhat(?:'s| is) the plan\b", r"\b(?:out to eat|eat out|eating out)\b",
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b",
-                  # Where one will be when: "I'm leaving today around 1:30", "I could be back by 8:00 am",
-                  # "I get in to work around 9", "I'm dialling in from home".
+                  # Where one will be when: "I'm leaving the office around 2:15", "I can be back by 7:30 am",
+                  # "I usually get in around 8", "I'm calling in from the hotel".
                   r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
                   r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
                   r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b")
@@ -600,7 +600,7 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
-# "I'm not familiar with any...", "I don't know that one.": saying one cannot answer answers nothing.
+# "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
 _DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:i|we) (?:don't|do not|"
                             r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
@@ -653,7 +653,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         elif _POLITE_THANKS.search(low, words) and not _HELP_CREDITED.search(low, words):
             cues.append("politeness formula")
         elif _GENERIC_THANKS.search(low, words):
-            if polite_req:  # "Thank you for all and call me if you have any questions": a sign-off
+            if polite_req:  # "Thanks for all, and ring me if you have any questions": a sign-off
                 cues.append("politeness formula")
             else:
                 hit("gratitude", 0.6, "thanks for help in general")
@@ -703,7 +703,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     declines = bool(_DECLINE.search(low, words)) and not _APOLOGY_FOR_DELAY.search(low)
     if declines and not is_question:
         hit("decline", 0.7, "declines")
-    # "Attached is my resume": the writer asks for a job or a referral, and hands over nothing.
+    # "Here is my CV": the writer asks for a job or a referral, and hands over nothing.
     own_resume = "my" in words and _OWN_RESUME.search(low) is not None
     if not is_question and not social and not scheduling and "decline" not in acts:
         if own_resume:
@@ -719,7 +719,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _INTRODUCTION.search(low, words) or (_INTRO_NAMED_WORDS & words and _INTRO_NAMED.search(s)):
             hit("introduction", 0.7, "connecting people")
         elif _CONTACT_GIVEN.search(low) or _NUMBER_FOR_NAMED.search(s):
-            # "Katy's email address is ...", "I have an old number for Ken Kapp of 713-...": who to reach.
+            # "Maria's cell is 555-...", "I have a number for Lena Ortiz at 555-...": who to reach.
             acts.pop("delivery", None)
             hit("introduction", 0.7, "someone's contact details")
         if not own_resume and _REFERRAL.search(low, words):
@@ -727,7 +727,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
-            hit("advice", 0.7, "edits to the reader's work")  # "I made one addition": a review, not a favor
+            hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
         elif _FAVOR.search(low, words) and not promise:
             hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words) and not own_resume:

@@ -33,16 +33,16 @@ REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion
 VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything) (?:looks?|is|are|seems?) "
                      r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
                      r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
-# A promise to hand the reader something: "I'll get you the numbers", "we will send it to you".
+# A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
 PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:get|send|forward|fax|e-?mail|"
                                 r"give|pull|find) (?:you|it to you|them to you|that to you)\b", re.I)
-# A task asked of the reader ("Would you please cash this check", "Please order Chris a power strip"),
+# A task asked of the reader ("Would you please mail this form", "Please order two monitors for Sam"),
 # not an answer or a decision ("please let me know", "could you confirm").
 TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|could|can|will) (?:you|u)(?: please| kindly)?) "
                         r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
                         r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
-# What is handed over is answers: "here is the answer to the Wheatland question".
-ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|replies) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
+# What is handed over is answers: "here is our reply to the pricing question".
+ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
                           r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
@@ -211,7 +211,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     continue
                 if act.act == "confirmation" and (r["conf"] < 0.8 or r.get("task")):
                     # "OK" answers only an explicit question or request; to a task asked of the reader
-                    # ("Would you cash this check for me?") it accepts the task, done or not.
+                    # ("Would you mail this form for me?") it accepts the task, done or not.
                     continue
                 # "Looks good." to "Is this OK?", or to "Please take a look": the decision asked for, not
                 # advice, unless the reply goes on to comment.
@@ -301,7 +301,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                         add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
 
         # 4. Requests this message opens; a promise to get the reader something ("I'll get you the
-        # numbers by tomorrow") stands for the reader's ask, made by phone or in passing.
+        # rates by Friday") stands for the reader's ask, made by phone or in passing.
         promised = [a for a in m.acts if a.act == "promise" and PROMISED_TO_READER.search(a.sentence)]
         if promised and len(m.to) == 1 and not broadcast and not requests:
             open_requests.append({"asker": m.to[0], "addressees": {S}, "t": m.t, "msg": m, "conf": 0.7,

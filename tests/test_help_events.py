@@ -265,22 +265,22 @@ def test_what_an_ask_recalls_was_asked_before_is_background():
 
 
 def test_work_done_as_instructed_is_help_though_it_ends_with_a_question():
-    """ "As instructed, I deleted ..." reports a task done on an earlier ask, by phone or in a thread
+    """ "As instructed, I removed ..." reports a task done on an earlier ask, by phone or in a thread
     not in the mailbox: help to the reader, even when it goes on to ask what to do next."""
     from daemon.acts import message_acts
     from daemon.help_events import Msg, infer_thread
 
     me, fay = "me@example.org", "fay@corp.example"
-    text = ("As instructed, I deleted the two test curves from production.\n"
-            "Seven were inserted in all, do you want to keep the other five?")
-    msg = Msg("f1", "f1", "2025-03-03T09:00:00Z", 1741000000.0, fay, [me], [], False, "Curves",
+    text = ("As instructed, I removed the three draft invoices from the live system.\n"
+            "There were nine in the batch, do you want to keep the other six?")
+    msg = Msg("f1", "f1", "2025-03-03T09:00:00Z", 1741000000.0, fay, [me], [], False, "Invoices",
               acts=message_acts(text))
     assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([msg])] == [
         (fay, me, "favor", "delivery answering an earlier ask")]
 
 
 def test_a_favor_done_for_the_reader_may_hand_over_next_steps_but_is_not_counted_twice():
-    """ "Your indexes are ready. Please create the products you need." is help done for the reader,
+    """ "Your reports are ready. Please set up the views you need." is help done for the reader,
     whatever it asks next (an ask before it would make it a message that asks); a second report of
     help to the same person within three days is the same help."""
     from daemon.acts import message_acts
@@ -290,20 +290,20 @@ def test_a_favor_done_for_the_reader_may_hand_over_next_steps_but_is_not_counted
 
     def msg(n, text, day=0):
         return Msg(f"n{n}", f"n{n}", f"2025-03-{3 + day:02d}T09:00:00Z", 1741000000.0 + 86400 * day, ned, [me], [],
-                   False, "Indexes", acts=message_acts(text))
+                   False, "Reports", acts=message_acts(text))
 
-    ready = msg(1, "Your ISO indexes are ready.\nPlease create any products you need and call us to approve them.")
+    ready = msg(1, "Your monthly reports are ready.\nPlease set up the views you want and ask us to publish them.")
     assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([ready])] == [
         (ned, me, "favor", "done for the reader")]
-    asks_first = msg(2, "Please create any products you need.\nYour ISO indexes are ready.")
+    asks_first = msg(2, "Please set up the views you want.\nYour monthly reports are ready.")
     assert infer_thread([asks_first]) == []
-    again = msg(3, "Your indexes have been set up and copied to the shared drive.", day=1)
+    again = msg(3, "Your reports have been set up and copied to the shared drive.", day=1)
     assert [e["message"] for e in infer_thread([ready, again])] == ["n1"]
     assert [e["message"] for e in infer_thread([ready, msg(4, again.acts[0].sentence, day=5)])] == ["n1", "n4"]
 
 
 def test_a_promise_to_get_the_reader_something_is_help_once_kept():
-    """ "Got your message. I'll get you the numbers by tomorrow." stands for an ask made by phone: the
+    """ "Saw your voicemail. I'll get you the rates by Friday." stands for an ask made by phone: the
     figure sent next is help, at the message that sends it; the promise alone is none."""
     from daemon.acts import message_acts
     from daemon.help_events import Msg, infer_thread
@@ -312,11 +312,11 @@ def test_a_promise_to_get_the_reader_something_is_help_once_kept():
 
     def msg(n, sender, to, text, hours):
         return Msg(f"p{n}", f"p{n}", f"2025-03-03T{9 + hours:02d}:00:00Z", 1741000000.0 + 3600 * hours, sender, [to], [],
-                   False, "Gas for Oct", acts=message_acts(text))
+                   False, "Rates for May", acts=message_acts(text))
 
-    promise = msg(1, me, nia, "Got your message.\nI'll get you the numbers by tomorrow afternoon, maybe today.", 0)
+    promise = msg(1, me, nia, "Saw your voicemail.\nI'll get you the rates by Friday, sooner if I can.", 0)
     assert infer_thread([promise]) == []
-    kept = msg(2, me, nia, "Boston differential for Oct 2001 = ($.0641)", 3)
+    kept = msg(2, me, nia, "Freight surcharge for May 2025 = 3.15%", 3)
     assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([promise, kept])] == [
         (me, nia, "answer", "p2")]
     # A promise about oneself is no stand-in for an ask.
@@ -332,29 +332,29 @@ def test_someones_contact_details_sent_are_an_introduction():
 
     me, ed = "me@example.org", "ed@corp.example"
     m = Msg("c1", "c1", "2025-03-03T09:00:00Z", 1741000000.0, ed, [me], [], False, "Contacts",
-            acts=message_acts("Here are the individuals that your team should contact for each need:\n"
-                              "Billing - Ann Lee 713-555-0100"))
+            acts=message_acts("Below are the people that your analysts should contact for each topic:\n"
+                              "Billing - Ann Lee 555-0100"))
     assert [(e["helper"], e["helped"], e["kind"], e["found_by"]) for e in infer_thread([m])] == [
         (ed, me, "introduction", "contact details sent")]
 
 
 def test_a_file_of_answers_is_an_answer():
-    """What a file or list hands over is answers when it says so ("the attached file contains the
-    answers to the questions in your e-mail"): kind answer; any other file is a document."""
+    """What a file or list hands over is answers when it says so ("the spreadsheet holds our answers to
+    your questions"): kind answer; any other file is a document."""
     from daemon.acts import message_acts
     from daemon.help_events import Msg, infer_thread
 
     me, gus = "me@example.org", "gus@corp.example"
 
     def sent(text):
-        m = Msg("g1", "g1", "2025-03-03T09:00:00Z", 1741000000.0, gus, [me], [], False, "Lincoln",
+        m = Msg("g1", "g1", "2025-03-03T09:00:00Z", 1741000000.0, gus, [me], [], False, "Ridgeway",
                 acts=message_acts(text, attachment_count=1))
         return [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([m])]
 
-    assert sent("The attached file contains the answers to the questions in your e-mail.") == [(gus, me, "answer")]
-    assert sent("Here is the answer to the Lincoln question.") == [(gus, me, "answer")]
+    assert sent("Attached, the spreadsheet holds our answers to your questions from Monday.") == [(gus, me, "answer")]
+    assert sent("Here is our reply to the Ridgeway question.") == [(gus, me, "answer")]
     assert sent("To address your questions before the call, attached is our summary.") == [(gus, me, "answer")]
-    assert sent("Attached is the revised budget for Lincoln.") == [(gus, me, "document")]
+    assert sent("Attached is the revised budget for Ridgeway.") == [(gus, me, "document")]
 
 
 def _exchange(asker, ask, answerer, answer):
@@ -378,20 +378,20 @@ def test_ok_answers_a_decision_asked():
     me, sid = "me@example.org", "sid@sid.example"
     thread = _exchange(sid, "We seek your approval to pay the two late invoices.", me, "OK")
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
-    thread = _exchange(sid, "Could you let me know if the 13th through the 28th is a conflict?", me, "Sounds good")
+    thread = _exchange(sid, "Could you tell me whether taking the 3rd to the 14th off is a problem?", me, "Sounds good")
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
 
 
 def test_ok_to_a_task_accepts_it_and_gives_nothing_yet():
-    """ "That is fine." to "Would you please cash this check for me?" takes the task on; nothing is
+    """ "That is fine." to "Would you please mail this form for me?" takes the task on; nothing is
     done yet, so no help (a "Done." later would be)."""
     from daemon.help_events import infer_thread
 
     me, sid = "me@example.org", "sid@sid.example"
-    assert infer_thread(_exchange(sid, "Would you please cash a personal check for this amount?", me,
+    assert infer_thread(_exchange(sid, "Would you please mail the signed form to the bank for me?", me,
                                   "That is fine.")) == []
     assert [(e["helper"], e["kind"]) for e in infer_thread(_exchange(
-        sid, "Would you please cash a personal check for this amount?", me, "Done."))] == [(me, "favor")]
+        sid, "Would you please mail the signed form to the bank for me?", me, "Done."))] == [(me, "favor")]
 
 
 def test_an_address_learned_as_mine_can_be_disowned(tmp_path, cfg, db):

@@ -202,12 +202,12 @@ def test_a_reply_that_lost_its_re_joins_by_subject_within_a_week(cfg, db):
     of one its writer received less than a week before, is the same conversation; from an outsider,
     later, after only one's own message under that subject (a newsletter's daily subject), or to
     someone else (a common subject), it starts its own."""
-    mail = [_referencing("m1@x", 2, "Map"),
-            _referencing("m2@x", 3, "Map", frm="me@example.org", to="ann@clientco.com"),  # answer, no Re:
-            _referencing("m3@x", 4, "Map", frm="cy@other.example", to="dee@other.example"),  # outsiders
-            _referencing("m4@x", 12, "Map"),  # nine days after Ann's last
-            _referencing("m5@x", 13, "Map"),  # Ann again, after her own message only
-            _referencing("m6@x", 14, "Map", frm="me@example.org", to="bo@partner.net")]  # a new one, to someone else
+    mail = [_referencing("m1@x", 2, "Site plan"),
+            _referencing("m2@x", 3, "Site plan", frm="me@example.org", to="ann@clientco.com"),  # answer, no Re:
+            _referencing("m3@x", 4, "Site plan", frm="cy@other.example", to="dee@other.example"),  # outsiders
+            _referencing("m4@x", 12, "Site plan"),  # nine days after Ann's last
+            _referencing("m5@x", 13, "Site plan"),  # Ann again, after her own message only
+            _referencing("m6@x", 14, "Site plan", frm="me@example.org", to="bo@partner.net")]  # a new one, to someone else
     import_messages(db, iter(mail), cfg, me=["me@example.org"])
     assert rows(db, """select group_concat(message_id, ' ') from (select * from messages order by date)
                        group by thread_id order by min(date)""") == [
