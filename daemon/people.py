@@ -97,7 +97,7 @@ def learn_received_aliases(db, not_mine=()) -> set[str]:
     return {r[0] for r in db.execute("select address from identities")}
 
 
-# What an address book writes beside a name rather than as part of it: "Kevin Boone (E-mail)", or
+# What an address book writes beside a name rather than as part of it: "Dana Reyes (E-mail)", or
 # "e-mail" alone as the whole name of addresses that have nothing else in common.
 NOT_A_NAME = re.compile(r"\(?\b(?:e-?mail|internet|smtp)\b\)?", re.I)
 
