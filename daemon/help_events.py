@@ -253,7 +253,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
             if target and solicited:
-                add(m, S, target, kind if kind != "answer" else "answer", solicited[0].sentence, 0.8,
+                add(m, S, target, kind, solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
                 resolved = True
             elif target and (kind == "document" and act.confidence >= 0.75 or act.cue == "someone's contact details") \

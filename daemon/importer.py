@@ -33,15 +33,14 @@ WORKER_TASKS = 100
 MAX_SLIP_HOURS = 14  # the widest time-zone mistake (UTC-12 written as UTC+2, say) a copy's Date can carry
 
 
-def _date_epoch(date: str | None) -> int | None:
-    """A Date field as seconds since the epoch, or None where it does not parse."""
-    import email.utils
+def _date_epoch(date: str | None) -> float | None:
+    """A Date field as seconds since the epoch, or None where it does not parse: read as the parser
+    reads a stored message's date (`parse._date_to_utc`: a Date naming no zone is UTC), so an
+    in-flight copy and a stored one compare alike."""
+    from .parse import _date_to_utc
 
-    try:
-        parsed = email.utils.parsedate_tz(date) if date else None
-        return email.utils.mktime_tz(parsed) if parsed else None
-    except (ValueError, OverflowError, TypeError):
-        return None
+    d = _date_to_utc(date) if date else None
+    return d.timestamp() if d is not None else None
 
 
 @dataclass
