@@ -102,6 +102,28 @@ def classify_headers(msg) -> tuple[str | None, str | None]:
     return None, None
 
 
+# A mass mailing's footer in the sender's own text ("If you no longer wish to receive these e-mails",
+# "To unsubscribe, send a blank message to ...", "You received this e-mail because you registered at
+# ..."): older newsletters and offers carry no List-* header, only this. A person asking to be taken
+# off a list ("please remove me from this distribution list") is not one.
+MAILING_FOOTER = re.compile(
+    r"\bif you (?:no longer |do not |don't |would (?:rather|prefer) not )?(?:wish|want|care|like|choose) (?:not )?to "
+    r"(?:receive|be on|continue receiving)\b"
+    r"|\bto (?:unsubscribe|opt[- ]?out|be removed from|remove yourself from|stop receiving)\b"
+    r"|\bclick (?:here )?to (?:unsubscribe|be removed|opt[- ]?out)\b"
+    r"|\byou (?:are )?receiv(?:ed|ing) this (?:e-?mail|message|newsletter|mailing) (?:because|as|since)\b"
+    r"|\bthis (?:e-?mail|message) (?:was|is) (?:not sent unsolicited|sent to you because)\b"
+    r"|\b(?:unsubscribe|opt[- ]out) (?:instructions|information|link|at any time)\b"
+    r"|\bremove (?:you|your (?:e-?mail|name|address)) from (?:our|this|the) (?:\w+ )?(?:mailing |e-?mail |distribution )?list\b",
+    re.I)
+
+
+def mailing_footer(own_text: str) -> str | None:
+    """The reason to take a message with no bulk header for a mailing: the footer its own text carries."""
+    m = MAILING_FOOTER.search(" ".join((own_text or "").split()))  # "not  sent": runs of spaces are one
+    return f"mailing footer in the text ({m.group(0)[:40]})" if m else None
+
+
 # Behaviour: a sender who wrote to you this often and was never written to by you, and never
 # took part in a thread you wrote in, is a broadcaster, not a correspondent.
 BEHAVIOUR_MIN_MESSAGES = 5

@@ -24,7 +24,7 @@ from email import policy
 import mailparser
 from inscriptis import get_text
 
-from .bulk import UNFOLD, triage
+from .bulk import UNFOLD, mailing_footer, triage
 from .own_text import split_reply
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -479,6 +479,9 @@ def parse_message(raw: bytes, fingerprint: str, header_mid: str | None,
     if category is None:
         # Own words sit at the top: a megabyte is plenty, and the reply parser slows down on more.
         own, qheader, has_quote, quoted = split_reply(text[:1_000_000], languages)
+        footer = mailing_footer(own)
+        if footer:
+            category, reason = "newsletter", footer
     else:
         own, qheader, has_quote, quoted = text[:2000].strip(), None, False, ""
     in_reply_to = [m for m in MSGID.findall(decode_header(msg.get("In-Reply-To", ""))) if len(m) < 900]

@@ -196,11 +196,25 @@ def _m0011_notes_names(db: sqlite_utils.Database):
                    "where id = ?", (names.get(sender, sender), renamed_list(to), renamed_list(cc), message))
 
 
+def _m0012_mailing_footers(db: sqlite_utils.Database):
+    """A message without bulk headers whose own text carries a mailing's footer ("If you no longer
+    wish to receive these e-mails ...") is a newsletter since this migration: mark those stored
+    before, and leave them to be derived again (no thread: the next run recomputes what they touched)."""
+    from .bulk import mailing_footer
+
+    for message, own in db.execute("select id, own_text from messages where is_automated = 0 and own_text is not null").fetchall():
+        reason = mailing_footer(own)
+        if reason:
+            db.execute("update messages set is_automated = 1, category = 'newsletter', automated_reason = ?, "
+                       "thread_id = null where id = ?", (reason, message))
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
-              ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names)]
+              ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names),
+              ("0012_mailing_footers", _m0012_mailing_footers)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

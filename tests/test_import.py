@@ -312,6 +312,57 @@ def test_notes_names_stored_before_are_rewritten_and_derived_again(cfg, db):
     assert dump(cfg.db_path) == now
 
 
+def _mail(mid, day, frm, subject, body, to="me@example.org"):
+    head = [f"Message-ID: <{mid}>", f"Date: Mon, {day:02d} Apr 2001 09:00:00 +0000", f"From: {frm}", f"To: {to}",
+            f"Subject: {subject}"]
+    return RawMessage("INBOX", f"mail#{mid}", ("\n".join(head) + "\n\n" + body).encode())
+
+
+FOOTERS = [
+    _mail("o1@x", 2, "offers@shop.example", "Your rewards", "On behalf of our partners, we thank you for your "
+          "generosity.\n\nThis message was not  sent unsolicited. If you no longer wish to receive these\ne-mails, "
+          "click here.\n"),
+    _mail("o2@x", 3, "lena@partner.example", "Gas flows letter", "Attached is this month's letter.  To be removed "
+          "from the distribution, reply with Remove in the subject.\n"),
+    _mail("p1@x", 4, "bo@partner.example", "Volumes", "Please let me know that you received this email.\n"),
+    _mail("p2@x", 5, "me@example.org", "Re: Weekly letter", "Please remove me from this distribution list.\n",
+          to="lena@partner.example"),
+]
+
+
+def test_a_mailing_footer_marks_a_newsletter_without_bulk_headers(cfg, db):
+    """Older newsletters and offers carry no List-* header, only a footer in their text: such a message
+    is a newsletter (no contact, no help event: "we thank you for your generosity" thanks nobody for
+    help). A person asking to be taken off a list, or asking whether an e-mail arrived, is a person."""
+    import_messages(db, iter(FOOTERS), cfg, me=["me@example.org"])
+    assert rows(db, "select message_id, category, automated_reason from messages order by message_id") == [
+        ("o1@x", "newsletter", "mailing footer in the text (This message was not sent unsolicited)"),
+        ("o2@x", "newsletter", "mailing footer in the text (To be removed from)"),
+        ("p1@x", "person", None), ("p2@x", "person", None)]
+    assert rows(db, "select helper, helped from help_events") == []
+
+
+def test_mailing_footers_stored_before_are_marked_and_derived_again(cfg, db):
+    """A database from before mailing footers were read is brought up to date when opened: the same
+    rows as mail stored now, once the next run derives the messages concerned again."""
+    from daemon.importer import derive_underived
+
+    import_messages(db, iter(FOOTERS), cfg, me=["me@example.org"])
+    now = dump(cfg.db_path)
+    # As an older version stored it (and derived from it):
+    db.execute("update messages set is_automated = 0, category = 'person', automated_reason = null where "
+               "message_id like 'o%'")
+    db.execute("insert into help_events (id, helper, helped, kind, message) select 'old', 'me@example.org', "
+               "from_address, 'favor', id from messages where message_id = 'o1@x'")
+    db.execute("delete from schema_migrations where name = '0012_mailing_footers'")
+    db.conn.commit()
+    again = open_db(cfg.db_path)
+    assert rows(again, "select message_id, category, thread_id is null from messages order by message_id") == [
+        ("o1@x", "newsletter", 1), ("o2@x", "newsletter", 1), ("p1@x", "person", 0), ("p2@x", "person", 0)]
+    assert derive_underived(again, cfg) == 2
+    assert dump(cfg.db_path) == now
+
+
 def test_me_option_and_config_merge(tmp_path, cfg):
     cfg.people.merge = [["ann@clientco.com", "ann.smith@gmail.com"]]
     cfg.people.important = ["carol@partner.net"]
