@@ -138,6 +138,7 @@ CC_SUBJ_LINE = re.compile(r"^\s*(?:\S.*?\s{3,})?(?:cc|subject):", re.I)
 TO_LINE_ANYWHERE = re.compile(r"^\s*to:\s|\s{3}to:\s", re.I)
 CC_SUBJ_LINE_ANYWHERE = re.compile(r"^\s*(?:cc|subject):|\s{3}(?:cc|subject):", re.I)
 LOTUS_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?", re.I)
+LOTUS_FROM_OR_SENT_BY = re.compile(r"^(?:from:|sent by:|please respond to)\s+\S", re.I)
 LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
 SIG_DASHES = re.compile(r"^-- ?$")
 HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
@@ -154,13 +155,26 @@ def _find_lotus_block(lines: list[str], i: int) -> int | None:
         return None
     start = i
     # Walk back over the sender and date lines ("John Smith@ENRON", "09/27/2000 08:38 AM",
-    # "jdoe@example.com on 03/16/2000 10:53:20 AM"), at most three lines.
-    for j in range(i - 1, max(-1, i - 4), -1):
+    # "jdoe@example.com on 03/16/2000 10:53:20 AM", "From:  Jane Doe", "Sent by: Liz Taylor"), at
+    # most six, and over the blank lines Notes may leave between them and the "To:" line.
+    found, dated, after_date = 0, False, False
+    for j in range(i - 1, max(-1, i - 12), -1):
         line = lines[j].strip()
         if not line:
-            break
-        if LOTUS_DATE.search(line) or LOTUS_SENDER.match(line) or line.endswith(("AM", "PM")):
+            if dated:  # above the sender and date: the writer's own text
+                break
+            continue
+        # A short line right above a line holding only the date names the sender ("Greg Whalley").
+        has_date = LOTUS_DATE.search(line) is not None
+        header = has_date or LOTUS_SENDER.match(line) or line.endswith(("AM", "PM")) or LOTUS_FROM_OR_SENT_BY.match(line)
+        name = not header and after_date and len(line) <= 60 and not line.endswith((".", "?", "!", ":", ","))
+        if header or name:
             start = j
+            found += 1
+            dated = dated or has_date
+            after_date = LOTUS_DATE.fullmatch(line) is not None
+            if found == 6 or name:
+                break
         else:
             break
     if start == i:

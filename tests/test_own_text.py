@@ -60,6 +60,30 @@ CASES = {
         "The 24th is good with me.",
         {"from": "Susan.Scott@e", "cc": "dttran@duke-energy.com"},
     ),
+    # Notes may leave blank lines between the sender and date and the "To:" line, and put "Sent by:"
+    # (an assistant) or "Please respond to" among them: all of it is the quoted message's header.
+    "lotus_blank_before_to": (
+        "Sure, how about Thursday at 3:30?\n\n\n\nDana Reyes @ ACME   04/24/2001 07:28 AM\n\n"
+        "To: Lee Park/HOU/ACME@ACME\ncc:  \nSubject: Shipping\n\nDo you have time this week?\n",
+        "Sure, how about Thursday at 3:30?",
+        {"date": "04/24/2001 07:28 AM", "from": "Dana Reyes @ ACME", "to": "Lee Park/HOU/ACME@ACME", "cc": "",
+         "subject": "Shipping"},
+    ),
+    "lotus_sent_by": (
+        "Sounds right to me.\n\n\n\nPat Moreno\n02/28/2001 05:32 PM\nSent by: Kim Ode\n"
+        "To: Lee Park/HOU/ACME@ACME\ncc:  \nSubject: Dinner bill\n\nIs it $96?\n",
+        "Sounds right to me.",
+        {"from": "Pat Moreno", "date": "02/28/2001 05:32 PM", "to": "Lee Park/HOU/ACME@ACME", "cc": "",
+         "subject": "Dinner bill"},
+    ),
+    "lotus_from_date_blanks": (
+        "They were all fair trades.\n\n\nFrom:  Sam Ortiz                              \n10/13/2000 04:50 PM\t\n"
+        "\t\n\t          \n\nPlease respond to sam@example.com\nTo: Lee Park/HOU/ACME@ACME\ncc: \n"
+        "Subject: trades\n\nVote?\n",
+        "They were all fair trades.",
+        {"from": "Sam Ortiz", "date": "10/13/2000 04:50 PM", "to": "Lee Park/HOU/ACME@ACME", "cc": "",
+         "subject": "trades"},
+    ),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
     "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
                           "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
