@@ -419,7 +419,7 @@ _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
     r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b",
     r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
-    r"\bhere(?: is| are|'s)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
+    r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
@@ -484,7 +484,8 @@ _ADVICE = _rx(
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
     r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
-    r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b", r"\bI would\b", r"\bgood (?:point|idea)\b",
+    r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
+    r"\bI would\b(?! (?:be (?:happy|glad|pleased|delighted|honou?red)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
 _DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
          r"set up|completed|taken care of|resolved|corrected|updated|changed|entered|created|booked|reserved|"
@@ -493,11 +494,12 @@ _DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(
 _FAVOR = _rx(
     r"\b(?:I|we)(?:'ve| have| just| already)? (?:approved|arranged|booked|reserved|scheduled|set up|fixed|signed|"
     r"processed|handled|taken care|took care|changed|updated|entered|corrected|submitted|spoke|talked|called|"
-    r"paid|covered|created|added|moved|extended|resolved|cleared|got|gotten|made|ordered|requested|asked|"
+    r"paid|covered|created|added|moved|extended|resolved|cleared|got(?<!'ve got)(?<!have got)|gotten|made|ordered|requested|asked|"
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b"  # "I just got home": news
+    r"| (?:your|the|his|her|their) (?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b)"  # received
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
@@ -524,7 +526,7 @@ def _favor_cue(low: str) -> str:
 
 
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
-                       r"set up|re-?booked|confirmed|got (?:us|you|the|a|tickets))\b")
+                       r"set up|re-?booked|confirmed|got(?<!'ve got)(?<!have got) (?:us|you|the|a|tickets))\b")
 # Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
 # sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
@@ -580,7 +582,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # "I usually get in around 8", "I'm calling in from the hotel".
                   r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
                   r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
-                  r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b")
+                  r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b",
+                  # A time slot: "can we meet from 10am-11am instead?", "a meeting from 3:00 - 5:00"
+                  r"\b(?:meet|talk|get together) (?:from|at|around|between|instead|earlier|later)\b",
+                  r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) ?(?:-|to|until) ?\d{1,2}(?::\d\d)? ?(?:am|pm)\b",
+                  r"\b\d{1,2}:\d\d ?(?:-|to|until) ?\d{1,2}:\d\d\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
@@ -590,7 +596,13 @@ _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| i
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
                    r"\b(?:i|we|[a-z]+ and i)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
                    r"waiting|getting|pulling|preparing|finishing|reviewing|going through|talking)\b",
-                   r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b")
+                   r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b",
+                   # "Carlos and I are almost ready to send it", "I hope to have it by tonight"
+                   r"\b(?:i|we|[a-z]+ and i)(?:'m| am|'re| are) (?:almost|nearly|just about) (?:ready|done|finished|there)\b",
+                   r"\b(?:i|we) (?:hope|expect|plan) to (?:have|get|send|finish)\b")
+# Done only later: "a confirmation will be sent to you once the order is processed".
+_LATER = re.compile(r"\b(?:will|shall) (?:be )?\w+\b[^.!?]*\b(?:after|once|when|until|as soon as) |"
+                    r"\b(?:after|once|until|as soon as) [^.!?]*\b(?:will|shall) ")
 # What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
 _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|home|work|direct|"
@@ -601,7 +613,7 @@ _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|coul
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
 # "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
-_DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:i|we) (?:don't|do not|"
+_DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:sorry,?\s+(?:but\s+)?)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:(?:i|we) )?(?:don't|do not|"
                             r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
@@ -728,7 +740,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
-        elif _FAVOR.search(low, words) and not promise:
+        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low):
             hit("favor", 0.7, _favor_cue(low))
         if _SOLICITED.search(low, words) and not own_resume:
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")

@@ -316,11 +316,32 @@ def test_saying_one_does_not_know_answers_nothing():
     """ "I'm not aware of any..." cannot be the answer to a request; a longer sentence that goes on
     to tell something, or carries a figure, still can."""
     for sentence in ["I'm not aware of any...", "Sam, I have no idea who handles that.",
-                     "We don't know that counterparty."]:
+                     "We don't know that counterparty.", "Sorry, but don't know the names offhand."]:
         assert classify(sentence)[0] == {}, sentence
     for sentence in ["I don't know anything about the west desk moving its book to Denver.",
                      "I'm not sure, but I think it is 5."]:
         assert "statement" in classify(sentence)[0], sentence
+
+
+@pytest.mark.parametrize("sentence, act, present", [
+    # Having, receiving and being willing are not work done, advice or a delivery.
+    ("I've got a planning meeting from 3:00 - 5:00.", "favor", False),
+    ("I got you two seats for Friday.", "favor", True),
+    ("Hi, I just got your email.", "favor", False), ("I got the file to the printer.", "favor", True),
+    ("Your refund will be issued to you once the claim is processed.", "favor", False),
+    ("Your claim has been processed.", "favor", True),
+    ("Tom, I would be happy to do this.", "advice", False), ("I would drop the last slide.", "advice", True),
+    ("Here's hoping the weather holds!", "delivery", False), ("Here's the rate sheet.", "delivery", True),
+    # Not yet done: "almost ready to send", "hope to have it by tonight".
+    ("Kim and I are almost ready to send you the model.", "promise", True),
+    ("We hope to have the numbers by tonight.", "promise", True)])
+def test_having_receiving_and_willing_are_not_help(sentence, act, present):
+    assert (act in classify(sentence)[0]) == present, classify(sentence)
+
+
+def test_a_time_slot_is_plans():
+    acts, cues = classify("Can we meet from 10am-11am instead?")
+    assert "plans or chat" in cues and acts["request"] < 0.5
 
 
 def test_a_time_in_a_fact_stays_a_statement():
