@@ -250,6 +250,16 @@ _POLITE_THANKS = _rx(
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
     r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
+    # A customer's or a subscriber's thanks: "Thank you for using Yahoo!", "for visiting our store".
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:(?:using|visiting)(?! (?:your|my|his|her|their|me|us|him|them)\b)|shopping|purchasing|booking|reading|"
+    r"making a purchase|your (?:subscription|patronage|membership|recent (?:order|purchase|request|letter)))\b",
+    # Admiration, not help done for the writer: "thank you for your leadership", "for being there for us",
+    # "for giving me this opportunity", "for all that you have done for the company".
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:your |the )?(?:\w+ )?(?:leadership|commitment|"
+    r"dedication|vision|inspiration|generosity|kindness|courage|loyalty|friendship|service to)\b",
+    r"\b(?:thank(?:s| you)|grateful|appreciate)(?: again| so much| very much)? (?:for |to you for )?(?:giving (?:me|us) "
+    r"(?:the|this|an?) (?:\w+ )?opportunit|being (?!so |(?:such )?(?:a |an |our |my )?(?:\w+ )?host)|all (?:that )?(?:you|you've|you have)(?: and \w+)?(?: have)? "
+    r"(?:done|do|are doing) for (?:the|our|enron|this|all)|the opportunit)",
     r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b")
 # Help credited outright inside a sentence that opens politely ("Thanks for the call this morning,
 # your help is very much appreciated"): the credit is not a formula.

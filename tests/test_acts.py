@@ -339,6 +339,18 @@ def test_having_receiving_and_willing_are_not_help(sentence, act, present):
     assert (act in classify(sentence)[0]) == present, classify(sentence)
 
 
+@pytest.mark.parametrize("sentence, thanks", [
+    ("Thank you for using our online billing service.", False), ("Thanks for visiting our store!", False),
+    ("Thank you for your leadership in a hard year.", False), ("Thank you for giving me this opportunity.", False),
+    ("I appreciate all you have done for our company.", False), ("Thanks for being there for us.", False),
+    ("Thanks again for being such a gracious host.", True), ("Thanks for using your contacts to get me in.", True),
+    ("Thanks for your help.", True)])
+def test_a_customers_thanks_and_admiration_are_no_thanks_for_help(sentence, thanks):
+    """What a shop thanks a customer for, and thanks for someone's leadership or for all they have done
+    for the company, credit no help done for the writer; hosting them, or pulling strings for them, does."""
+    assert ("gratitude" in classify(sentence)[0]) == thanks, classify(sentence)
+
+
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5
