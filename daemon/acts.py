@@ -157,6 +157,7 @@ _ABBREV = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|inc|co|corp|ltd|jr|sr|no|appr
 _BOILERPLATE = re.compile(
     r"intended (?:solely )?(?:only )?(?:for the )?(?:use of the )?(?:intended )?recipient|confidential(?:ity)? notice|"
     r"privileged and confidential|do you yahoo|yahoo! (?:mail|messenger|greetings)|get your (?:free|private)|"
+    r"\b(?:try|download|get) msn\b|\bmsn (?:messenger|explorer|hotmail)\b|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
     r"\bfrom:\s+\S+@\S+", re.I)  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
@@ -213,11 +214,11 @@ def split_sentences(text: str) -> list[str]:
                     merged[-1] = f"{merged[-1]} {piece}"
                 else:
                     merged.append(piece)
-            out.extend(p.strip() for p in merged if p.strip())
+            out.extend(" ".join(p.split()) for p in merged if p.strip())  # "the  opportunity": one space
     return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _is_boilerplate(s)]
 
 
-_BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message")
+_BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message", "msn")
 
 
 def _is_boilerplate(s: str) -> bool:

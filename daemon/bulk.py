@@ -21,6 +21,8 @@ AUTO_SUBJECT = re.compile(
     r"undeliver(?:ed|able)|delivery status notification|returned mail|mail delivery failed)",
     re.I,
 )
+# "ADV: ..." is how bulk advertisers were told to mark their subjects (US and state laws of the 2000s).
+ADVERTISEMENT = re.compile(r"^\s*(?:\[adv\]|adv\s*:)", re.I)
 TRANSACTIONAL = ("Feedback-ID", "X-Mailgun-Sid", "X-SES-Outgoing", "X-SG-EID", "X-MC-User",
                  "X-Mailchimp-Campaign", "X-Campaign", "X-CampaignID")
 
@@ -36,7 +38,7 @@ _MAYBE_BULK = re.compile(
     rb"|content-type:[^\r\n]*(?:report|delivery-status)"
     rb"|from:[^\r\n]*(?:no[-_.]?reply|not[-_.]?reply|mailer|postmaster|bounce|notif|alert|news|digest|auto|"
     rb"daemon|listserv|majordomo|announce)"
-    rb"|subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?))",
+    rb"|subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?|adv))",
     re.I)
 UNFOLD = re.compile(rb"\r?\n[ \t]+")  # folded header lines joined (raw bytes)
 
@@ -99,6 +101,8 @@ def classify_headers(msg) -> tuple[str | None, str | None]:
         return "automated", f"automated sender address ({m.group(0).split('@')[0][:30]}@)"
     if AUTO_SUBJECT.match(_get(msg, "Subject")):
         return "automated", "auto-reply or bounce subject"
+    if ADVERTISEMENT.match(_get(msg, "Subject")):
+        return "newsletter", "advertisement (ADV: subject)"
     return None, None
 
 
@@ -125,17 +129,21 @@ def mailing_footer(own_text: str) -> str | None:
 
 
 # Behaviour: a sender who wrote to you this often and was never written to by you, and never
-# took part in a thread you wrote in, is a broadcaster, not a correspondent.
+# took part in a thread you wrote in, is a broadcaster, not a correspondent. So is one who wrote to
+# you this often and never named you in To or Cc (a daily analysis sent by Bcc, a list), even if
+# you answered once.
 BEHAVIOUR_MIN_MESSAGES = 5
 
 
-def mark_one_way_senders(db, self_addresses: set[str]) -> int:
-    """Mark mail from senders the user never writes to (and never converses with) as automated."""
+def mark_one_way_senders(db, self_addresses: set[str]) -> list[str]:
+    """Mark mail from senders the user never writes to (and never converses with), and from senders
+    who never address the user, as automated. Returns the ids of the messages marked (their threads
+    have help events to recompute)."""
     if not self_addresses:
-        return 0
+        return []
     marks = ",".join("?" * len(self_addresses))
     params = list(self_addresses)
-    sql = f"""
+    one_way = f"""
     with written_to as (
         select distinct a.address from message_addresses a join messages m on m.id = a.message
         where m.from_address in ({marks}) and a.kind in ('to', 'cc', 'bcc')
@@ -154,13 +162,29 @@ def mark_one_way_senders(db, self_addresses: set[str]) -> int:
         select m.from_address from messages m where m.thread_id in (select thread_id from my_threads)
     )
     """
-    rows = list(db.execute(sql, params * 3).fetchall())
-    for address, n in rows:
+    never_named = f"""
+    select from_address, count(*) n from messages
+    where is_automated = 0 and from_address not in ({marks}) and from_address != ''
+      and from_address not in (
+        select distinct m.from_address from messages m join message_addresses a on a.message = m.id
+        where a.kind in ('to', 'cc') and a.address in ({marks}))
+      and from_address not in (  -- someone you write to (twice or more) is a correspondent
+        select a.address from message_addresses a join messages m on m.id = a.message
+        where m.from_address in ({marks}) and a.kind in ('to', 'cc', 'bcc')
+        group by a.address having count(*) >= 2)
+    group by from_address
+    having count(*) >= {BEHAVIOUR_MIN_MESSAGES}
+    """
+    found = {address: f"one-way sender: {n} messages to you, never written to or answered"
+             for address, n in db.execute(one_way, params * 3).fetchall()}
+    for address, n in db.execute(never_named, params * 3).fetchall():
+        found.setdefault(address, f"never addressed to you: {n} messages, all by Bcc or through a list")
+    marked: list[str] = []
+    for address, reason in found.items():
         # "+is_automated": look the sender up by from_address. An index on is_automated (since
         # dropped) made SQLite scan every person-to-person message once per sender.
-        db.execute(
-            "update messages set is_automated = 1, category = 'automated', automated_reason = ? "
-            "where from_address = ? and +is_automated = 0",
-            [f"one-way sender: {n} messages to you, never written to or answered", address],
-        )
-    return len(rows)
+        ids = [r[0] for r in db.execute("select id from messages where from_address = ? and +is_automated = 0", [address])]
+        db.execute("update messages set is_automated = 1, category = 'automated', automated_reason = ? "
+                   "where from_address = ? and +is_automated = 0", [reason, address])
+        marked += ids
+    return marked

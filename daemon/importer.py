@@ -409,10 +409,12 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         self_addresses = people.update_identities(db, cfg, me)
         threads.assign_threads(db, None if most_new else new_ids, cfg.threads.subject_window_days)
         self_addresses = people.learn_received_aliases(db, cfg.identity.not_mine)
-        mark_one_way_senders(db, self_addresses)
+        marked = mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
         # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
-        help_events.update_help_events(db, None if all_new else new_ids, cfg.inference.min_confidence,
+        # A sender just found to be automated takes the events of its earlier messages' threads with it.
+        help_ids = None if all_new or new_ids is None else sorted(set(new_ids) | set(marked))
+        help_events.update_help_events(db, help_ids, cfg.inference.min_confidence,
                                        reread_acts=new_ids is None and not all_new
                                        and cfg.privacy.store_bodies == "own_text")
         # New mail recomputes the ties it touches (and those of senders it showed to be automated).

@@ -351,6 +351,14 @@ def test_a_customers_thanks_and_admiration_are_no_thanks_for_help(sentence, than
     assert ("gratitude" in classify(sentence)[0]) == thanks, classify(sentence)
 
 
+def test_webmail_footers_and_runs_of_spaces():
+    """A free-mail footer is nobody's words; a run of spaces inside a sentence reads as one."""
+    assert split_sentences("Here is the file.\n\nChat with friends online, try MSN Messenger: Click Here") == [
+        "Here is the file."]
+    assert split_sentences("Thanks for giving me the  opportunity to  help.") == [
+        "Thanks for giving me the opportunity to help."]
+
+
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5

@@ -324,6 +324,7 @@ FOOTERS = [
           "click here.\n"),
     _mail("o2@x", 3, "lena@partner.example", "Gas flows letter", "Attached is this month's letter.  To be removed "
           "from the distribution, reply with Remove in the subject.\n"),
+    _mail("o3@x", 6, "offers@shop.example", "ADV: Save on licences", "We thank you for your time.\n"),
     _mail("p1@x", 4, "bo@partner.example", "Volumes", "Please let me know that you received this email.\n"),
     _mail("p2@x", 5, "me@example.org", "Re: Weekly letter", "Please remove me from this distribution list.\n",
           to="lena@partner.example"),
@@ -338,6 +339,7 @@ def test_a_mailing_footer_marks_a_newsletter_without_bulk_headers(cfg, db):
     assert rows(db, "select message_id, category, automated_reason from messages order by message_id") == [
         ("o1@x", "newsletter", "mailing footer in the text (This message was not sent unsolicited)"),
         ("o2@x", "newsletter", "mailing footer in the text (To be removed from)"),
+        ("o3@x", "newsletter", "advertisement (ADV: subject)"),
         ("p1@x", "person", None), ("p2@x", "person", None)]
     assert rows(db, "select helper, helped from help_events") == []
 
@@ -351,16 +353,47 @@ def test_mailing_footers_stored_before_are_marked_and_derived_again(cfg, db):
     now = dump(cfg.db_path)
     # As an older version stored it (and derived from it):
     db.execute("update messages set is_automated = 0, category = 'person', automated_reason = null where "
-               "message_id like 'o%'")
+               "message_id in ('o1@x', 'o2@x')")
     db.execute("insert into help_events (id, helper, helped, kind, message) select 'old', 'me@example.org', "
                "from_address, 'favor', id from messages where message_id = 'o1@x'")
     db.execute("delete from schema_migrations where name = '0012_mailing_footers'")
     db.conn.commit()
     again = open_db(cfg.db_path)
     assert rows(again, "select message_id, category, thread_id is null from messages order by message_id") == [
-        ("o1@x", "newsletter", 1), ("o2@x", "newsletter", 1), ("p1@x", "person", 0), ("p2@x", "person", 0)]
+        ("o1@x", "newsletter", 1), ("o2@x", "newsletter", 1), ("o3@x", "newsletter", 0), ("p1@x", "person", 0),
+        ("p2@x", "person", 0)]
     assert derive_underived(again, cfg) == 2
     assert dump(cfg.db_path) == now
+
+
+def _daily(day):
+    return _mail(f"d{day}@x", day, "desk@research.example", f"Gas analysis for 4-{day}-01",
+                 "Attached please find the natural gas analysis for today.\n", to="list@research.example")
+
+
+def test_a_sender_who_never_addresses_you_is_a_broadcaster(cfg, db):
+    """A sender whose messages (five or more) never name the user in To or Cc sends by Bcc or
+    through a list: automated, even though the user answered once. When the fifth such message
+    arrives in a later run, the events of the earlier ones go too: the same rows as one import."""
+    reply = _mail("r1@x", 4, "me@example.org", "RE: Gas analysis for 4-3-01", "What storage number do you use?\n",
+                  to="desk@research.example")
+    person = [_mail(f"p{d}@x", d, "bo@partner.example", f"Note {d}", "Attached please find the agenda.\n")
+              for d in range(2, 8)] + [_mail("q1@x", 9, "me@example.org", "Agenda", "Got it.\n", to="bo@partner.example")]
+    import_messages(db, iter([_daily(d) for d in range(2, 6)] + [reply] + person), cfg, me=["me@example.org"])
+    assert rows(db, "select count(*) from help_events where helper = 'desk@research.example'") == [(4,)]
+    import_messages(db, iter([_daily(6)]), cfg)
+    assert rows(db, "select distinct category, automated_reason from messages where from_address = "
+                    "'desk@research.example'") == [("automated", "never addressed to you: 5 messages, all by Bcc or "
+                                                                 "through a list")]
+    assert rows(db, "select count(*) from help_events where helper = 'desk@research.example'") == [(0,)]
+    assert rows(db, "select count(*) from messages where from_address = 'bo@partner.example' and is_automated = 0") \
+        == [(6,)]
+    once = dump(cfg.db_path)
+    fresh = type(cfg)()
+    fresh.database.path = str(cfg.db_path) + ".fresh.db"
+    import_messages(open_db(fresh.db_path), iter([_daily(d) for d in range(2, 7)] + [reply] + person), fresh,
+                    me=["me@example.org"])
+    assert dump(fresh.db_path) == once
 
 
 def test_me_option_and_config_merge(tmp_path, cfg):
