@@ -249,6 +249,7 @@ _POLITE_THANKS = _rx(
     r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
+    r"remembering|following up(?! with)|checking in|"
     r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
     # A customer's or a subscriber's thanks: "Thank you for using Yahoo!", "for visiting our store".
@@ -376,6 +377,12 @@ _NOT_REQUEST = _rx(
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
     r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
     r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b")
+# "Please see / find / note the attached": pointing at what is given, not asking.
+_PLEASE_SEE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?:see|find|note|review|look at|refer to)\b")
+# An ask made outright: "please" and a verb other than an offer's ("feel free", "call me if ...").
+_PLEASE_DO = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?!(?:feel free|do not|don't|call|contact|let (?:me|us) know|"
+                        r"e-?mail|reach|get back|give (?:me|us) a (?:call|ring)|ring|direct|refer|forward (?:any|all|your) "
+                        r"(?:questions|comments))\b)[a-z]+")
 # A mass mailing's call to action: a condition, then a channel that is nobody in particular ("If you no
 # longer wish to receive these emails, click here", "If you have any questions, please visit our Help
 # Center", "To ensure delivery, please add us to your address book"). It asks no one for anything.
@@ -667,7 +674,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         return acts, why, cues  # empty, a (short) phone number or timestamp line, or marks alone ("?"): nobody's act
     n_words = len(s.split())
     is_question = s.rstrip().endswith("?")
-    polite_req = bool(_NOT_REQUEST.search(low, words))
+    # "Please review the draft and call me with any questions": the offer closes a real ask.
+    polite_req = bool(_NOT_REQUEST.search(low, words)) and not _PLEASE_DO.match(low)
     mailing = _CALL_TO_ACTION.match(low) is not None
     thanks = any(h in low for h in _THANKS_HINTS) and _THANKS.search(s)
     if thanks:
@@ -734,7 +742,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         elif "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
                 and not _SOLICITED.search(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
-        elif _DELIVERY.search(low, words):
+        elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65,
                 "passing on" if _RELAY.search(low) else "for review" if _FOR_REVIEW.search(low) else "giving")
             if why.get("delivery") == "for review":

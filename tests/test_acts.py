@@ -351,6 +351,22 @@ def test_a_customers_thanks_and_admiration_are_no_thanks_for_help(sentence, than
     assert ("gratitude" in classify(sentence)[0]) == thanks, classify(sentence)
 
 
+def test_an_offer_closing_an_outright_ask_leaves_the_ask():
+    """ "Please review it and call me with any questions" asks for a review; the offer only closes it.
+    "Please add the following names" asks and hands nothing over; "please call me with any questions"
+    alone is an offer."""
+    acts = classify("Please review the draft and let me know if you have any questions.")[0]
+    assert acts["request"] == 0.85
+    assert classify("Please add the following names to the list: Ann Lee, Bo Park")[0] == {"request": 0.85}
+    assert classify("Please call me if you have any questions.")[0]["request"] < 0.5
+    assert "delivery" in classify("Please find the following figures: 4, 5 and 6.")[0]
+
+
+@pytest.mark.parametrize("sentence", ["Thanks for remembering my birthday.", "Thank you for following up."])
+def test_social_and_follow_up_thanks_are_formulas(sentence):
+    assert "gratitude" not in classify(sentence)[0]
+
+
 def test_webmail_footers_and_runs_of_spaces():
     """A free-mail footer is nobody's words; a run of spaces inside a sentence reads as one."""
     assert split_sentences("Here is the file.\n\nChat with friends online, try MSN Messenger: Click Here") == [
