@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Help events on mailboxes nobody labeled, drawn at random for a person to judge by the guideline.
+
+Usage: python bench/spot_check.py [--users allen-p,arnold-j,lay-k] [--seed N] [-n 30] [--min-messages 2]
+                                  [--keep DIR]
+
+The dev set's figures (bench/help_quality.py) come from the same six mailboxes the rules were read
+against, so they flatter the rules. The other Enron mailboxes in ../shared are labeled nowhere: this
+imports them with the real pipeline, draws `n` help events at random (fixed seed: the same draw for
+the same code) and prints each with its thread (own text only; the evidence message marked `*`, the
+message that asked `R`), so someone can judge each one against ../shared/help-events/GUIDELINE.md
+and count. Use a seed not used before when the point is a fair estimate; what a judged draw showed
+is kept in bench/MEASUREMENTS.md. The labeled sets hold conversations of two or more messages, and
+their scorer counts only events at a labeled message: `--min-messages 2` (the default) draws from
+such threads; `--min-messages 1` from every event, lone thank-you notes and letters included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from daemon.config import Config  # noqa: E402
+from daemon.importer import import_messages  # noqa: E402
+from daemon.sources import read_path  # noqa: E402
+from daemon.store import open_db  # noqa: E402
+
+UNLABELED = ["allen-p", "arnold-j", "lay-k"]
+SHOWN_MESSAGES = 6  # longer threads show only the evidence message and the one that asked
+
+
+def imported(user: str, workdir: Path):
+    path = workdir / f"{user}.db"
+    db = open_db(path)
+    if not db["messages"].count:
+        mailbox = SHARED / "enron" / "mailboxes" / user
+        import_messages(db, read_path(mailbox), Config(), paths=[str(mailbox)])
+    return db
+
+
+def show(db, user: str, k: int, event: dict) -> None:
+    print(f"=== #{k} {user}: {event['helper']} helped {event['helped']}, {event['kind']}, "
+          f"confidence {event['confidence']} ({event['found_by']})")
+    print(f"    evidence: {event['evidence']!r}")
+    msgs = list(db.query("select id, date, from_address, to_addresses, cc_addresses, subject, own_text from messages "
+                         "where thread_id = ? order by date", [event["thread_id"]]))
+    for m in msgs:
+        mark = "*" if m["id"] == event["message"] else "R" if m["id"] == event["request_message"] else " "
+        if mark == " " and len(msgs) > SHOWN_MESSAGES:
+            continue
+        cc = f" cc {m['cc_addresses']}" if m["cc_addresses"] else ""
+        print(f"  {mark} {(m['date'] or '')[:16]} {m['from_address']} -> {m['to_addresses']}{cc} | {m['subject']}"[:220])
+        body = " ".join((m["own_text"] or "").split())
+        print(textwrap.indent(textwrap.fill(body[:700], 140) or "(no own text)", "      "))
+
+
+def main():
+    if not SHARED.is_dir():
+        sys.exit(f"needs the mailboxes in {SHARED}")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", default=",".join(UNLABELED))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("-n", type=int, default=30)
+    ap.add_argument("--min-messages", type=int, default=2, help="draw from threads of at least this many messages")
+    ap.add_argument("--keep", help="directory for the imported databases (reused on later runs)")
+    a = ap.parse_args()
+    workdir = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="goldenrule-spot-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    pool = []
+    for user in a.users.split(","):
+        db = imported(user, workdir)
+        events = list(db.query("select e.* from help_events e join threads t on t.id = e.thread_id "
+                               "where e.confidence >= 0.5 and t.message_count >= ? order by e.id", [a.min_messages]))
+        print(f"{user}: {db['messages'].count} messages, {len(events)} help events in threads of "
+              f"{a.min_messages} or more messages")
+        pool += [(user, db, e) for e in events]
+    print()
+    for k, (user, db, event) in enumerate(random.Random(a.seed).sample(pool, min(a.n, len(pool)))):
+        show(db, user, k, event)
+
+
+if __name__ == "__main__":
+    main()
