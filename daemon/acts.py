@@ -517,7 +517,8 @@ _FAVOR = _rx(
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
     r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b"  # "I just got home": news
-    r"| (?:your|the|his|her|their) (?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b)"  # received
+    r"| (?:your|the|his|her|their) (?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b"
+    r"| it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care)))"  # received
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
@@ -601,6 +602,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
                   r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
                   r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b",
+                  # Who is away: "Ken will be out of the office", "she is out of town until Wednesday".
+                  r"\b(?:be|is|am|are|was|were) (?:out of (?:the )?(?:office|town|city|country)|on vacation|"
+                  r"(?:away|traveling|travelling) (?:on|until|till|this|next|today|tomorrow))\b",
+                  r"\b(?:will not|won't|will) (?:not )?be (?:here|there|back|in the office|in town) (?:for|on|until|till|"
+                  r"this|next|today|tomorrow|monday|tuesday|wednesday|thursday|friday)\b",
                   # A time slot: "can we meet from 10am-11am instead?", "a meeting from 3:00 - 5:00"
                   r"\b(?:meet|talk|get together) (?:from|at|around|between|instead|earlier|later)\b",
                   r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) ?(?:-|to|until) ?\d{1,2}(?::\d\d)? ?(?:am|pm)\b",

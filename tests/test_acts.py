@@ -375,6 +375,18 @@ def test_webmail_footers_and_runs_of_spaces():
         "Thanks for giving me the opportunity to help."]
 
 
+@pytest.mark.parametrize("sentence", ["Dana will be out of the office.", "Lee will not be here for the meeting.",
+                                      "She is out of town until Wednesday."])
+def test_who_is_away_is_plans_not_an_answer(sentence):
+    acts, cues = classify(sentence)
+    assert "plans" in cues and "statement" not in acts, (acts, cues)
+
+
+def test_got_it_is_received_not_done():
+    assert "favor" not in classify("Yes, we got it by e-mail and fax.")[0]
+    assert "favor" in classify("We got it fixed this morning.")[0]
+
+
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5
