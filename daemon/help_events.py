@@ -408,9 +408,36 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
         m.cc = sorted(set(m.cc) - set(m.to))
         m.acts.sort(key=lambda a: (a.position, a.act))
         threads[thread_of[mid]].append(m)
+    me = _main_self_address(db, main)
     for members in threads.values():
         members.sort(key=lambda m: (m.date, m.id))
+        if me:
+            _fill_in_hidden_recipients(members, me, main)
     return threads
+
+
+def _main_self_address(db, main: dict[str, str]) -> str | None:
+    """The user's main address: the one their other addresses are read as, else their only one."""
+    mine = {main.get(a, a) for (a,) in db.execute("select address from identities")}
+    return next(iter(mine)) if len(mine) == 1 else None
+
+
+def _fill_in_hidden_recipients(members: list[Msg], me: str, main: dict[str, str]) -> None:
+    """A message that names no recipient in a conversation went somewhere: an answer to the user that
+    reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), and the user's
+    own went back to whoever wrote last in the thread (a sent copy whose To line was lost). A
+    recipient-less message no one asked for (an announcement to a hidden list) stays addressed to
+    no one."""
+    for i, m in enumerate(members):
+        if m.to or m.cc or not m.sender:
+            continue
+        if m.sender != me:
+            if any(p.sender == me and m.sender in p.recipients for p in members[:i]):
+                m.to = [me]
+        else:
+            earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender != me), None)
+            if earlier:
+                m.to = [earlier]
 
 
 THREADS_AT_A_TIME = 500  # 2000 at a time held 11 MB more on a 25,000-message sync, for no speed

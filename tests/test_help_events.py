@@ -428,3 +428,24 @@ def test_a_verdict_is_an_answer_and_comments_on_work_sent_for_review_are_advice(
     assert kinds("Could you review my draft of the lease?", ["Looks good to me.", "I would move the deadline to May."]
                  ) == [(me, "advice")]
     assert kinds("Could you review my draft of the lease?", "I would move the deadline to May.") == [(me, "advice")]
+
+
+def test_a_message_that_names_no_recipient_in_a_conversation(cfg, db):
+    """My sent copy whose To line was lost went back to whoever asked; an answer to me that names no
+    recipient (Bcc) came to me; an announcement to a hidden list that nobody asked for helps no one."""
+    from daemon.sources import RawMessage
+
+    def mail(mid, hour, frm, subject, body, to=None):
+        head = [f"Message-ID: <{mid}>", f"Date: Mon, 02 Apr 2001 {hour:02d}:00:00 +0000", f"From: {frm}",
+                f"Subject: {subject}"] + ([f"To: {to}"] if to else [])
+        return RawMessage("INBOX", f"n#{mid}", ("\n".join(head) + "\n\n" + body + "\n").encode())
+
+    me = "me@example.org"
+    mail_in = [mail("a1@x", 8, "ann@clientco.com", "Deal 12", "Could you change the rate on deal 12 to 4.5?", to=me),
+               mail("a2@x", 9, me, "RE: Deal 12", "This has been changed."),
+               mail("b1@x", 10, me, "Pricing", "Can you send me the price sheet?", to="bo@partner.example"),
+               mail("b2@x", 11, "bo@partner.example", "RE: Pricing", "Attached is the price sheet you asked for."),
+               mail("c1@x", 12, "news@corp.example", "Benefits", "Attached is the new benefits guide.")]
+    import_messages(db, iter(mail_in), cfg, me=[me])
+    assert [(h, d, k) for h, d, k, _, _ in events(db)] == [
+        (me, "ann@clientco.com", "favor"), ("bo@partner.example", me, "document")]
