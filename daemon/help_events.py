@@ -408,21 +408,15 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
         m.cc = sorted(set(m.cc) - set(m.to))
         m.acts.sort(key=lambda a: (a.position, a.act))
         threads[thread_of[mid]].append(m)
-    me = _main_self_address(db, main)
+    mine = {main.get(a, a) for (a,) in db.execute("select address from identities")}
     for members in threads.values():
         members.sort(key=lambda m: (m.date, m.id))
-        if me:
-            _fill_in_hidden_recipients(members, me, main)
+        if mine:
+            _fill_in_hidden_recipients(members, mine)
     return threads
 
 
-def _main_self_address(db, main: dict[str, str]) -> str | None:
-    """The user's main address: the one their other addresses are read as, else their only one."""
-    mine = {main.get(a, a) for (a,) in db.execute("select address from identities")}
-    return next(iter(mine)) if len(mine) == 1 else None
-
-
-def _fill_in_hidden_recipients(members: list[Msg], me: str, main: dict[str, str]) -> None:
+def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
     """A message that names no recipient in a conversation went somewhere: an answer to the user that
     reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), and the user's
     own went back to whoever wrote last in the thread (a sent copy whose To line was lost). A
@@ -431,11 +425,12 @@ def _fill_in_hidden_recipients(members: list[Msg], me: str, main: dict[str, str]
     for i, m in enumerate(members):
         if m.to or m.cc or not m.sender:
             continue
-        if m.sender != me:
-            if any(p.sender == me and m.sender in p.recipients for p in members[:i]):
-                m.to = [me]
+        if m.sender not in mine:
+            asked = next((p.sender for p in reversed(members[:i]) if p.sender in mine and m.sender in p.recipients), None)
+            if asked:
+                m.to = [asked]
         else:
-            earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender != me), None)
+            earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender not in mine), None)
             if earlier:
                 m.to = [earlier]
 
