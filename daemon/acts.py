@@ -164,6 +164,9 @@ _BOILERPLATE = re.compile(
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
+# Acting on the reader's advice: "on Jo's and your advice", "I took your advice", "per your suggestion".
+_ACTED_ON_ADVICE = re.compile(r"\b(?:(?:on|per|following|after|taking) (?:\w+'s and )?your|(?:took|take|followed|follow|"
+                              r"used|acted on) your) (?:advice|suggestions?|recommendations?|tip)\b")
 _ACKNOWLEDGED = re.compile(r"^\W*(?:very |really )?(?:good|great|nice|excellent) (?:point|idea|catch|suggestion)s?\b")
 _QUESTIONS_SENT = re.compile(r"\b(?:here(?: is| are|'s)|attached (?:is|are)|below (?:is|are)|(?:find|see) (?:attached|below))\b"
                              r"[^.!?]{0,40}\bquestions\b")
@@ -602,7 +605,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
                   r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
                   r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b",
-                  # Who is away: "Ken will be out of the office", "she is out of town until Wednesday".
+                  # Who is away: "Dana will be out of the office", "she is out of town until Wednesday".
                   r"\b(?:be|is|am|are|was|were) (?:out of (?:the )?(?:office|town|city|country)|on vacation|"
                   r"(?:away|traveling|travelling) (?:on|until|till|this|next|today|tomorrow))\b",
                   r"\b(?:will not|won't|will) (?:not )?be (?:here|there|back|in the office|in town) (?:for|on|until|till|"
@@ -786,6 +789,12 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         cues.append("routine reply")
     if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise:
         hit("confirmation", 0.5, "short yes or done")
+    if _ACTED_ON_ADVICE.search(low) and not is_question:
+        # "On your advice, we kept the old contract": the reader advised; what the writer does
+        # with it is the writer's own business, neither a favor nor a promise to the reader.
+        acts.clear()
+        why.clear()
+        hit("gratitude", 0.9, "acknowledges a suggestion")
     if social:
         cues.append("social")
     if scheduling:

@@ -369,7 +369,7 @@ def test_social_and_follow_up_thanks_are_formulas(sentence):
 
 def test_webmail_footers_and_runs_of_spaces():
     """A free-mail footer is nobody's words; a run of spaces inside a sentence reads as one."""
-    assert split_sentences("Here is the file.\n\nChat with friends online, try MSN Messenger: Click Here") == [
+    assert split_sentences("Here is the file.\n\nTalk to friends live: try MSN Messenger today!") == [
         "Here is the file."]
     assert split_sentences("Thanks for giving me the  opportunity to  help.") == [
         "Thanks for giving me the opportunity to help."]
@@ -380,6 +380,14 @@ def test_webmail_footers_and_runs_of_spaces():
 def test_who_is_away_is_plans_not_an_answer(sentence):
     acts, cues = classify(sentence)
     assert "plans" in cues and "statement" not in acts, (acts, cues)
+
+
+@pytest.mark.parametrize("sentence", ["Following Jo's and your advice, we kept the old contract.",
+                                      "I took your advice and called the bank.", "Per your suggestion, we filed it."])
+def test_acting_on_the_readers_advice_credits_the_reader(sentence):
+    """The reader advised: what the writer then does is no favor and no promise to the reader."""
+    assert classify(sentence)[0] == {"gratitude": 0.9}
+    assert thanks_kind(sentence) == "advice"
 
 
 def test_got_it_is_received_not_done():
