@@ -239,7 +239,7 @@ _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|th
 # "We would be grateful if ...": a thanks formula (no gratitude for help) and, as a request, an ask.
 _GRATEFUL_IF = r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b"
 _POLITE_THANKS = _rx(
-    r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your?|the) (?:e-?mail|note|message|"
+    r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your?|the) (?:e-?mail|note|message|communication|"
     r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
     r"cooperation|(?:prompt|quick|kind) (?:reply|response|attention|consideration))\b",
     r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick (?:reply|response|note))\b",
@@ -265,7 +265,9 @@ _POLITE_THANKS = _rx(
     r"\b(?:thank(?:s| you)|grateful|appreciate)(?: again| so much| very much)? (?:for |to you for )?(?:giving (?:me|us) "
     r"(?:the|this|an?) (?:\w+ )?opportunit|being (?!so |(?:such )?(?:a |an |our |my )?(?:\w+ )?host)|all (?:that )?(?:you|you've|you have)(?: and \w+)?(?: have)? "
     r"(?:done|do|are doing) for (?:the|our|enron|this|all)|the opportunit)",
-    r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b")
+    r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b",
+    # "You will appreciate that time is short": you will understand, no thanks at all.
+    r"\byou(?:'ll| will| may| can| must| would| should)? (?:well |surely |certainly )?appreciate (?:that|how|the need)\b")
 # Help credited outright inside a sentence that opens politely ("Thanks for the call this morning,
 # your help is very much appreciated"): the credit is not a formula.
 _HELP_CREDITED = _rx(r"\byour (?:help|assistance|support) (?:is|was|has been) (?:\w+ ){0,2}appreciated\b")
@@ -304,7 +306,7 @@ _REQUEST = _rx(
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
     r"\b(?:could|can|would|will|wd|cd)\s+(?:you|u|y'all|someone|somebody|anyone|one of you)\b(?!\s+(?:believe|imagine))",
     r"\b(?:do|did|have) you (?:know|have|get|send|see|think|remember|hear)\b",
-    r"\b(?:I|we)(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require) (?:you|someone|somebody|"
+    r"\b(?:I|we)(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require) (?:for )?(?:you|someone|somebody|"
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
     r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)",
@@ -570,6 +572,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:good|nice|great) (?:to|to hear|hearing|seeing|talking) (?:from )?(?:you|ya)\b",
               r"\b(?:it was|it's|it is|was) (?:great|nice|good|fun|a pleasure) (?:to|seeing|meeting|talking)\b",
               r"\b(?:i'm|i am|we're|we are) (?:so |really |very )?(?:excited|happy|glad|sorry|thrilled|proud|jealous|bored)\b",
+              r"^\W*(?:so |very |really )?glad (?:to|you|that|it)\b",
               r"\b(?:lovely|awesome|hilarious|crazy|funny)\b", r"\bhow (?:about|was) (?:that|the)\b",
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
@@ -638,7 +641,11 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 # says, it gives nothing.
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
-               r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b")
+               r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b",
+               # "I can't seem to open it": the file did not arrive; the message gives nothing back.
+               r"\b(?:i|we) (?:can't|cannot|couldn't|could not|am unable to|was unable to)(?: seem to)? (?:open|download|"
+               r"read|access|view|print) (?:it|them|this|that|(?:the|his|her|your|this|that) (?:\w+ )?(?:file|attachment|document|"
+               r"link|spreadsheet|resume|fax|copy|version))\b")
 # "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
 _DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:sorry,?\s+(?:but\s+)?)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:(?:i|we) )?(?:don't|do not|"
                             r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")

@@ -390,6 +390,18 @@ def test_acting_on_the_readers_advice_credits_the_reader(sentence):
     assert thanks_kind(sentence) == "advice"
 
 
+@pytest.mark.parametrize("sentence, acts", [
+    ("Oops, I can't seem to open it!!", {"decline": 0.7}), ("Jo, I cannot download his resume.", {"decline": 0.7}),
+    ("You will appreciate that time is short before the move.", {}),
+    ("Thank you for your communication about the tax question.", {}),
+    ("Glad to see you're having fun with this.", {}),
+    ("Now I need for you to review the content for your area.", {"request": 0.7})])
+def test_failed_files_understanding_and_chat_are_not_help(sentence, acts):
+    """A file that would not open gives nothing back; "you will appreciate that ..." thanks no one; a
+    thanks for a message is a formula; "glad to see ..." is chat; "I need for you to" asks."""
+    assert classify(sentence)[0] == acts
+
+
 def test_got_it_is_received_not_done():
     assert "favor" not in classify("Yes, we got it by e-mail and fax.")[0]
     assert "favor" in classify("We got it fixed this morning.")[0]
