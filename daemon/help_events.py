@@ -28,6 +28,13 @@ REQUEST_WINDOW_DAYS = 21
 # An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
 REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion|look over|take a look|proofread|"
                         r"mark ?up|what do you think|any suggestions)\b", re.I)
+# Asking for an opinion or a recommendation ("should we ...?", "would you recommend ...?"): what
+# answers it is advice. Other questions ask for facts or a decision: what answers them is an answer,
+# however it is worded ("I think it is the Dynegy deal").
+OPINION_ASK = re.compile(r"\b(?:what do you think|(?:do|would) you (?:think|suggest|recommend|advise)|should (?:i|we)|"
+                         r"how (?:should|would|do) (?:i|we)|what would you|your (?:thoughts|opinion|view|advice|input|take|"
+                         r"recommendation|suggestions?)|any (?:thoughts|ideas|suggestions|advice|recommendations)|"
+                         r"is it (?:worth|better|wise)|advi[cs]e)\b", re.I)
 # A verdict on what was asked about ("Looks good.", "This is correct.", "I agree to ..."): outside a
 # request for review, the answer (a decision) rather than advice.
 VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything) (?:looks?|is|are|seems?) "
@@ -221,6 +228,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     kind = "answer"
                 elif r["review"] and kind in ("document", "answer"):
                     kind = "advice"  # what was asked for is an opinion on the asker's work
+                elif kind == "advice" and r.get("fact"):
+                    kind = "answer"  # a question of fact answered with an opinion's words
                 # An introduction needs someone new in the conversation.
                 if kind == "introduction" and act.cue != "someone's contact details" and not (R - seen_people - {r["asker"]}):
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
@@ -312,7 +321,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},
                                   "task": any(TASK_ASKED.search(a.sentence) for a in requests),
                                   "topic": _content_words(" ".join(a.sentence for a in requests)),
-                                  "review": any(REVIEW_ASK.search(a.sentence) for a in requests)})
+                                  "review": any(REVIEW_ASK.search(a.sentence) for a in requests),
+                                  "fact": any(a.act == "question" for a in requests) and not any(
+                                      REVIEW_ASK.search(a.sentence) or OPINION_ASK.search(a.sentence) for a in requests)})
         seen_people |= R | {S}
     # Helper and helped as the evidence message's headers name them.
     by_id = {m.id: m for m in msgs}

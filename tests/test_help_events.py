@@ -430,6 +430,21 @@ def test_a_verdict_is_an_answer_and_comments_on_work_sent_for_review_are_advice(
     assert kinds("Could you review my draft of the lease?", "I would move the deadline to May.") == [(me, "advice")]
 
 
+def test_a_question_of_fact_is_answered_whatever_the_wording():
+    """ "Which desk books this?" asks for a fact: "I would say the gas desk books it" answers it. "Should
+    we book it on the gas desk?" asks for an opinion: the same words advise."""
+    from daemon.help_events import infer_thread
+
+    me, uma = "me@example.org", "uma@uma.example"
+
+    def kinds(ask, reply):
+        return [(e["helper"], e["kind"]) for e in infer_thread(_exchange(uma, ask, me, reply))]
+
+    assert kinds("Which desk books the Leidy storage deal?", "I would say the gas desk books it.") == [(me, "answer")]
+    assert kinds("Should we book the Leidy storage deal on the gas desk?", "I would say the gas desk books it."
+                 ) == [(me, "advice")]
+
+
 def test_a_message_that_names_no_recipient_in_a_conversation(cfg, db):
     """My sent copy whose To line was lost went back to whoever asked; an answer to me that names no
     recipient (Bcc) came to me; an announcement to a hidden list that nobody asked for helps no one."""
