@@ -442,7 +442,7 @@ _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
     r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b",
     r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
-    r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
+    r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere (?:it|they) (?:is|are)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",

@@ -137,9 +137,10 @@ CC_SUBJ_LINE = re.compile(r"^\s*(?:\S.*?\s{3,})?(?:cc|subject):", re.I)
 # split. A field at the line start, or three spaces right before it anywhere, is exactly what they accept.
 TO_LINE_ANYWHERE = re.compile(r"^\s*to:\s|\s{3}to:\s", re.I)
 CC_SUBJ_LINE_ANYWHERE = re.compile(r"^\s*(?:cc|subject):|\s{3}(?:cc|subject):", re.I)
-LOTUS_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?", re.I)
+LOTUS_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}/\d{1,2}/\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?", re.I)
 LOTUS_FROM_OR_SENT_BY = re.compile(r"^(?:from:|sent by:|please respond to)\s+\S", re.I)
 LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
+ONE_LINE_FIELD = re.compile(r"\b(to|cc|subject):[ \t]?(.*?)(?=\s{2,}(?:to|cc|subject):|$)", re.I)
 SIG_DASHES = re.compile(r"^-- ?$")
 HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
 # Every line any rule above could start on matches this; the rest (nearly all lines) are skipped
@@ -151,7 +152,10 @@ def _find_lotus_block(lines: list[str], i: int) -> int | None:
     """If line i is a Lotus 'To:' line starting a header block, return the index where the block starts."""
     if not TO_LINE_ANYWHERE.search(lines[i]):
         return None
-    if not any(CC_SUBJ_LINE_ANYWHERE.search(l) for l in lines[i + 1:i + 6]):
+    # The fields follow on the next lines, or on the same one ("John Smith 2001/01/16 05:07   To: Ann
+    # Lee/AP/Corp@Corp  cc:   Subject: Re: budget", Notes' one-line form).
+    if not any(CC_SUBJ_LINE_ANYWHERE.search(l) for l in lines[i + 1:i + 6]) \
+            and not CC_SUBJ_LINE_ANYWHERE.search(lines[i][TO_LINE_ANYWHERE.search(lines[i]).end():]):
         return None
     start = i
     # Walk back over the sender and date lines ("John Smith@ENRON", "09/27/2000 08:38 AM",
@@ -236,10 +240,13 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
             # Lotus: "John Smith@ENRON" / "jdoe@x.com on 03/16/2000 10:53 AM" / a date line.
             d = LOTUS_DATE.search(stripped)
             if d and "date" not in out:
-                out["date"] = d.group(0)
+                out["date"] = d.group(0).strip()
                 sender = re.sub(r"\s+on$", "", stripped[:d.start()].strip())
                 if sender and "from" not in out:
                     out["from"] = sender
+                # Notes' one-line form: "... 05:07   To: Ann Lee/AP/Corp@Corp  cc:   Subject: Re: budget"
+                for key, value in ONE_LINE_FIELD.findall(stripped[d.end():]):
+                    out.setdefault(key.lower(), value.strip())
             elif not d and "from" not in out and WROTE_END.search(stripped) is None:
                 out["from"] = stripped
         if "subject" in out:

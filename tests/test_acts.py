@@ -332,6 +332,7 @@ def test_saying_one_does_not_know_answers_nothing():
     ("Your claim has been processed.", "favor", True),
     ("Tom, I would be happy to do this.", "advice", False), ("I would drop the last slide.", "advice", True),
     ("Here's hoping the weather holds!", "delivery", False), ("Here's the rate sheet.", "delivery", True),
+    ("Here it is.", "delivery", True), ("Here they are, all three.", "delivery", True),
     # Not yet done: "almost ready to send", "hope to have it by tonight".
     ("Kim and I are almost ready to send you the model.", "promise", True),
     ("We hope to have the numbers by tonight.", "promise", True)])

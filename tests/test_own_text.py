@@ -84,6 +84,14 @@ CASES = {
         {"from": "Sam Ortiz", "date": "10/13/2000 04:50 PM", "to": "Lee Park/HOU/ACME@ACME", "cc": "",
          "subject": "trades"},
     ),
+    # Notes' one-line form, with a year-first date.
+    "lotus_one_line": (
+        "Here it is.\n\n\n\n\tSam Ortiz 2001/01/16 05:07 \t  To: Lee Park/AP/Acme@Acme  cc:   Subject: Re: Budget memo\n"
+        "\n\nCan you resend me the memo?\n",
+        "Here it is.",
+        {"date": "2001/01/16 05:07", "from": "Sam Ortiz", "to": "Lee Park/AP/Acme@Acme", "cc": "",
+         "subject": "Re: Budget memo"},
+    ),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
     "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
                           "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
