@@ -522,7 +522,7 @@ _FAVOR = _rx(
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
     r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b"  # "I just got home": news
-    r"| (?:your|the|his|her|their) (?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b"
+    r"| (?:your|the|his|her|their) (?:\w+ )?(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b"
     r"| it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care)))"  # received
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
@@ -613,6 +613,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"(?:away|traveling|travelling) (?:on|until|till|this|next|today|tomorrow))\b",
                   r"\b(?:will not|won't|will) (?:not )?be (?:here|there|back|in the office|in town) (?:for|on|until|till|"
                   r"this|next|today|tomorrow|monday|tuesday|wednesday|thursday|friday)\b",
+                  # Coming back and coming by: "he is returning from his trip today", "I can come by your
+                  # floor around 5"; a meeting notice's "Time: 11:00 a.m." line.
+                  r"\breturn(?:s|ing|ed)? (?:from|to the office|to town|to houston|home)\b",
+                  r"\b(?:come|stop|swing|drop|run) (?:by|over|up|down)\b[^.!?]*\b(?:around|at|by|after|before) \d",
+                  r"^\W*(?:time|date|place|location|room|where|when|dial-?in)\s*:",
                   # A time slot: "can we meet from 10am-11am instead?", "a meeting from 3:00 - 5:00"
                   r"\b(?:meet|talk|get together) (?:from|at|around|between|instead|earlier|later)\b",
                   r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) ?(?:-|to|until) ?\d{1,2}(?::\d\d)? ?(?:am|pm)\b",

@@ -377,7 +377,8 @@ def test_webmail_footers_and_runs_of_spaces():
 
 
 @pytest.mark.parametrize("sentence", ["Dana will be out of the office.", "Lee will not be here for the meeting.",
-                                      "She is out of town until Wednesday."])
+                                      "She is out of town until Wednesday.", "Mr. Park is returning from his trip today.",
+                                      "Yes, I can come by your desk around 5.", "Time: 11:00 a.m. (CDT)"])
 def test_who_is_away_is_plans_not_an_answer(sentence):
     acts, cues = classify(sentence)
     assert "plans" in cues and "statement" not in acts, (acts, cues)
@@ -405,6 +406,7 @@ def test_failed_files_understanding_and_chat_are_not_help(sentence, acts):
 
 def test_got_it_is_received_not_done():
     assert "favor" not in classify("Yes, we got it by e-mail and fax.")[0]
+    assert "favor" not in classify("Things went wrong the day I got your original email.")[0]
     assert "favor" in classify("We got it fixed this morning.")[0]
 
 
