@@ -363,7 +363,10 @@ def test_an_offer_closing_an_outright_ask_leaves_the_ask():
     assert "delivery" in classify("Please find the following figures: 4, 5 and 6.")[0]
 
 
-@pytest.mark.parametrize("sentence", ["Thanks for remembering my birthday.", "Thank you for following up."])
+@pytest.mark.parametrize("sentence", ["Thanks for remembering my birthday.", "Thank you for following up.",
+                                      "Would you take me off the list? I would be grateful.",
+                                      "I do appreciate your interest in the staff.", "Thank you for this good news.",
+                                      "I would very much appreciate your feedback on the list."])
 def test_social_and_follow_up_thanks_are_formulas(sentence):
     assert "gratitude" not in classify(sentence)[0]
 
