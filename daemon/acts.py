@@ -523,9 +523,11 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b"  # "I just got home": news
-    r"| (?:your|the|his|her|their) (?:\w+ )?(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|fax(?:es)?|calls?|pages?)\b"
-    r"| it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care)))"  # received
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
+    # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
+    r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ )?(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
+    r"fax(?:es)?|calls?|pages?)\b))"
+    r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,

@@ -410,6 +410,10 @@ def test_failed_files_understanding_and_chat_are_not_help(sentence, acts):
 def test_got_it_is_received_not_done():
     assert "favor" not in classify("Yes, we got it by e-mail and fax.")[0]
     assert "favor" not in classify("Things went wrong the day I got your original email.")[0]
+    assert "favor" not in classify("I just got a note that you sent me about the letter.")[0]
+    assert "favor" in classify("I made a call to the bank for you.")[0]
+    for sentence in ["I fixed it.", "I changed it this morning.", "We booked it for Friday."]:
+        assert "favor" in classify(sentence)[0], sentence  # doing something to "it" is work done
     assert "favor" in classify("We got it fixed this morning.")[0]
 
 
