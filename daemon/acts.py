@@ -510,7 +510,7 @@ _ADVICE = _rx(
     r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
-    r"\bI would\b(?! (?:be (?:happy|glad|pleased|delighted|honou?red)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
+    r"\bI would\b(?! (?:be (?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
 _DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
          r"set up|completed|taken care of|resolved|corrected|updated|changed|entered|created|booked|reserved|"
@@ -644,7 +644,7 @@ _LATER = re.compile(r"\b(?:will|shall) (?:be )?\w+\b[^.!?]*\b(?:after|once|when|
                     r"\b(?:after|once|until|as soon as) [^.!?]*\b(?:will|shall) ")
 # What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
-_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|home|work|direct|"
+_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|pg|p|t|home|work|direct|"
                            r"voice|ph|w|h|c|m|o|f)(?![a-z])")
 # Saying no: "Sorry, we can't take this one on", "unfortunately I won't be able to". Whatever else the sentence
 # says, it gives nothing.

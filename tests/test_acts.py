@@ -366,6 +366,7 @@ def test_an_offer_closing_an_outright_ask_leaves_the_ask():
 @pytest.mark.parametrize("sentence", ["Thanks for remembering my birthday.", "Thank you for following up.",
                                       "Would you take me off the list? I would be grateful.",
                                       "I do appreciate your interest in the staff.", "Thank you for this good news.",
+                                      "I would be grateful.",
                                       "I would very much appreciate your feedback on the list."])
 def test_social_and_follow_up_thanks_are_formulas(sentence):
     assert "gratitude" not in classify(sentence)[0]
@@ -420,6 +421,11 @@ def test_got_it_is_received_not_done():
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5
+
+
+@pytest.mark.parametrize("line", ["p 713.555.0199", "c 713.555.0144 pg 877.555.0106"])
+def test_a_signatures_phone_lines_say_nothing(line):
+    assert classify(line)[0] == {}
 
 
 def test_a_time_in_a_fact_stays_a_statement():
