@@ -577,6 +577,11 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:it was|it's|it is|was) (?:great|nice|good|fun|a pleasure) (?:to|seeing|meeting|talking)\b",
               r"\b(?:i'm|i am|we're|we are) (?:so |really |very )?(?:excited|happy|glad|sorry|thrilled|proud|jealous|bored)\b",
               r"^\W*(?:so |very |really )?glad (?:to|you|that|it)\b",
+              # Rhetorical and personal: "how difficult could that be?", "just checking on you", "please
+              # accept my apology".
+              r"\bhow (?:hard|difficult|bad|tough|tricky) (?:could|can|would) (?:that|it|this) be\b", r"\bwho (?:knew|cares)\b",
+              r"\bcheck(?:ing)? (?:on|in on|up on) you\b",
+              r"\bplease accept (?:my|our) (?:\w+ )?(?:apolog\w*|condolences|sympathy|congratulations)\b",
               r"\b(?:lovely|awesome|hilarious|crazy|funny)\b", r"\bhow (?:about|was) (?:that|the)\b",
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",

@@ -418,6 +418,13 @@ def test_got_it_is_received_not_done():
     assert "favor" in classify("We got it fixed this morning.")[0]
 
 
+@pytest.mark.parametrize("sentence", ["How difficult could that be?", "Please accept my sincere apology.",
+                                      "Just wanted to check on you and make sure you are not asleep."])
+def test_rhetorical_and_personal_asks_are_chat(sentence):
+    acts, cues = classify(sentence)
+    assert "social" in cues and acts.get("request", 0) < 0.5 and "advice" not in acts, (acts, cues)
+
+
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5
