@@ -622,6 +622,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"(?:away|traveling|travelling) (?:on|until|till|this|next|today|tomorrow))\b",
                   r"\b(?:will not|won't|will) (?:not )?be (?:here|there|back|in the office|in town) (?:for|on|until|till|"
                   r"this|next|today|tomorrow|monday|tuesday|wednesday|thursday|friday)\b",
+                  r"\b(?:will not|won't) be (?:here|there|in the office|in town|around|available)\b",
                   # Coming back and coming by: "he is returning from his trip today", "I can come by your
                   # floor around 5"; a meeting notice's "Time: 11:00 a.m." line.
                   r"\breturn(?:s|ing|ed)? (?:from|to the office|to town|to houston|home)\b",

@@ -382,7 +382,8 @@ def test_webmail_footers_and_runs_of_spaces():
 
 @pytest.mark.parametrize("sentence", ["Dana will be out of the office.", "Lee will not be here for the meeting.",
                                       "She is out of town until Wednesday.", "Mr. Park is returning from his trip today.",
-                                      "Yes, I can come by your desk around 5.", "Time: 11:00 a.m. (CDT)"])
+                                      "Yes, I can come by your desk around 5.", "Time: 11:00 a.m. (CDT)",
+                                      "Oh, Terri, Dana won't be in town."])
 def test_who_is_away_is_plans_not_an_answer(sentence):
     acts, cues = classify(sentence)
     assert "plans" in cues and "statement" not in acts, (acts, cues)
