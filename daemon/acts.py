@@ -453,6 +453,8 @@ _DELIVERY = _rx(
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
+# The writer's own worry or need, even "as we discussed": raising a problem, not answering an ask.
+_OWN_CONCERN = re.compile(r"\b(?:i|we)(?:'m| am|'re| are) (?:very |quite |still )?(?:concerned|worried)\b|\b(?:i|we) (?:still )?(?:need|want)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|instructed|directed|promised|discussed|agreed|we discussed|per our conversation)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
@@ -792,7 +794,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
         elif _FAVOR.search(low, words) and not promise and not _LATER.search(low):
             hit("favor", 0.7, _favor_cue(low))
-        if _SOLICITED.search(low, words) and not own_resume:
+        if _SOLICITED.search(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and not own_resume and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
                 and not _SORRY_FOR_DELAY.match(low) and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):

@@ -426,6 +426,12 @@ def test_rhetorical_and_personal_asks_are_chat(sentence):
     assert "social" in cues and acts.get("request", 0) < 0.5 and "advice" not in acts, (acts, cues)
 
 
+def test_raising_ones_own_concern_answers_no_ask():
+    """ "As we discussed, I am concerned ..." raises a problem; "as we discussed, here is ..." delivers."""
+    assert "answers an earlier ask" not in classify("As we discussed, I am concerned the index was moved.")[1]
+    assert classify("As we discussed, here is the revised schedule.")[0]["delivery"] == 0.9
+
+
 def test_a_time_slot_is_plans():
     acts, cues = classify("Can we meet from 10am-11am instead?")
     assert "plans or chat" in cues and acts["request"] < 0.5
