@@ -563,7 +563,10 @@ _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
 # A decision asked for ("we seek your approval to ...", "need your sign-off"): an "OK" answers it.
 _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
-                             r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b")
+                             r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b"
+                             # Leave asked of the reader: "I would like to take a vacation day this Thursday".
+                             r"|\b(?:i|we)(?: would|'d) like to take (?:a |the |next |this |two |\d+ )?(?:\w+ )?(?:vacation|"
+                             r"days? off|afternoon off|morning off|time off|personal day|sick day)")
 # Work handed over to be looked at ("here are three invoices to look at", "attached for your
 # review"): the sender asks for the reader's eyes, the file is no help to the reader.
 _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
@@ -754,7 +757,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("request", 0.3, "offer to help further")
     social = bool(_SOCIAL.search(low, words))
     scheduling = bool(_SCHEDULING.search(low, words))
-    if "request" in acts and (social or scheduling):
+    if "request" in acts and (social or scheduling) and why.get("request") != "decision asked":
         acts["request"] = min(acts["request"], 0.4)
         cues.append("plans or chat")
     if "question" in acts and (social or scheduling):

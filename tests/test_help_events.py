@@ -382,6 +382,15 @@ def test_ok_answers_a_decision_asked():
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, sid, "answer")]
 
 
+def test_ok_to_leave_asked_is_the_decision():
+    """ "I would like to take a vacation day this Thursday" asks the reader for leave: "ok" decides it."""
+    from daemon.help_events import infer_thread
+
+    me, ida = "me@example.org", "ida@example.org"
+    thread = _exchange(ida, "I would like to take a vacation day this Thursday.", me, "ok")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, ida, "answer")]
+
+
 def test_ok_to_a_task_accepts_it_and_gives_nothing_yet():
     """ "That is fine." to "Would you please mail this form for me?" takes the task on; nothing is
     done yet, so no help (a "Done." later would be)."""
