@@ -639,7 +639,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b\d{1,2}:\d\d ?(?:-|to|until) ?\d{1,2}:\d\d\b")
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
-                      r"(?:this|these|that|those|it) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
+                      r"(?:this|these|that|those|it|the \w+) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
                       r"looks (?:good|fine|ok)|sounds good|go ahead|"
                       r"that(?:'s| is| will be) fine|fine|sure|no problem|will do|agreed|absolutely|definitely)\b")
 # First-person future or work in progress: a promise, not yet help.

@@ -37,7 +37,7 @@ OPINION_ASK = re.compile(r"\b(?:what do you think|(?:do|would) you (?:think|sugg
                          r"is it (?:worth|better|wise)|advi[cs]e)\b", re.I)
 # A verdict on what was asked about ("Looks good.", "This is correct.", "I agree to ..."): outside a
 # request for review, the answer (a decision) rather than advice.
-VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything) (?:looks?|is|are|seems?) "
+VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything|the \w+) (?:looks?|is|are|seems?) "
                      r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
                      r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".

@@ -433,6 +433,8 @@ def test_a_verdict_is_an_answer_and_comments_on_work_sent_for_review_are_advice(
         return [(e["helper"], e["kind"]) for e in infer_thread(_exchange(uma, ask, me, reply))]
 
     assert kinds("Is the new rate OK for the March invoices?", "Looks good to me.") == [(me, "answer")]
+    assert kinds("Is the new rate OK for the March invoices?", "The rate is fine.") == [(me, "answer")]
+    assert kinds("Could you look over the plan for Monday?", "The plan looks good.") == [(me, "answer")]
     assert kinds("Could you review my draft of the lease?", "Looks good to me.") == [(me, "answer")]
     assert kinds("Could you review my draft of the lease?", ["Looks good to me.", "I would move the deadline to May."]
                  ) == [(me, "advice")]
