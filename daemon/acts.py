@@ -632,7 +632,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # floor around 5"; a meeting notice's "Time: 11:00 a.m." line.
                   r"\breturn(?:s|ing|ed)? (?:from|to the office|to town|to houston|home)\b",
                   r"\b(?:come|stop|swing|drop|run) (?:by|over|up|down)\b[^.!?]*\b(?:around|at|by|after|before) \d",
-                  r"^\W*(?:time|date|place|location|room|where|when|dial-?in)\s*:",
+                  r"^\W*(?:time|date|place|location|room|where|when|dial-?in|call-?in|video|conference|bridge)\s*:",
                   # A time slot: "can we meet from 10am-11am instead?", "a meeting from 3:00 - 5:00"
                   r"\b(?:meet|talk|get together) (?:from|at|around|between|instead|earlier|later)\b",
                   r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) ?(?:-|to|until) ?\d{1,2}(?::\d\d)? ?(?:am|pm)\b",

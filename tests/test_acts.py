@@ -383,6 +383,7 @@ def test_webmail_footers_and_runs_of_spaces():
 @pytest.mark.parametrize("sentence", ["Dana will be out of the office.", "Lee will not be here for the meeting.",
                                       "She is out of town until Wednesday.", "Mr. Park is returning from his trip today.",
                                       "Yes, I can come by your desk around 5.", "Time: 11:00 a.m. (CDT)",
+                                      "Video: the remote rooms join on request.",
                                       "Oh, Terri, Dana won't be in town."])
 def test_who_is_away_is_plans_not_an_answer(sentence):
     acts, cues = classify(sentence)
