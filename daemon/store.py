@@ -202,11 +202,13 @@ def _m0012_mailing_footers(db: sqlite_utils.Database):
     before, and leave them to be derived again (no thread: the next run recomputes what they touched)."""
     from .bulk import mailing_footer
 
-    for message, own in db.execute("select id, own_text from messages where is_automated = 0 and own_text is not null").fetchall():
-        reason = mailing_footer(own)
-        if reason:
-            db.execute("update messages set is_automated = 1, category = 'newsletter', automated_reason = ?, "
-                       "thread_id = null where id = ?", (reason, message))
+    # Read as a stream (only the few marked are held), then write: a big mailbox's texts never sit in memory at once.
+    found = [(reason, message) for message, own in db.execute(
+        "select id, own_text from messages where is_automated = 0 and own_text is not null")
+        if (reason := mailing_footer(own))]
+    for reason, message in found:
+        db.execute("update messages set is_automated = 1, category = 'newsletter', automated_reason = ?, "
+                   "thread_id = null where id = ?", (reason, message))
 
 
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
