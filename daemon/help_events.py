@@ -40,6 +40,8 @@ OPINION_ASK = re.compile(r"\b(?:what do you think|(?:do|would) you (?:think|sugg
 VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything|the \w+) (?:looks?|is|are|seems?) "
                      r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
                      r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
+# Thanks that say the thing helped: what makes an announcement or an FYI help after all.
+USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
 PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:get|send|forward|fax|e-?mail|"
                                 r"give|pull|find) (?:you|it to you|them to you|that to you)\b", re.I)
@@ -297,7 +299,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     done_before = helped_lately(thanked, S, m.t, 7)
                     named = thanks_kind(g.sentence)
                     pbest = _best_help(parent) if parent is not None and parent.sender == thanked else None
-                    if done_before:
+                    # Thanks for an announcement to many ("Thank you for making wonderful things happen")
+                    # show no help unless they say it helped ("this is very useful").
+                    to_many = pbest is not None and len(parent.recipients) >= BROADCAST and not USEFUL.search(g.sentence)
+                    if done_before or to_many:
                         pass
                     elif pbest is not None and m.t - parent.t < 3 * 86400 and S in parent.recipients:
                         # The thanked message is the help: one event, at that message.

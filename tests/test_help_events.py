@@ -391,6 +391,27 @@ def test_ok_to_leave_asked_is_the_decision():
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, ida, "answer")]
 
 
+def test_thanks_for_an_announcement_to_many_is_no_help_unless_it_helped():
+    """An announcement to six people thanked by one ("Thank you for the information.") was help to no one
+    in particular; "thanks, this is very useful" says it helped that reader."""
+    from daemon.acts import Act, classify
+    from daemon.help_events import Msg, infer_thread
+
+    me, many = "me@example.org", [f"p{i}@example.org" for i in range(6)]
+
+    def thread(thanks):
+        m1 = Msg("a1", "a1", "2025-03-03T09:00:00Z", 1741000000.0, me, many, [], False, "Board meeting",
+                 acts=[Act(a, "Attached is the agenda for the board meeting.", c, "", 0)
+                       for a, c in classify("Attached is the agenda for the board meeting.")[0].items()])
+        m2 = Msg("a2", "a2", "2025-03-03T10:00:00Z", 1741003600.0, many[0], [me], [], False, "Re: Board meeting",
+                 acts=[Act(a, thanks, c, cue, 0) for a, c, cue in
+                       [(a, c, classify(thanks)[1][0]) for a, c in classify(thanks)[0].items()]])
+        return [(e["helper"], e["helped"]) for e in infer_thread([m1, m2])]
+
+    assert thread("Thank you for the information.") == []
+    assert thread("Thanks, this is very useful for the board.") == [(me, many[0])]
+
+
 def test_ok_to_a_task_accepts_it_and_gives_nothing_yet():
     """ "That is fine." to "Would you please mail this form for me?" takes the task on; nothing is
     done yet, so no help (a "Done." later would be)."""
