@@ -531,6 +531,8 @@ _FAVOR = _rx(
     r"fax(?:es)?|calls?|pages?)\b))"
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
+    # Not in a clause of time or condition: "before it was sent", "if it is approved".
+    r"(?<!before )(?<!after )(?<!when )(?<!until )(?<!if )(?<!once )(?<!unless )(?<!whether )"
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.

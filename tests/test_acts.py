@@ -330,6 +330,7 @@ def test_saying_one_does_not_know_answers_nothing():
     ("Hi, I just got your email.", "favor", False), ("I got the file to the printer.", "favor", True),
     ("Your refund will be issued to you once the claim is processed.", "favor", False),
     ("Your claim has been processed.", "favor", True),
+    ("Sadly I did not see the memo before it was sent out.", "favor", False),
     ("Tom, I would be happy to do this.", "advice", False), ("I would drop the last slide.", "advice", True),
     ("Here's hoping the weather holds!", "delivery", False), ("Here's the rate sheet.", "delivery", True),
     ("Here it is.", "delivery", True), ("Here they are, all three.", "delivery", True),
