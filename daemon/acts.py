@@ -244,7 +244,8 @@ _POLITE_THANKS = _rx(
     r"cooperation|(?:prompt|quick|kind) (?:reply|response|attention|consideration))\b",
     r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick (?:reply|response|note))\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
-    r"\bwould (?:really |greatly |very much |much )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b", _GRATEFUL_IF,
+    r"\bwould (?:really |greatly |very much |much )?appreciate\b", r"\b(?:I|we)(?:'d| would) appreciate\b",
+    # "I would be grateful (if ...)": the "if" form is _GRATEFUL_IF, which _APPRECIATE_ASK reads as an ask.
     r"\b(?:would|'d) be (?:most |very |really |so )?(?:grateful|thankful|obliged)\b",
     r"\b(?:appreciate|thank you for|thanks for) (?:your|the|this) (?:interest|concern|kind words|good news|thoughts and)\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",

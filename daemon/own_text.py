@@ -150,12 +150,13 @@ MAYBE_CUT = re.compile(r"^\s*(?:[-_*]|from:|(?:on|am|le|el|il|op|at|begin)\s)|to
 
 def _find_lotus_block(lines: list[str], i: int) -> int | None:
     """If line i is a Lotus 'To:' line starting a header block, return the index where the block starts."""
-    if not TO_LINE_ANYWHERE.search(lines[i]):
+    to = TO_LINE_ANYWHERE.search(lines[i])
+    if not to:
         return None
     # The fields follow on the next lines, or on the same one ("John Smith 2001/01/16 05:07   To: Ann
     # Lee/AP/Corp@Corp  cc:   Subject: Re: budget", Notes' one-line form).
     if not any(CC_SUBJ_LINE_ANYWHERE.search(l) for l in lines[i + 1:i + 6]) \
-            and not CC_SUBJ_LINE_ANYWHERE.search(lines[i][TO_LINE_ANYWHERE.search(lines[i]).end():]):
+            and not CC_SUBJ_LINE_ANYWHERE.search(lines[i][to.end():]):
         return None
     start = i
     # Walk back over the sender and date lines ("John Smith@ENRON", "09/27/2000 08:38 AM",
