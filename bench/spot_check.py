@@ -28,22 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from daemon.config import Config  # noqa: E402
-from daemon.importer import import_messages  # noqa: E402
-from daemon.sources import read_path  # noqa: E402
 from daemon.store import open_db  # noqa: E402
+from help_quality import import_user  # noqa: E402  (bench/ is this script's own folder)
 
 UNLABELED = ["allen-p", "arnold-j", "lay-k"]
 SHOWN_MESSAGES = 6  # longer threads show only the evidence message and the one that asked
-
-
-def imported(user: str, workdir: Path):
-    path = workdir / f"{user}.db"
-    db = open_db(path)
-    if not db["messages"].count:
-        mailbox = SHARED / "enron" / "mailboxes" / user
-        import_messages(db, read_path(mailbox), Config(), paths=[str(mailbox)])
-    return db
 
 
 def show(db, user: str, k: int, event: dict) -> None:
@@ -76,7 +65,8 @@ def main():
     workdir.mkdir(parents=True, exist_ok=True)
     pool = []
     for user in a.users.split(","):
-        db = imported(user, workdir)
+        import_user(user, workdir / f"{user}.db")  # the dev bench's import, skipped when already done
+        db = open_db(workdir / f"{user}.db")
         events = list(db.query("select e.* from help_events e join threads t on t.id = e.thread_id "
                                "where e.confidence >= 0.5 and t.message_count >= ? order by e.id", [a.min_messages]))
         print(f"{user}: {db['messages'].count} messages, {len(events)} help events in threads of "
