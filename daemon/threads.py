@@ -6,7 +6,8 @@ message that links two threads merges them. Mail synced from Gmail also joins th
 of its Gmail thread (X-GM-THRID). Real corporate mail mostly lacks those headers, so a
 reply or forward without a stored reference joins the latest earlier message with the same normalized
 subject that shares a participant, within a time window, preferring the one whose sender matches the
-quoted original's header; a message with no sign of being a reply joins the latest message under
+quoted original's header, then one its sender received (never the sender's own earlier message to
+other people: the mailbox's owner is in every message, so sharing the owner says nothing); a message with no sign of being a reply joins the latest message under
 its subject that its sender received, less than a week before, when it goes back to that message's
 sender (replies that lost their "Re:"). Each
 message records how it joined (`thread_link`), each thread how it was
@@ -194,7 +195,7 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
                         break
                 continue
             quoted = _tokens(quoted_from or "")
-            best, best_kind = None, 0
+            best, best_kind, best_received = None, 0, False
             for pt, _pid, p, p_sender, p_name, _r, _q, p_people in reversed(group[max(0, i - CANDIDATES_SCANNED):i]):
                 if pt is None or t - pt > window:
                     break
@@ -205,9 +206,16 @@ def _thread_work_table(db, n: int, window_days: int) -> int:
                     if p_tokens and len(quoted & p_tokens) >= min(2, len(p_tokens)):
                         best, best_kind = p, _QUOTED_HEADER
                         break
-                if best is None:
-                    best, best_kind = p, _SUBJECT
-                    if not quoted:
+                # In one person's mailbox its owner is in every message, so sharing a participant says
+                # little: the sender's own earlier message joins only if it went to someone this one
+                # goes to (not the owner's earlier mail to someone else under "RE: (no subject)"), and
+                # the latest message the sender received is preferred to a later one they were not on.
+                if p_sender == sender and (mine - {sender}).isdisjoint(p_people - {sender}):
+                    continue
+                received = p_sender != sender and sender in p_people
+                if best is None or (received and not best_received):
+                    best, best_kind, best_received = p, _SUBJECT, received
+                    if received and not quoted:
                         break
             if best is not None:
                 union(best, m)

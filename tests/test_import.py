@@ -215,6 +215,19 @@ def test_a_reply_that_lost_its_re_joins_by_subject_within_a_week(cfg, db):
     assert rows(db, "select message_id, thread_link from messages where message_id = 'm2@x'") == [("m2@x", "subject")]
 
 
+def test_a_reply_joins_by_subject_only_a_message_of_the_same_exchange(cfg, db):
+    """Replies with no stored reference join by subject; the owner of the mailbox is in every message,
+    so sharing a participant is not enough: the owner's earlier message to someone else under the same
+    subject ("RE: (no subject)") is another conversation, an earlier one to the same person is not."""
+    mail = [_referencing("n1@x", 2, "RE: (no subject)", frm="me@example.org", to="ann@clientco.com"),
+            _referencing("n2@x", 3, "RE: (no subject)", frm="me@example.org", to="bo@partner.net"),  # someone else
+            _referencing("n3@x", 4, "RE: (no subject)", frm="me@example.org", to="bo@partner.net"),  # Bo again
+            _referencing("n4@x", 5, "RE: (no subject)", frm="ann@clientco.com", to="me@example.org")]  # Ann answers
+    import_messages(db, iter(mail), cfg, me=["me@example.org"])
+    assert rows(db, """select group_concat(message_id, ' ') from (select * from messages order by date)
+                       group by thread_id order by min(date)""") == [("n1@x n4@x",), ("n2@x n3@x",)]
+
+
 def test_self_contacts_and_no_newsletter_contact(imported, db):
     assert rows(db, "select address, source from identities") == [("me@example.org", "sent_folder")]
     assert rows(db, """select name, email, is_self, messages_from, messages_to, threads from contacts
