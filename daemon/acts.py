@@ -463,7 +463,8 @@ _SOLICITED = _rx(
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",
     r"\bin response to your\b", r"\b(?:we|you and i) (?:discussed|talked about)\b", r"\bto answer your\b",
     r"\bregarding your (?:question|request)\b",
-    r"\byou (?:asked|requested|wanted)\b", r"\bfollowing up on your\b", r"\byour (?:question|request)s?\b")
+    r"\byou (?:asked|requested|wanted)\b", r"\byou (?:were|have been) (?:asking|looking) (?:about|for)\b",
+    r"\bfollowing up on your\b", r"\byour (?:question|request)s?\b")
 
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",

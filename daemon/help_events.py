@@ -135,7 +135,9 @@ def quoted_asker(m: Msg) -> str | None:
     if _is_named(who, m.sender):
         return None  # quoting one's own earlier message
     if len(m.to) == 1:
-        return m.to[0]
+        # Sent to one person, quoting someone else's message: a forward with a comment, whose
+        # quoted asks were made by a third person, not by the reader.
+        return None if who and not _is_named(who, m.to[0]) else m.to[0]
     return next((a for a in m.to + m.cc if _is_named(who, a)), None)
 
 

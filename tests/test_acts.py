@@ -555,7 +555,9 @@ def test_answering_the_readers_questions_says_it_was_asked():
     for sentence in ["To address your questions before the call, the rate is fixed until May.",
                      "Below are the answers to your question about the meters.",
                      "On your requests from Monday: both invoices were paid.",
-                     "As instructed, I removed the two test accounts from the billing run."]:
+                     "As instructed, I removed the two test accounts from the billing run.",
+                     "I think this is the invoice you were asking about.",
+                     "Here is the schedule you have been looking for."]:
         assert "answers an earlier ask" in classify(sentence)[1], sentence
 
 
