@@ -141,6 +141,8 @@ LOTUS_DATE = re.compile(r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}/\d{1,2}/\d{1,2})\s+\d
 LOTUS_FROM_OR_SENT_BY = re.compile(r"^(?:from:|sent by:|please respond to)\s+\S", re.I)
 LOTUS_SENDER = re.compile(r"^\s*\S.*(?:@|\bon\s+\d{1,2}/\d{1,2}/\d{2,4})")
 ONE_LINE_FIELD = re.compile(r"\b(to|cc|subject):[ \t]?(.*?)(?=\s{2,}(?:to|cc|subject):|$)", re.I)
+# A line that continues a list of recipients: it holds an address or ends with a comma.
+ADDRESS_LIST_LINE = re.compile(r"^\s*\S.*(?:@[\w.-]+|,\s*$)")
 SIG_DASHES = re.compile(r"^-- ?$")
 HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
 # Every line any rule above could start on matches this; the rest (nearly all lines) are skipped
@@ -154,8 +156,12 @@ def _find_lotus_block(lines: list[str], i: int) -> int | None:
     if not to:
         return None
     # The fields follow on the next lines, or on the same one ("John Smith 2001/01/16 05:07   To: Ann
-    # Lee/AP/Corp@Corp  cc:   Subject: Re: budget", Notes' one-line form).
-    if not any(CC_SUBJ_LINE_ANYWHERE.search(l) for l in lines[i + 1:i + 6]) \
+    # Lee/AP/Corp@Corp  cc:   Subject: Re: budget", Notes' one-line form), after a recipient list that
+    # may run over many lines of addresses.
+    after = i + 1
+    while after < min(len(lines), i + 60) and ADDRESS_LIST_LINE.match(lines[after]):
+        after += 1
+    if not any(CC_SUBJ_LINE_ANYWHERE.search(l) for l in lines[after:after + 5]) \
             and not CC_SUBJ_LINE_ANYWHERE.search(lines[i][to.end():]):
         return None
     start = i

@@ -211,12 +211,45 @@ def _m0012_mailing_footers(db: sqlite_utils.Database):
                    "thread_id = null where id = ?", (reason, message))
 
 
+def _m0013_recipient_lists(db: sqlite_utils.Database):
+    """A Lotus Notes header block whose "To:" list runs over many lines is cut from a message's own text
+    since this migration: cut it from the texts stored before, with the acts read from the part cut
+    away, and leave those messages to be derived again (no thread: the next run recomputes what they
+    touched). Works on whatever the privacy setting kept: a snippet is cut the same way."""
+    from .acts import split_sentences
+    from .own_text import LOTUS_DATE, find_cut, quoted_header
+
+    # Read as a stream (only the few cut are held), then write. Only the cut is applied: the rest of
+    # the own-text rules already ran when the message was stored. The reply reader often stopped the
+    # stored text inside the list, before its "cc:" and "Subject:": a dated sender line, "To:" and
+    # addresses up to the end of the text are such a block too.
+    found = []
+    # (Bulk mail's text is stored uncut.)
+    for message, own in db.execute("select id, own_text from messages where own_text like '%to:%' and is_automated = 0"):
+        lines = own.replace("\r\n", "\n").split("\n")
+        cut = find_cut(lines)
+        if cut is None:
+            cut = find_cut(lines + ["cc:", "Subject:"])
+            if cut is not None and (cut[1] != "lotus" or cut[0] >= len(lines)
+                                    or not any(LOTUS_DATE.search(line) for line in lines[cut[0]:cut[0] + 3])):
+                cut = None
+        if cut is not None:
+            found.append((message, "\n".join(lines[:cut[0]]).strip(), quoted_header(lines[cut[0]:], cut[1]) or {}))
+    for message, new, header in found:
+        db.execute("update messages set own_text = ?, has_quote = 1, quoted_from = ?, quoted_date = ?, "
+                   "quoted_subject = ?, thread_id = null where id = ?",
+                   (new, header.get("from", "")[:200] or None, header.get("date", "")[:100] or None,
+                    header.get("subject", "")[:500] or None, message))
+        db.execute("delete from message_acts where message = ? and part = 'own' and position >= ?",
+                   (message, len(split_sentences(new))))
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
               ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names),
-              ("0012_mailing_footers", _m0012_mailing_footers)]
+              ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

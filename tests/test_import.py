@@ -504,3 +504,42 @@ def test_insert_or_replace_writes_what_sqlite_utils_insert_all_writes(tmp_path):
     query = "select id, a, typeof(a), b, typeof(b), c, typeof(c), d, typeof(d) from {} order by id"
     assert db.execute(query.format("ours")).fetchall() == db.execute(query.format("theirs")).fetchall()
     assert db.execute("select c from ours where id = 3").fetchone() == ("2026-11-26T09:30:00",)
+
+
+LONG_LIST = ("Monday at 5 works for him.\n\nThanks.\n\n\n\"Ortiz, Sam\" <sam@uni.example> on 11/02/2000 10:51:36 AM\n\n"
+             "To:   \"'ann@a.example'\" <ann@a.example>, \"'bo@b.example'\" <bo@b.example>,\n"
+             "      \"'cy@c.example'\" <cy@c.example>, \"'di@d.example'\"\n      <di@d.example>, \"'ed@e.example'\"\n"
+             "      <ed@e.example>, \"'flo@f.example'\" <flo@f.example>\n"
+             "cc:   \"'ivy@i.example'\" <ivy@i.example>\nSubject:  Panel\n\n\n"
+             "Attached please find the revised summary of the panel.\n")
+
+
+def test_recipient_lists_stored_before_are_cut_and_derived_again(cfg, db):
+    """A database from before long Lotus "To:" lists were recognised keeps the quoted message in the
+    stored own text (and an event from its "Attached please find ..."): opening it cuts the text as
+    mail stored now is cut, drops the acts read from the part cut away, and the next run derives the
+    message again: the same text, acts and events as mail stored now."""
+    from daemon.importer import derive_underived
+
+    mail = [_mail("l1@x", 2, "me@example.org", "Re: Panel", LONG_LIST, to="sam@uni.example")]
+    import_messages(db, iter(mail), cfg, me=["me@example.org"])
+    query = ("select own_text, has_quote, quoted_from, quoted_date, quoted_subject from messages", 
+             "select part, position, act, sentence from message_acts where part = 'own' order by position, act",
+             "select helper, helped, kind, evidence from help_events")
+    now = [rows(db, q) for q in query]
+    assert now[0] == [("Monday at 5 works for him.\n\nThanks.", 1, '"Ortiz, Sam" <sam@uni.example>',
+                       "11/02/2000 10:51:36 AM", "Panel")]
+    assert now[2] == []
+    # As an older version stored it (and derived from it):
+    db.execute("update messages set own_text = ?, has_quote = 0, quoted_from = null, quoted_date = null, "
+               "quoted_subject = null", [LONG_LIST.strip()])
+    db.execute("insert into message_acts (message, part, position, act, sentence, confidence, cue) select id, 'own', "
+               "9, 'delivery', 'Attached please find the revised summary of the panel.', 0.9, 'giving' from messages")
+    db.execute("insert into help_events (id, helper, helped, kind, message, evidence) select 'old', 'me@example.org', "
+               "'sam@uni.example', 'document', id, 'Attached please find the revised summary of the panel.' from messages")
+    db.execute("delete from schema_migrations where name = '0013_recipient_lists'")
+    db.conn.commit()
+    again = open_db(cfg.db_path)
+    assert rows(again, "select thread_id is null from messages") == [(1,)]
+    assert derive_underived(again, cfg) == 1
+    assert [rows(again, q) for q in query] == now

@@ -92,6 +92,19 @@ CASES = {
         {"date": "2001/01/16 05:07", "from": "Sam Ortiz", "to": "Lee Park/AP/Acme@Acme", "cc": "",
          "subject": "Re: Budget memo"},
     ),
+    # A "To:" list that runs over many lines, indented or not, before "cc:" and "Subject:".
+    "lotus_long_recipient_list": (
+        "Monday at 5 works for him.\n\nThanks.\n\n\n\"Ortiz, Sam\" <sam@uni.example> on 11/02/2000 10:51:36 AM\n\n"
+        "To:   \"'ann@a.example'\" <ann@a.example>, \"'bo@b.example'\" <bo@b.example>,\n"
+        "      \"'cy@c.example'\" <cy@c.example>, \"'di@d.example'\"\n      <di@d.example>, \"'ed@e.example'\"\n"
+        "<ed@e.example>, \"'flo@f.example'\" <flo@f.example>,\n\"'gus@g.example'\" <gus@g.example>,\n"
+        "\"'hal@h.example'\" <hal@h.example>\ncc:   \"'ivy@i.example'\" <ivy@i.example>,\n      <jo@j.example>\n"
+        "Subject:  Panel\n\n\nAttached please find the revised summary. Which dates are good for you?\n",
+        "Monday at 5 works for him.\n\nThanks.",
+        {"from": '"Ortiz, Sam" <sam@uni.example>', "date": "11/02/2000 10:51:36 AM",
+         "to": "\"'ann@a.example'\" <ann@a.example>, \"'bo@b.example'\" <bo@b.example>,",
+         "cc": "\"'ivy@i.example'\" <ivy@i.example>,", "subject": "Panel"},
+    ),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
     "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
                           "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
