@@ -235,12 +235,12 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s*(?:you|u)|thx|tks|appreciate[sd]?|gr
 _THANKS_HINTS = ("than", "thx", "tk", "apprecia", "grateful", "gracia", "merci", "dank")  # one is in every _THANKS match
 _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|thanks again|thanks so much|"
                           r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
-                          r"[\s,.!]*)+(?:[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
+                          r"[\s,.!]*)+(?:(?!anyways?\b)[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
 # "We would be grateful if ...": a thanks formula (no gratitude for help) and, as a request, an ask.
 _GRATEFUL_IF = r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b"
 _POLITE_THANKS = _rx(
     r"\bthanks? (?:you )?in advance\b", r"\bthank(?:s| you) (?:again )?for (?:your?|the) (?:e-?mail|note|message|communication|"
-    r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|"
+    r"letter|reply|response|inquiry|interest|time|consideration|patience|attention|understanding|request|question|"
     r"cooperation|(?:prompt|quick|kind) (?:reply|response|attention|consideration))\b",
     r"\bthank(?:s| you) for (?:asking|writing|contacting|getting back|reaching out|your quick (?:reply|response|note))\b",
     r"\bappreciate (?:your|any) (?:(?:prompt|quick) )?(?:response|reply|attention|patience|cooperation|consideration)\b",
@@ -249,7 +249,13 @@ _POLITE_THANKS = _rx(
     r"\b(?:would|'d) be (?:most |very |really |so )?(?:grateful|thankful|obliged)\b",
     r"\b(?:appreciate|thank you for|thanks for) (?:your|the|this) (?:interest|concern|kind words|good news|thoughts and)\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
-    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b",
+    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", r"\bthank(?:s| you) (?:anyway|anyways|just the same)\b",
+    # Thanks for being handed an ask ("Thanks for sending me the request from ...") or for news to all
+    # ("for keeping us all informed", "for taking the time to communicate with all of us").
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "
+    r"(?:\w+ )?(?:request|inquiry|question|invitation)\b",
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
+    r"(?:us|all of us|everyone|everybody|the (?:employees|team|company))\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
     r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
@@ -511,7 +517,8 @@ _ADVICE = _rx(
     r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
     r"\b(?:I|we) think (?:you|we|it|that|this|they)\b[^.!?]*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
-    r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b", r"\bmake sure\b",
+    r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b",
+    r"(?<!wanted to )(?<!want to )(?<!trying to )(?<!just to )\bmake sure\b",  # not "I wanted to make sure you knew"
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
     r"\bI would\b(?! (?:be (?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
@@ -619,6 +626,8 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
                   r"\bwhat(?:'s| is) the plan\b", r"\b(?:out to eat|eat out|eating out)\b",
+                  r"\b(?:details|logistics|directions|dial-?in (?:number|information|info)) (?:of|for|to) (?:the |our |this |"
+                  r"tomorrow's |today's |next week's )?(?:meeting|call|conference call|dinner|lunch|event|session|reception)\b",
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b",
                   # Where one will be when: "I'm leaving the office around 2:15", "I can be back by 7:30 am",
@@ -666,10 +675,20 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b",
+               # "Thank you anyway": what was offered is turned down.
+               r"\bthank(?:s| you) (?:anyway|anyways|just the same)\b",
                # "I can't seem to open it": the file did not arrive; the message gives nothing back.
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|am unable to|was unable to)(?: seem to)? (?:open|download|"
                r"read|access|view|print) (?:it|them|this|that|(?:the|his|her|your|this|that) (?:\w+ )?(?:file|attachment|document|"
                r"link|spreadsheet|resume|fax|copy|version))\b")
+# "Yes, we got it by fax", "I received your letter": saying a thing arrived gives nothing back.
+_RECEIVED = re.compile(r"^\W*(?:(?:yes|yep|ok|okay|thanks|thank you)\W+)?(?:[a-z]+,\s+)?(?:i|we)(?: just| finally| did| have|'ve)? "
+                       r"(?:got|gotten|received|receive|get) (?:(?:it|them|both|all)\b(?! (?:done|fixed|working|set|approved|"
+                       r"sorted|signed|to|taken|changed|moved|back|out|in|up)\b)|(?:the|your|his|her|their|this|that|these|those) "
+                       r"(?:\w+ )?(?:e-?mails?|messages?|notes?|fax(?:es)?|letters?|files?|attachments?|packages?|documents?|"
+                       r"cop(?:y|ies)|info(?:rmation)?|voice ?mails?|checks?|forms?|invitations?)\b(?! (?:to|into|onto|for|over|out|back|off)\b))")
+_MORE_THAN_ARRIVAL = re.compile(r"\b(?:and|but|so) (?:yes|no|i|we|he|she|they|it|that)\b|\byou (?:requested|asked|wanted|needed)\b|"
+                                r"\bfor (?:you|him|her|them)\b")
 # "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
 _DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:sorry,?\s+(?:but\s+)?)?(?:(?:i'm|i am|we're|we are) not (?:familiar|aware|sure)|(?:(?:i|we) )?(?:don't|do not|"
                             r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")
@@ -776,7 +795,12 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("decline", 0.7, "declines")
     # "Here is my CV": the writer asks for a job or a referral, and hands over nothing.
     own_resume = "my" in words and _OWN_RESUME.search(low) is not None
-    if not is_question and not social and not scheduling and "decline" not in acts:
+    arrival = _RECEIVED.match(low)
+    # ... and nothing more: not "I got the figures you asked for", "I got your note and yes, we wired it".
+    received = arrival is not None and not _MORE_THAN_ARRIVAL.search(low, arrival.end())
+    if received:
+        cues.append("says it arrived")
+    if not is_question and not social and not scheduling and not received and "decline" not in acts:
         if own_resume:
             cues.append("own resume sent")
         elif "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
@@ -818,7 +842,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("favor", 0.7, _favor_cue(low))
     if _ROUTINE.match(low):
         cues.append("routine reply")
-    if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise:
+    if not is_question and n_words <= 10 and _CONFIRM.match(low) and not social and not scheduling and not promise \
+            and not received:
         hit("confirmation", 0.5, "short yes or done")
     if _ACTED_ON_ADVICE.search(low) and not is_question:
         # "On your advice, we kept the old contract": the reader advised; what the writer does
@@ -856,12 +881,15 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
     """Every act in a message's own text, in order, one per (act, sentence)."""
     sentences = split_sentences((own_text or "")[:MAX_CHARS])
     out: list[Act] = []
+    arrived = False
     for i, s in enumerate(sentences[:MAX_SENTENCES]):
-        acts, why, _ = _classify(s[:600])
+        acts, why, cues = _classify(s[:600])
+        arrived = arrived or "says it arrived" in cues
         for act, conf in acts.items():
             out.append(Act(act, s[:300], conf, why.get(act, ""), i))
-    # A lone "Thanks!" as the whole reply is gratitude for what came before, not a sign-off.
-    if len(sentences) <= 2 and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
+    # A lone "Thanks!" as the whole reply is gratitude for what came before, not a sign-off; after
+    # "we got it" it acknowledges receipt.
+    if len(sentences) <= 2 and not arrived and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
         out = [Act(a.act, a.sentence, 0.7, "thanks as the whole reply", a.position) if a.cue == "bare thanks" else a
                for a in out]
     if attachment_count and not any(_OWN_RESUME.search(s.lower()) for s in sentences[:MAX_SENTENCES]):

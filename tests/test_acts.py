@@ -572,3 +572,43 @@ def test_a_greeting_line_is_not_the_start_of_the_first_sentence():
     assert split_sentences("Yes,\nthe rate is fine for zone 4.") == ["Yes, the rate is fine for zone 4."]
     acts, _ = classify(split_sentences("hi family,\nthe new rate for zone 4 starts in May.")[0])
     assert "statement" in acts
+
+
+@pytest.mark.parametrize("sentence", ["Yes, Ann, we got it by e-mail and fax.", "I received your letter this morning.",
+                                      "We did receive the documents on Friday.", "Got your fax."])
+def test_saying_a_thing_arrived_gives_nothing(sentence):
+    """ "We got it" answers "let me know when you get these", but gives the asker nothing."""
+    acts = classify(sentence)[0]
+    assert not {"statement", "confirmation", "favor", "delivery"} & set(acts), acts
+
+
+def test_arrival_and_more_is_more():
+    """Receipt and then an answer, or a thing obtained for the reader, is still help; a bare "Thanks."
+    after "we got it" acknowledges receipt and thanks for no help."""
+    assert "statement" in classify("I did get your message and yes, we wired $2,000 yesterday.")[0]
+    assert "favor" in classify("I got the information you requested for the filing.")[0]
+    assert "favor" in classify("I got it done yesterday.")[0]
+    assert [(a.act, a.confidence) for a in message_acts("We got it by fax. Thanks.")] == [("gratitude", 0.4)]
+    assert [(a.act, a.confidence) for a in message_acts("That is the one. Thanks.")][-1] == ("gratitude", 0.7)
+
+
+@pytest.mark.parametrize("sentence", ["Thanks for sending me the request from the museum for help with its garden.",
+                                      "Thank you for taking the time to communicate with all of us so regularly.",
+                                      "Thanks for keeping us all informed of developments.",
+                                      "Thanks for your request."])
+def test_thanks_for_an_ask_or_for_news_to_all_is_a_formula(sentence):
+    assert "gratitude" not in classify(sentence)[0]
+
+
+def test_thanks_anyway_turns_the_offer_down():
+    acts = classify("I would not be comfortable buying at this price. Thank you anyway.")[0]
+    assert "decline" in acts
+    assert classify("Thank you anyway.")[0] == {"decline": 0.7}
+    assert classify("Thanks Anna")[0] == {"gratitude": 0.4}
+
+
+def test_meeting_details_are_plans_and_making_sure_one_knew_is_no_advice():
+    acts, cues = classify("Here are the details of the meeting.")
+    assert "plans" in cues and "delivery" not in acts
+    assert "advice" not in classify("I just wanted to make sure that you knew the board will meet.")[0]
+    assert "advice" in classify("You should make sure the totals match.")[0]
