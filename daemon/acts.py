@@ -170,6 +170,9 @@ _ACTED_ON_ADVICE = re.compile(r"\b(?:(?:on|per|following|after|taking) (?:\w+'s 
 _ACKNOWLEDGED = re.compile(r"^\W*(?:very |really )?(?:good|great|nice|excellent) (?:point|idea|catch|suggestion)s?\b")
 _QUESTIONS_SENT = re.compile(r"\b(?:here(?: is| are|'s)|attached (?:is|are)|below (?:is|are)|(?:find|see) (?:attached|below))\b"
                              r"[^.!?]{0,40}\bquestions\b")
+# "Below are some outstanding items that need to be addressed:": a list of what is still to do, an ask.
+_OPEN_ITEMS = re.compile(r"\b(?:items|issues|things|points|questions|matters) (?:that |which )?(?:still )?(?:need|needs|have|has|remain) "
+                         r"to be (?:addressed|resolved|discussed|decided|answered|done|covered|settled)\b")
 _ANSWERING = re.compile(r"answer|respon|repl(?:y|ies)|your questions")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
@@ -254,6 +257,10 @@ _POLITE_THANKS = _rx(
     # ("for keeping us all informed", "for taking the time to communicate with all of us").
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "
     r"(?:\w+ )?(?:request|inquiry|question|invitation)\b",
+    # Thanks for an FYI ("for pointing out this inspiring article"), unless it says it helped.
+    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:pointing out|sharing|passing (?:on|along)|forwarding|sending)"
+    r"(?: (?:me|us|along|on))* (?:this|the|that|your|these|those) (?:\w+ )?(?:article|story|stories|link|clip|joke|piece|poem|quote|"
+    r"news|cartoon|picture|photos?|video)\b(?![^.!?]*\b(?:useful|helpful|helped|helps)\b)",
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
     r"(?:us|all of us|everyone|everybody|the (?:employees|team|company))\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
@@ -521,7 +528,7 @@ _ADVICE = _rx(
     r"(?<!wanted to )(?<!want to )(?<!trying to )(?<!just to )\bmake sure\b",  # not "I wanted to make sure you knew"
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
-    r"\bI would\b(?! (?:be (?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
+    r"\bI would\b(?! (?:be (?:more than |very |so |really )?(?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
 _DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
          r"set up|completed|taken care of|resolved|corrected|updated|changed|entered|created|booked|reserved|"
@@ -536,7 +543,7 @@ _FAVOR = _rx(
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
     r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
     # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
-    r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ )?(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
+    r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ ){0,2}(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
     r"fax(?:es)?|calls?|pages?)\b))"
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
@@ -687,6 +694,8 @@ _RECEIVED = re.compile(r"^\W*(?:(?:yes|yep|ok|okay|thanks|thank you)\W+)?(?:[a-z
                        r"sorted|signed|to|taken|changed|moved|back|out|in|up)\b)|(?:the|your|his|her|their|this|that|these|those) "
                        r"(?:\w+ )?(?:e-?mails?|messages?|notes?|fax(?:es)?|letters?|files?|attachments?|packages?|documents?|"
                        r"cop(?:y|ies)|info(?:rmation)?|voice ?mails?|checks?|forms?|invitations?)\b(?! (?:to|into|onto|for|over|out|back|off)\b))")
+_ARRIVAL_ASKED = re.compile(r"\b(?:confirm|let (?:me|us) know|tell (?:me|us)|advise)(?: (?:that|if|whether|when|once))? "
+                            r"(?:you|u)(?: have|'ve)? (?:received|got|get|receive|can open|were able to open)\b")
 _MORE_THAN_ARRIVAL = re.compile(r"\b(?:and|but|so) (?:yes|no|i|we|he|she|they|it|that)\b|\byou (?:requested|asked|wanted|needed)\b|"
                                 r"\bfor (?:you|him|her|them)\b")
 # "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
@@ -768,6 +777,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             "request form")
     elif is_question and not polite_req:
         hit("request", 0.6, "direct question")
+    if "request" in acts and _ARRIVAL_ASKED.search(low):
+        # "Please confirm you received the folders": whatever the answer, nobody is helped by it.
+        acts["request"] = min(acts["request"], 0.4)
+        cues.append("asks whether it arrived")
     if not mailing and _DECISION_ASKED.search(low):
         hit("request", 0.85, "decision asked")
     if "request" not in acts and not is_question and not mailing:
@@ -803,7 +816,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if not is_question and not social and not scheduling and not received and "decline" not in acts:
         if own_resume:
             cues.append("own resume sent")
-        elif "questions" in words and _QUESTIONS_SENT.search(low) and not _ANSWERING.search(low) \
+        elif ("questions" in words and _QUESTIONS_SENT.search(low) or _OPEN_ITEMS.search(low)) and not _ANSWERING.search(low) \
                 and not _SOLICITED.search(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)):

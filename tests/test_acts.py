@@ -612,3 +612,23 @@ def test_meeting_details_are_plans_and_making_sure_one_knew_is_no_advice():
     assert "plans" in cues and "delivery" not in acts
     assert "advice" not in classify("I just wanted to make sure that you knew the board will meet.")[0]
     assert "advice" in classify("You should make sure the totals match.")[0]
+
+
+@pytest.mark.parametrize("sentence", ["Please confirm you received the folders I left with your assistant.",
+                                      "Please let me know when you get these, and if you can open them."])
+def test_asking_whether_a_thing_arrived_asks_for_no_help(sentence):
+    acts, cues = classify(sentence)
+    assert acts["request"] < 0.5 and "asks whether it arrived" in cues
+    assert classify("Please confirm the volumes you received on Monday.")[0]["request"] >= 0.7
+
+
+def test_glad_to_meet_fyi_thanks_calls_and_open_items():
+    """ "I would be more than happy to meet" offers, no advice; thanks for an article passed on is an
+    FYI's thanks unless it says it helped; "I got a phone call" is news, no favor; a list of items
+    that need to be addressed asks."""
+    assert "advice" not in classify("I would be more than happy to meet with him.")[0]
+    assert "gratitude" not in classify("Thank you for pointing out this inspiring article.")[0]
+    assert classify("Thanks for sharing the article, it is very useful.")[0]["gratitude"] == 0.9
+    assert "favor" not in classify("I got a random phone call yesterday from a broker.")[0]
+    assert "favor" in classify("I got the phone company to fix the line.")[0]
+    assert classify("Below are some outstanding items that need to be addressed:")[0] == {"request": 0.6}
