@@ -541,7 +541,11 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"
+    # "I made a mistake", "I've made quite an impression", "we made it home": making is work done only
+    # when what was made is.
+    r"(?<!made(?= (?:a |an |quite an? |such an? |the same |my |our |some |no |any )?(?:\w+ )?(?:mistakes?|errors?|impression|"
+    r"point|decision|it|sense|money|fun|progress|friends|plans?|comments?|remarks?|joke|guess|assumption|bet)\b))"  # "I just got home": news
     # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
     r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ ){0,2}(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
     r"fax(?:es)?|calls?|pages?)\b))"

@@ -632,3 +632,14 @@ def test_glad_to_meet_fyi_thanks_calls_and_open_items():
     assert "favor" not in classify("I got a random phone call yesterday from a broker.")[0]
     assert "favor" in classify("I got the phone company to fix the line.")[0]
     assert classify("Below are some outstanding items that need to be addressed:")[0] == {"request": 0.6}
+
+
+@pytest.mark.parametrize("sentence, favor", [("I see I've made quite an impression on you.", False),
+                                             ("I made a mistake on the invoice.", False),
+                                             ("We made it home safely.", False),
+                                             ("I'm glad I made the decision I did.", False),
+                                             ("I made the changes you requested.", True),
+                                             ("I've made reservations for Friday.", True),
+                                             ("I made the call to the bank.", True)])
+def test_making_is_work_only_when_what_was_made_is(sentence, favor):
+    assert ("favor" in classify(sentence)[0]) == favor
