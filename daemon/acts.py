@@ -474,10 +474,18 @@ _SOLICITED = _rx(
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
     r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",
-    r"\bin response to your\b", r"\b(?:we|you and i) (?:discussed|talked about)\b", r"\bto answer your\b",
+    # "the items we discussed", "as we talked about": not "We discussed the need for ...", a narrative.
+    r"\bin response to your\b", r"\b(?:we|you and i) (?:discussed|talked about)\b(?! (?:the|a|an|this|that|these|those|it|how|"
+    r"what|whether|some|our|your|his|her|their|getting|having|doing|making)\b)", r"\bto answer your\b",
     r"\bregarding your (?:question|request)\b",
-    r"\byou (?:asked|requested|wanted)\b", r"\byou (?:were|have been) (?:asking|looking) (?:about|for)\b",
-    r"\bfollowing up on your\b", r"\byour (?:question|request)s?\b")
+    # "you asked for", "as you requested", "you wanted to know": not "you asked everyone to work harder".
+    r"\byou (?:asked|requested|wanted)\b(?! (?:everyone|everybody|all|people|employees|the employees|them|us all|to (?!know|see|have|get)))",
+    r"\byou (?:were|have been) (?:asking|looking) (?:about|for)\b",
+    r"\bfollowing up on your\b",
+    # "the answer to your question", "at your request", "I forwarded your request to ...": not "I am
+    # surprised by your request for payment".
+    r"\b(?:per|re:?|regarding|to|on|about|following|for|at|answer|answers|answering|addressing|address|forwarded|"
+    r"forwarding|emailed|e-mailed|sent|passed) (?:\w+ ){0,3}your (?:question|request)s?\b")
 
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",

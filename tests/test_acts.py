@@ -643,3 +643,23 @@ def test_glad_to_meet_fyi_thanks_calls_and_open_items():
                                              ("I made the call to the bank.", True)])
 def test_making_is_work_only_when_what_was_made_is(sentence, favor):
     assert ("favor" in classify(sentence)[0]) == favor
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("Here is a short letter covering the items we discussed.", True),
+    ("Ann, this is the call that we talked about.", True),
+    ("At your request, we will keep working with the subcommittee.", True),
+    ("Hopefully the following points answer your questions.", True),
+    ("Lee -- answers to some of your questions.", True),
+    ("I have forwarded your request to the billing desk.", True),
+    ("Here is the table you wanted to see.", True),
+    ("We talked about the concept of shared services yesterday.", False),
+    ("In Monday's meeting we discussed the need for a common statement.", False),
+    ("At the last meeting, you asked everyone to work harder.", False),
+    ("I know there is so much you wanted to say.", False),
+    ("I am surprised by your request for payment on this project.", False)])
+def test_what_says_it_was_asked_for(sentence, asked):
+    """ "As we discussed", "at your request", "answers to your questions" say a message answers an
+    earlier ask; a story of a talk ("We talked about ..."), of what the reader asked of everyone, or a
+    reaction to a request does not."""
+    assert ("answers an earlier ask" in classify(sentence)[1]) == asked
