@@ -280,7 +280,7 @@ _POLITE_THANKS = _rx(
     r"dedication|vision|inspiration|generosity|kindness|courage|loyalty|friendship|service to)\b",
     r"\b(?:thank(?:s| you)|grateful|appreciate)(?: again| so much| very much)? (?:for |to you for )?(?:giving (?:me|us) "
     r"(?:the|this|an?) (?:\w+ )?opportunit|being (?!so |(?:such )?(?:a |an |our |my )?(?:\w+ )?host)|all (?:that )?(?:you|you've|you have)(?: and \w+)?(?: have)? "
-    r"(?:done|do|are doing) for (?:the|our|enron|this|all)|the opportunit)",
+    r"(?:done|do|are doing) (?:for (?:the|our|enron|this|all)|and all\b)|the opportunit)",
     r"\b(?:would|will) be (?:much |greatly |very much |really )?appreciated\b",
     # "You will appreciate that time is short": you will understand, no thanks at all.
     r"\byou(?:'ll| will| may| can| must| would| should)? (?:well |surely |certainly )?appreciate (?:that|how|the need)\b")
@@ -549,11 +549,11 @@ _FAVOR = _rx(
     r"confirmed|checked|verified|finished|completed|reviewed|printed|left|delivered|notified|contacted|"
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
-    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"
+    r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
     # "I made a mistake", "I've made quite an impression", "we made it home": making is work done only
     # when what was made is.
     r"(?<!made(?= (?:a |an |quite an? |such an? |the same |my |our |some |no |any )?(?:\w+ )?(?:mistakes?|errors?|impression|"
-    r"point|decision|it|sense|money|fun|progress|friends|plans?|comments?|remarks?|joke|guess|assumption|bet)\b))"  # "I just got home": news
+    r"point|decision|it|sense|money|fun|progress|friends|plans?|comments?|remarks?|joke|guess|assumption|bet)\b))"
     # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
     r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ ){0,2}(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
     r"fax(?:es)?|calls?|pages?)\b))"
@@ -569,7 +569,8 @@ _FAVOR = _rx(
     r"taken care of|re-?booked|booked|re-?entered|moved|transferred|terminated|killed|activated|loaded|posted|"
     r"zeroed out|re-?set|re-?run|refunded|credited|unlocked|granted)\b",
     # Work done on the reader's things in a verb of the trade ("I have netted the two swaps"): whatever
-    # the verb, a first-person past action on something named.
+    # the verb, a first-person past action on something named; not in a condition ("once we've outlined").
+    r"(?<!once )(?<!if )(?<!until )(?<!unless )(?<!whether )"
     r"\b(?:i|we)(?:'ve| have)(?: just| now| already)? (?!(?:received|noticed|heard|read|seen|looked|wondered|wanted|"
     r"needed|talked|discussed|attached|enclosed|included|learned|decided|asked|requested|tried|started|"
     r"forwarded|enjoyed|liked|loved|missed|used|worked|planned|hoped)\b)[a-z]+ed (?:the|your|it|them|this|that|"
@@ -625,6 +626,9 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
               # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
+# A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
+_WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
+         r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|noon)(?!\w)")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|tourney|tournament|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",
@@ -635,8 +639,13 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # When one is free: "I'd be free on Thursday", "I already have a 3:30 staff meeting".
                   r"\b(?:be|am|is|are) (?:free|available) (?:on|at|for|to|any|this|next|tomorrow|after|before|"
                   r"monday|tuesday|wednesday|thursday|friday)\b",
-                  r"\b(?:i|we) (?:currently |already )?have (?:a|an|another) (?:[\d:]+ ?(?:am|pm) )?(?:\w+ )?(?:meeting|"
-                  r"session|call|appointment|conflict)\b",
+                  r"\b(?:i|we)(?:'ve| have)? (?:currently |already )?(?:have|got) (?:a|an|another) (?:[\d:]+ ?(?:am|pm) )?(?:\w+ )?"
+                  r"(?:meeting|mtg|session|call|appointment|conflict)\b",
+                  # A day or an hour that suits: "Would either September 11 or 13 work?", "Tuesday at 2 works
+                  # fine", "He can do November 20 at 5 p.m.".
+                  _WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|is good|is fine|is best|is convenient|is open)\b",
+                  r"\b(?:can|could|will|would) (?:do|make it|make) (?:it )?(?:on |at )?" + _WHEN,
+                  r"\b(?:call-?in|dial-?in|conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",
                   # Who is coming and when: "is anyone going to show up?", "can you make it down?"
                   r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
                   r"\b(?:to|going to|gonna) (?:play|visit|attend)\b",

@@ -663,3 +663,20 @@ def test_what_says_it_was_asked_for(sentence, asked):
     earlier ask; a story of a talk ("We talked about ..."), of what the reader asked of everyone, or a
     reaction to a request does not."""
     assert ("answers an earlier ask" in classify(sentence)[1]) == asked
+
+
+@pytest.mark.parametrize("sentence", ["Would either September 11 or 13 work?", "Will September 11 at 3:00 p.m. work for you?",
+                                      "Does Tuesday at 2 pm suit you?", "He can do November 20 at 5 p.m. or November 27.",
+                                      "I've got a mtg from 4-4:30ish so either before or after",
+                                      "It had the call-in number."])
+def test_a_day_or_an_hour_that_suits_is_plans(sentence):
+    """Routine scheduling ("3pm works for me") is no help by the guideline, asked or answered."""
+    acts, cues = classify(sentence)
+    assert "plans" in cues and acts.get("request", 0) < 0.5 and "statement" not in acts, (acts, cues)
+
+
+def test_a_condition_is_not_work_done_and_thanks_for_all_one_will_do_is_admiration():
+    assert "favor" not in classify("We can discuss this once we've outlined the objectives.")[0]
+    assert "favor" in classify("I have netted the two swaps.")[0]
+    assert "gratitude" not in classify("Thank you for all that you have done and all you will be doing for us.")[0]
+    assert classify("Thank you for all you have done on the audit.")[0]["gratitude"] == 0.6
