@@ -628,7 +628,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 # A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
 _WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
-         r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|noon)(?!\w)")
+         r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d(?:ish)?|noon)(?!\w)")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|tourney|tournament|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",
@@ -643,8 +643,10 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"(?:meeting|mtg|session|call|appointment|conflict)\b",
                   # A day or an hour that suits: "Would either September 11 or 13 work?", "Tuesday at 2 works
                   # fine", "He can do November 20 at 5 p.m.".
-                  _WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|is good|is fine|is best|is convenient|is open)\b",
+                  _WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|is good|is fine|is best|is convenient|"
+                  r"is open|be (?:alright|all right|ok|okay|good|fine))\b",
                   r"\b(?:can|could|will|would) (?:do|make it|make) (?:it )?(?:on |at )?" + _WHEN,
+                  r"\b(?:that|this|the|which|what|a) (?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b",
                   r"\b(?:call-?in|dial-?in|conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",
                   # Who is coming and when: "is anyone going to show up?", "can you make it down?"
                   r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
