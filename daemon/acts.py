@@ -629,6 +629,8 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
 # A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
 _WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
          r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d(?:ish)?|noon)(?!\w)")
+# "Does this mean I have to call you Mister now?!": a question exclaimed is a joke or a protest.
+_EXCLAIMED = re.compile(r"(?:\?!|!\?)[?!]*\W*$")
 # Making plans: asking or answering when and where to meet is not asking for help.
 _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast|golf|game|party|tickets?|tourney|tournament|"
                   r"tonight|this weekend|movie|concert|wedding|bar)\b",
@@ -814,7 +816,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("request", 0.4 if polite_req else 0.55, "proposal")
         elif polite_req:
             hit("request", 0.3, "offer to help further")
-    social = bool(_SOCIAL.search(low, words))
+    social = bool(_SOCIAL.search(low, words)) or _EXCLAIMED.search(s) is not None
     scheduling = bool(_SCHEDULING.search(low, words))
     if "request" in acts and (social or scheduling) and why.get("request") != "decision asked":
         acts["request"] = min(acts["request"], 0.4)
