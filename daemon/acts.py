@@ -26,12 +26,14 @@ class Act:
     position: int  # sentence index within the own text
 
 
-_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z' |?\-]+)\)|([a-z]+s?\??))(?=\\b|\\s|\\\.| |\)|\(\?:['| ]|\(\?<!|,|$)")
+_LEAD = re.compile(r"^(?:\\b|\^\\s\*)(?:\(\?:([a-z' |?\-]+)\)|([a-z]+s?\??))(?=\\b|\\s|\\\.| |\)|\(\?:['| ]|\(\?<!|,|-|:|$)")
+# Lookbehinds before a branch's first word ("(?<!once )\b(?:i|we) ..."): the word still gates it.
+_LEADING_LOOKBEHINDS = re.compile(r"^(?:\(\?<!(?:[^()\\]|\\.)*\))+")
 
 
 def _lead_words(part: str) -> list[str] | None:
     """The words one of which a branch needs to match ("\\b(?:i'm|we are) ..." needs "i" or "we"), or None."""
-    m = _LEAD.match(part)
+    m = _LEAD.match(_LEADING_LOOKBEHINDS.sub("", part))
     if not m:
         return None
     out = []
@@ -252,16 +254,16 @@ _POLITE_THANKS = _rx(
     r"\b(?:would|'d) be (?:most |very |really |so )?(?:grateful|thankful|obliged)\b",
     r"\b(?:appreciate|thank you for|thanks for) (?:your|the|this) (?:interest|concern|kind words|good news|thoughts and)\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
-    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", r"\bthank(?:s| you) (?:anyway|anyways|just the same)\b",
+    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b",
     # Thanks for being handed an ask ("Thanks for sending me the request from ...") or for news to all
     # ("for keeping us all informed", "for taking the time to communicate with all of us").
-    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "
+    r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "
     r"(?:\w+ )?(?:request|inquiry|question|invitation)\b",
     # Thanks for an FYI ("for pointing out this inspiring article"), unless it says it helped.
-    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:pointing out|sharing|passing (?:on|along)|forwarding|sending)"
+    r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:pointing out|sharing|passing (?:on|along)|forwarding|sending)"
     r"(?: (?:me|us|along|on))* (?:this|the|that|your|these|those) (?:\w+ )?(?:article|story|stories|link|clip|joke|piece|poem|quote|"
     r"news|cartoon|picture|photos?|video)\b(?![^.!?]*\b(?:useful|helpful|helped|helps)\b)",
-    r"\bthank(?:s| you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
+    r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
     r"(?:us|all of us|everyone|everybody|the (?:employees|team|company))\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
@@ -481,11 +483,18 @@ _SOLICITED = _rx(
     # "you asked for", "as you requested", "you wanted to know": not "you asked everyone to work harder".
     r"\byou (?:asked|requested|wanted)\b(?! (?:everyone|everybody|all|people|employees|the employees|them|us all|to (?!know|see|have|get)))",
     r"\byou (?:were|have been) (?:asking|looking) (?:about|for)\b",
-    r"\bfollowing up on your\b",
-    # "the answer to your question", "at your request", "I forwarded your request to ...": not "I am
-    # surprised by your request for payment".
-    r"\b(?:per|re:?|regarding|to|on|about|following|for|at|answer|answers|answering|addressing|address|forwarded|"
-    r"forwarding|emailed|e-mailed|sent|passed) (?:\w+ ){0,3}your (?:question|request)s?\b")
+    r"\bfollowing up on your\b")
+# "the answer to your question", "at your request", "I forwarded your request to ...": not "I am
+# surprised by your request for payment". Tried only where "your" and the noun are (common first words).
+_YOUR_ASK = re.compile(r"\b(?:per|re|regarding|to|on|about|following|for|at|answer|answers|answering|addressing|address|"
+                       r"forwarded|forwarding|emailed|e-mailed|sent|passed):? (?:\w+ ){0,3}your (?:question|request)s?\b")
+_ASK_NOUNS = frozenset(("question", "questions", "request", "requests"))
+
+
+def _solicited(low: str, words) -> bool:
+    """Whether a sentence says it answers an earlier ask ("as you requested", "answers to your questions")."""
+    return bool(_SOLICITED.search(low, words)) or (
+        "your" in words and not words.isdisjoint(_ASK_NOUNS) and _YOUR_ASK.search(low) is not None)
 
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",
@@ -643,13 +652,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"monday|tuesday|wednesday|thursday|friday)\b",
                   r"\b(?:i|we)(?:'ve| have)? (?:currently |already )?(?:have|got) (?:a|an|another) (?:[\d:]+ ?(?:am|pm) )?(?:\w+ )?"
                   r"(?:meeting|mtg|session|call|appointment|conflict)\b",
-                  # A day or an hour that suits: "Would either September 11 or 13 work?", "Tuesday at 2 works
-                  # fine", "He can do November 20 at 5 p.m.".
-                  _WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|is good|is fine|is best|is convenient|"
-                  r"is open|be (?:alright|all right|ok|okay|good|fine))\b",
+                  # "He can do November 20 at 5 p.m." (and _TIME_SUITS, below)
                   r"\b(?:can|could|will|would) (?:do|make it|make) (?:it )?(?:on |at )?" + _WHEN,
-                  r"\b(?:that|this|the|which|what|a) (?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b",
-                  r"\b(?:call-?in|dial-?in|conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",
+                  r"\b(?:call|dial)-in (?:number|no\b|info(?:rmation)?|details)",
+                  r"\b(?:call|dial) in (?:number|no\b|info(?:rmation)?|details)",
+                  r"\b(?:conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",
                   # Who is coming and when: "is anyone going to show up?", "can you make it down?"
                   r"\b(?:show up|make it (?:to|down|up|over|out|back|in)|shoot for|too (?:early|late) for)\b",
                   r"\b(?:to|going to|gonna) (?:play|visit|attend)\b",
@@ -658,7 +665,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:your|my|their) availability\b", r"\b(?:set ?up|schedule|find|pick) a (?:time|date|meeting|call)\b",
                   r"\bwhat time\b", r"\bwhen (?:are|would|will) (?:you|you guys|y'all) (?:be )?(?:free|available|around)\b",
                   r"\bwhat(?:'s| is) the plan\b", r"\b(?:out to eat|eat out|eating out)\b",
-                  r"\b(?:details|logistics|directions|dial-?in (?:number|information|info)) (?:of|for|to) (?:the |our |this |"
+                  r"\b(?:details|logistics|directions) (?:of|for|to) (?:the |our |this |"
                   r"tomorrow's |today's |next week's )?(?:meeting|call|conference call|dinner|lunch|event|session|reception)\b",
                   r"\b(?:how|what) about (?:sometime |some time )?(?:after|before|around|at|this|next|tomorrow|"
                   r"monday|tuesday|wednesday|thursday|friday|morning|afternoon|noon)\b",
@@ -682,6 +689,13 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:meet|talk|get together) (?:from|at|around|between|instead|earlier|later)\b",
                   r"\b\d{1,2}(?::\d\d)? ?(?:am|pm) ?(?:-|to|until) ?\d{1,2}(?::\d\d)? ?(?:am|pm)\b",
                   r"\b\d{1,2}:\d\d ?(?:-|to|until) ?\d{1,2}:\d\d\b")
+# A day or an hour that suits: "Would either September 11 or 13 work?", "Tuesday at 2 works fine",
+# "if that day works for you".
+# Tried only on sentences with one of _SUIT_WORDS (a time cannot gate a _Rules branch).
+_TIME_SUITS = re.compile(_WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|is good|is fine|is best|"
+                         r"is convenient|is open|be (?:alright|all right|ok|okay|good|fine))\b"
+                         r"|\b(?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b(?! \w+ed\b)")
+_SUIT_WORDS = frozenset("work works suit suits sound sounds good fine best better convenient open alright all ok okay".split())
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it|the \w+) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"
@@ -708,7 +722,7 @@ _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|coul
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b",
                # "Thank you anyway": what was offered is turned down.
-               r"\bthank(?:s| you) (?:anyway|anyways|just the same)\b",
+               r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b",
                # "I can't seem to open it": the file did not arrive; the message gives nothing back.
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|am unable to|was unable to)(?: seem to)? (?:open|download|"
                r"read|access|view|print) (?:it|them|this|that|(?:the|his|her|your|this|that) (?:\w+ )?(?:file|attachment|document|"
@@ -816,8 +830,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("request", 0.4 if polite_req else 0.55, "proposal")
         elif polite_req:
             hit("request", 0.3, "offer to help further")
-    social = bool(_SOCIAL.search(low, words)) or _EXCLAIMED.search(s) is not None
-    scheduling = bool(_SCHEDULING.search(low, words))
+    social = bool(_SOCIAL.search(low, words)) or (("?!" in s or "!?" in s) and _EXCLAIMED.search(s) is not None)
+    scheduling = bool(_SCHEDULING.search(low, words)) or (
+        not words.isdisjoint(_SUIT_WORDS) and _TIME_SUITS.search(low) is not None)
     if "request" in acts and (social or scheduling) and why.get("request") != "decision asked":
         acts["request"] = min(acts["request"], 0.4)
         cues.append("plans or chat")
@@ -842,7 +857,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if own_resume:
             cues.append("own resume sent")
         elif ("questions" in words and _QUESTIONS_SENT.search(low) or _OPEN_ITEMS.search(low)) and not _ANSWERING.search(low) \
-                and not _SOLICITED.search(low, words):
+                and not _solicited(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
         elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)):
             hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65,
@@ -863,7 +878,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
         elif _FAVOR.search(low, words) and not promise and not _LATER.search(low):
             hit("favor", 0.7, _favor_cue(low))
-        if _SOLICITED.search(low, words) and not own_resume and not _OWN_CONCERN.search(low):
+        if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and not own_resume and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
                 and not _SORRY_FOR_DELAY.match(low) and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):

@@ -500,7 +500,11 @@ def _sentences_to_check():
             "I2 will send", "Please, please call me", "cc'ing Mary here", "Ccing Bob", "Talk with Ann",
             "Send this to Jim tomorrow", "Jim can help you", "here's the file", "www.example.com",
             "http://x.example/a", "the résumé is attached", "Congratulations on the new role!",
-            "we're in", "lmk asap", "Could u send", "can you believe it"]
+            "we're in", "lmk asap", "Could u send", "can you believe it",
+            # branches gated on a word that follows lookbehinds, a hyphen or a colon
+            "once we've outlined the plan", "if I have sent the file", "I've netted the swaps",
+            "I just wanted to make sure you knew", "make sure it balances", "the call-in number is 555",
+            "dial in no. 4", "re: your question", "Thank you anyway", "thanks anyways"]
     return out
 
 
