@@ -437,7 +437,8 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
 def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
     """A message that names no recipient in a conversation went somewhere: an answer to the user that
     reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), and the user's
-    own went back to whoever wrote last in the thread (a sent copy whose To line was lost). A
+    own went to the person whose message it quotes, or back to whoever wrote last in the thread (a
+    sent copy whose To line was lost). A
     recipient-less message no one asked for (an announcement to a hidden list) stays addressed to
     no one."""
     for i, m in enumerate(members):
@@ -448,9 +449,14 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
             if asked:
                 m.to = [asked]
         else:
+            # The one whose message it quotes, when the quoted header names one person of the thread
+            # ("From: Andrea R Guillen @ ECT"); else whoever wrote last before it.
+            who = _name_tokens(m.quoted_from)
+            named = {a for p in members for a in (p.sender, *p.to, *p.cc)
+                     if a and a != m.sender and a not in mine and _is_named(who, a)} if who else set()
             earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender not in mine), None)
-            if earlier:
-                m.to = [earlier]
+            if len(named) == 1 or earlier:
+                m.to = [named.pop() if len(named) == 1 else earlier]
 
 
 THREADS_AT_A_TIME = 500  # 2000 at a time held 11 MB more on a 25,000-message sync, for no speed

@@ -478,8 +478,9 @@ def test_a_question_of_fact_is_answered_whatever_the_wording():
 
 
 def test_a_message_that_names_no_recipient_in_a_conversation(cfg, db):
-    """My sent copy whose To line was lost went back to whoever asked; an answer to me that names no
-    recipient (Bcc) came to me; an announcement to a hidden list that nobody asked for helps no one."""
+    """My sent copy whose To line was lost went back to whoever asked, or to the one whose message it
+    quotes; an answer to me that names no recipient (Bcc) came to me; an announcement to a hidden list
+    that nobody asked for helps no one."""
     from daemon.sources import RawMessage
 
     def mail(mid, hour, frm, subject, body, to=None):
@@ -492,10 +493,15 @@ def test_a_message_that_names_no_recipient_in_a_conversation(cfg, db):
                mail("a2@x", 9, me, "RE: Deal 12", "This has been changed."),
                mail("b1@x", 10, me, "Pricing", "Can you send me the price sheet?", to="bo@partner.example"),
                mail("b2@x", 11, "bo@partner.example", "RE: Pricing", "Attached is the price sheet you asked for."),
-               mail("c1@x", 12, "news@corp.example", "Benefits", "Attached is the new benefits guide.")]
+               mail("c1@x", 12, "news@corp.example", "Benefits", "Attached is the new benefits guide."),
+               # My reply quoting Dee's ask (her message is not in the mailbox), with no To line: to Dee.
+               mail("d1@x", 13, me, "Re: Deals 7 and 8", "These deals have been changed to swaps.\n\n\n\n"
+                    "Dee Park@ECT\n05/08/2001 02:17 PM\nTo: Me Myself/Corp@Corp\ncc:\nSubject: Deals 7 and 8\n\n"
+                    "Can you change deals 7 and 8 to swaps?"),
+               mail("d2@x", 14, "dee.park@partner.example", "RE: Deals 7 and 8", "thanks", to=me)]
     import_messages(db, iter(mail_in), cfg, me=[me])
     assert [(h, d, k) for h, d, k, _, _ in events(db)] == [
-        (me, "ann@clientco.com", "favor"), ("bo@partner.example", me, "document")]
+        (me, "ann@clientco.com", "favor"), ("bo@partner.example", me, "document"), (me, "dee.park@partner.example", "favor")]
 
 
 def test_a_quoted_ask_of_a_third_person_is_not_the_readers():
