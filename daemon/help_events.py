@@ -23,6 +23,8 @@ from .acts import HELP_ACTS, Act, act_rows, thanks_kind
 from .store import chunks, insert_or_replace, parse_time, store_acts
 from .threads import threads_of
 
+# The subject of a forward: the message quoted passed someone's ask on.
+RELAYED = re.compile(r"^\s*(?:fw|fwd)\s*:", re.I)
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
 REQUEST_WINDOW_DAYS = 21
 # An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
@@ -71,6 +73,7 @@ class Msg:
     automated: bool
     subject: str
     quoted_from: str = ""
+    quoted_subject: str = ""
     acts: list[Act] = field(default_factory=list)
     quoted: list[Act] = field(default_factory=list)
     # A person's other addresses are read as their main one (the user's own addresses as the user's);
@@ -136,8 +139,9 @@ def quoted_asker(m: Msg) -> str | None:
         return None  # quoting one's own earlier message
     if len(m.to) == 1:
         # Sent to one person, quoting someone else's message: a forward with a comment, whose
-        # quoted asks were made by a third person, not by the reader.
-        return None if who and not _is_named(who, m.to[0]) else m.to[0]
+        # quoted asks were made by a third person, not by the reader; unless that message itself
+        # passed an ask on ("FW: ..."), which may well have been the reader's.
+        return None if who and not _is_named(who, m.to[0]) and not RELAYED.match(m.quoted_subject) else m.to[0]
     return next((a for a in m.to + m.cc if _is_named(who, a)), None)
 
 
@@ -380,7 +384,7 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
     """Messages of the given threads (None: all) with their addresses and acts; addresses in `main`
     are read as the main address of their person (`main_addresses`)."""
     main = main or {}
-    cols = "id, message_id, date, from_address, is_automated, subject, thread_id, quoted_from"
+    cols = "id, message_id, date, from_address, is_automated, subject, thread_id, quoted_from, quoted_subject"
     if thread_ids is None:
         rows = list(db.execute(f"select {cols} from messages where thread_id is not null"))
     else:
@@ -390,10 +394,10 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
             rows.extend(db.execute(f"select {cols} from messages where thread_id in ({marks})", chunk))
     msgs: dict[str, Msg] = {}
     thread_of: dict[str, str] = {}
-    for mid, header_id, date, sender, automated, subject, tid, quoted_from in rows:
+    for mid, header_id, date, sender, automated, subject, tid, quoted_from, quoted_subject in rows:
         sender = (sender or "").lower()
         m = msgs[mid] = Msg(mid, header_id, date or "", parse_time(date) or 0.0, main.get(sender, sender), [], [],
-                            bool(automated), subject or "", quoted_from or "")
+                            bool(automated), subject or "", quoted_from or "", quoted_subject or "")
         if sender in main:
             m.headers[main[sender]] = sender
         thread_of[mid] = tid

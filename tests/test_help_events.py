@@ -507,19 +507,22 @@ def test_a_message_that_names_no_recipient_in_a_conversation(cfg, db):
 def test_a_quoted_ask_of_a_third_person_is_not_the_readers():
     """A reply to one person whose quoted original (not in the mailbox) asks something was asked by that
     person; a message to one person quoting someone else's ask is a forward with a comment: the reader
-    did not ask, and what the comment says answers nobody."""
+    did not ask, and what the comment says answers nobody, unless the quoted message was itself a
+    forward, passing on an ask that may be the reader's."""
     from daemon.acts import Act, message_acts
     from daemon.help_events import Msg, infer_thread
 
     kim, lou = "kim@corp.example", "lou@corp.example"
     ask = [Act("request", "Can you tell me which meter this deal flows through?", 0.9, "request form", -1)]
 
-    def reply(quoted_from):
+    def reply(quoted_from, quoted_subject="Meter"):
         return Msg("q1", "q1", "2025-03-03T09:00:00Z", 1741000000.0, kim, [lou], [], False, "RE: Meter",
-                   quoted_from=quoted_from, acts=message_acts("The deal flows through meter 4021 on the east line."),
-                   quoted=ask)
+                   quoted_from=quoted_from, quoted_subject=quoted_subject, quoted=ask,
+                   acts=message_acts("The deal flows through meter 4021 on the east line."))
 
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([reply("Lou Diaz")])] == [(kim, lou, "answer")]
     assert [(e["helper"], e["helped"]) for e in infer_thread([reply("")])] == [(kim, lou)]  # no header: the reader
     assert infer_thread([reply("Max Stone")]) == []
     assert infer_thread([reply("Lou Diaz/HOU/ECT")]) != []
+    # Max forwarded an ask ("FW: Meter") to Kim, who answers the reader: likely the reader's own ask.
+    assert [(e["helper"], e["helped"]) for e in infer_thread([reply("Max Stone", "FW: Meter")])] == [(kim, lou)]
