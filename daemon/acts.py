@@ -705,7 +705,7 @@ _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| i
 _IN_PROGRESS = _rx(r"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?!be (?:happy|glad))",
                    r"\b(?:i|we|[a-z]+ and i)(?:'m| am|'re| are) (?:still |now |currently )?(?:working|putting|looking|checking|trying|"
                    r"waiting|getting|pulling|preparing|finishing|reviewing|going through|talking)\b",
-                   r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard|had a chance|gotten)\b",
+                   r"\b(?:i|we) (?:have|haven't|have not) (?:not )?(?:heard (?:back )?from you|had a chance|gotten)\b",
                    # "Carlos and I are almost ready to send it", "I hope to have it by tonight"
                    r"\b(?:i|we|[a-z]+ and i)(?:'m| am|'re| are) (?:almost|nearly|just about) (?:ready|done|finished|there)\b",
                    r"\b(?:i|we) (?:hope|expect|plan) to (?:have|get|send|finish)\b")

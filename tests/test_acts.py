@@ -682,3 +682,10 @@ def test_a_condition_is_not_work_done_and_thanks_for_all_one_will_do_is_admirati
     assert "favor" in classify("I have netted the two swaps.")[0]
     assert "gratitude" not in classify("Thank you for all that you have done and all you will be doing for us.")[0]
     assert classify("Thank you for all you have done on the audit.")[0]["gratitude"] == 0.6
+
+
+def test_not_having_heard_is_news_unless_it_chases_the_reader():
+    """ "We have not heard a word from the pipeline" answers "any news?"; "I have not heard from you"
+    chases the reader and answers nothing."""
+    assert classify("We have not heard a word from the pipeline.")[0] == {"statement": 0.5}
+    assert "statement" not in classify("This is a follow up, because I have not heard from you.")[0]
