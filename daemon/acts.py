@@ -399,7 +399,9 @@ _NOT_REQUEST = _rx(
     r"\bif (?:you|anyone|anybody) (?:\w+ ){0,3}ha(?:ve|s) (?:any )?(?:further |other |more )?(?:questions|problems|concerns)\b",
     r"\b(?:please|pls) (?:do not|don't) hesitate\b", r"\bfeel free\b", r"\bif you need anything\b",
     r"\bif (?:there is|there's) anything (?:else )?(?:I|we) can do\b", r"\bcan you believe\b",
-    r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b")
+    r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b",
+    # "Let me know whether it works": checking on what was just given, not a new ask.
+    r"\blet (?:me|us) know (?:if|whether) (?:it|this|that|they|these) (?:works?|helps?|opens?|runs?|is what you)\b")
 # "Please see / find / note the attached": pointing at what is given, not asking.
 _PLEASE_SEE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?:see|find|note|review|look at|refer to)\b")
 # An ask made outright: "please" and a verb other than an offer's ("feel free", "call me if ...").
@@ -462,6 +464,9 @@ _DELIVERY = _rx(
     r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
     r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere (?:it|they) (?:is|are)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
+    # "Try the file Options_1.xls in the drop box": pointing the reader at what will do it.
+    r"^\W*(?:\w+,\s+)?try (?:the|this|my|our|using the) (?:\w+ )?(?:file|link|spreadsheet|version|tool|program|macro|"
+    r"site|website|url|address|number|template|model)\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
@@ -473,6 +478,9 @@ _DELIVERY = _rx(
 _OWN_CONCERN = re.compile(r"\b(?:i|we)(?:'m| am|'re| are) (?:very |quite |still )?(?:concerned|worried)\b|\b(?:i|we) (?:still )?(?:need|want)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|instructed|directed|promised|discussed|agreed|we discussed|per our conversation)\b",
+    # "as Larry (?) requested", "as your boss asked": someone's ask passed on, not the writer's own.
+    r"\bas (?!(?:i|we|they|others|people|everyone|everybody|many|some|most|all) )(?:(?!(?:have|has|had) )\w+ ){1,2}"
+    r"(?:\(\?\) )?(?:requested|asked|instructed)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",
     r"\b(?:you|he|she) (?:asked|requested|wanted|needed|were looking) for\b",
     r"\b(?:that|which) you (?:asked|requested|wanted|needed|were looking)\b",

@@ -669,7 +669,11 @@ def test_making_is_work_only_when_what_was_made_is(sentence, favor):
     ("In Monday's meeting we discussed the need for a common statement.", False),
     ("At the last meeting, you asked everyone to work harder.", False),
     ("I know there is so much you wanted to say.", False),
-    ("I am surprised by your request for payment on this project.", False)])
+    ("I am surprised by your request for payment on this project.", False),
+    ("I changed the code so that it feeds the model as Larry (?) requested.", True),
+    ("I have moved the meeting as your assistant requested.", True),
+    ("Please keep it quiet, as others have asked.", False),
+    ("I shared my thoughts with them as they asked me.", False)])
 def test_what_says_it_was_asked_for(sentence, asked):
     """ "As we discussed", "at your request", "answers to your questions" say a message answers an
     earlier ask; a story of a talk ("We talked about ..."), of what the reader asked of everyone, or a
@@ -689,3 +693,11 @@ def test_not_having_heard_is_news_unless_it_chases_the_reader():
     chases the reader and answers nothing."""
     assert classify("We have not heard a word from the pipeline.")[0] == {"statement": 0.5}
     assert "statement" not in classify("This is a follow up, because I have not heard from you.")[0]
+
+
+def test_pointing_at_a_file_gives_it_and_checking_it_works_asks_nothing():
+    """ "Try the file Options_1.xls in the drop box" hands the reader the file; "let me know whether it
+    works" checks on what was given and opens no new ask."""
+    assert "delivery" in classify("Try the file RegionalOptions_1.xls in the drop box.")[0]
+    assert classify("Let me know whether it works.")[0].get("request", 0) < 0.6
+    assert classify("Let me know whether the rate is fixed.")[0]["request"] >= 0.6
