@@ -415,7 +415,10 @@ _CALL_TO_ACTION = re.compile(
     r"^\W*(?:if you|if at any time you|to ensure|to make sure (?:that )?(?:you|our|your))\b"
     r"(?!.*\b(?:i|me|my|i'm|i'll|i'd)\b)"  # "If you have questions, call me": a person offering, not a mailing
     r".*\b(?:us|our|here|below|link|click|visit|website|site|http|www|unsubscribe|opt[ -]out|preferences|"
-    r"address book|contacts list|profile|settings|account)\b")
+    r"address book|contacts list|profile|settings|account|inbox|delivery)\b"
+    # "Please add news@shop.example to your address book", "Click here to receive your first $10"
+    r"|^\W*(?:please )?add (?:us|\S+@\S+)(?: to your)? (?:address book|contacts?|safe senders?)"
+    r"|^\W*click (?:here|above|below|on the link|the link|the button)\b")
 # Arranging to meet or talk with the reader ("I'll call you tomorrow", "we can meet at 10", "when we talk
 # on Friday"): not a request and not yet help, but the proposal the Parakweet labels count with asks.
 _MEETING = _rx(
@@ -888,10 +891,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("favor", 0.7, _favor_cue(low))
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and not own_resume and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
+        if not acts and not own_resume and not mailing and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
                 and not _SORRY_FOR_DELAY.match(low) and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
-        elif not acts and not own_resume and not thanks and _DIGIT.search(s):
+        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):

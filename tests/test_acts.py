@@ -701,3 +701,12 @@ def test_pointing_at_a_file_gives_it_and_checking_it_works_asks_nothing():
     assert "delivery" in classify("Try the file RegionalOptions_1.xls in the drop box.")[0]
     assert classify("Let me know whether it works.")[0].get("request", 0) < 0.6
     assert classify("Let me know whether the rate is fixed.")[0]["request"] >= 0.6
+
+
+@pytest.mark.parametrize("sentence", ["To ensure delivery to your inbox, please add news@shop.example",
+                                      "Please add offers@shop.example to your address book.",
+                                      "Click here to receive your first $10 today:",
+                                      "If you have any questions, call us at 800-555-1212."])
+def test_a_mailings_call_to_action_asks_nothing_and_answers_nothing(sentence):
+    acts, cues = classify(sentence)
+    assert acts == {} and "mailing's call to action" in cues, (acts, cues)
