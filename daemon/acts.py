@@ -327,6 +327,10 @@ _REQUEST = _rx(
     r"\b(?:I|we)(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require) (?:for )?(?:you|someone|somebody|"
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
+    # "I'd like to hear your thoughts on ...", "I'd love to get your feedback", "we welcome your comments"
+    r"\b(?:I|we)(?:'d| would) (?:like|love) to (?:hear|get|have|know|see) your (?:\w+ )?(?:thoughts|input|feedback|views?|"
+    r"opinions?|comments|take|advice|reactions?|suggestions|ideas)\b",
+    r"\b(?:I|we)(?: would)? welcome your (?:\w+ )?(?:thoughts|input|feedback|views|opinions?|comments|suggestions|ideas)\b",
     r"\b(?:let me|let us|lmk) know\b(?! if you (?:have|need) any)",
     r"\b(?:let's|lets) (?:meet|talk|discuss|get together|plan|schedule|set up|try|do|go|have|plan)\b",
     r"\b(?:I|we)(?: would |'d | )appreciate (?:it )?if\b", r"\bwould (?:really |greatly |very much |much )?appreciate (?:your|any|a|it|if)\b",

@@ -710,3 +710,9 @@ def test_pointing_at_a_file_gives_it_and_checking_it_works_asks_nothing():
 def test_a_mailings_call_to_action_asks_nothing_and_answers_nothing(sentence):
     acts, cues = classify(sentence)
     assert acts == {} and "mailing's call to action" in cues, (acts, cues)
+
+
+@pytest.mark.parametrize("sentence", ["I'd like to hear your thoughts on the new app.", "I'd love to get your feedback on this.",
+                                      "We welcome your comments on the draft."])
+def test_asking_for_the_readers_opinion_is_an_ask(sentence):
+    assert classify(sentence)[0].get("request", 0) >= 0.7
