@@ -222,9 +222,8 @@ def _m0013_recipient_lists(db: sqlite_utils.Database):
     # Read as a stream (only the few cut are held), then write. Only the cut is applied: the rest of
     # the own-text rules already ran when the message was stored. The reply reader often stopped the
     # stored text inside the list, before its "cc:" and "Subject:": a dated sender line, "To:" and
-    # addresses up to the end of the text are such a block too.
+    # addresses up to the end of the text are such a block too. Bulk mail's text is stored uncut.
     found = []
-    # (Bulk mail's text is stored uncut.)
     for message, own in db.execute("select id, own_text from messages where own_text like '%to:%' and is_automated = 0"):
         lines = own.replace("\r\n", "\n").split("\n")
         cut = find_cut(lines)

@@ -7,11 +7,10 @@ of its Gmail thread (X-GM-THRID). Real corporate mail mostly lacks those headers
 reply or forward without a stored reference joins the latest earlier message with the same normalized
 subject that shares a participant, within a time window, preferring the one whose sender matches the
 quoted original's header, then one its sender received (never the sender's own earlier message to
-other people: the mailbox's owner is in every message, so sharing the owner says nothing); a message with no sign of being a reply joins the latest message under
-its subject that its sender received, less than a week before, when it goes back to that message's
-sender (replies that lost their "Re:"). Each
-message records how it joined (`thread_link`), each thread how it was
-formed (`formed_by`).
+other people: the mailbox's owner is in every message, so sharing the owner says nothing); a message
+with no sign of being a reply joins the latest message under its subject that its sender received,
+less than a week before, when it goes back to that message's sender (replies that lost their "Re:").
+Each message records how it joined (`thread_link`), each thread how it was formed (`formed_by`).
 
 Incremental: only threads touched by new messages are recomputed, always whole, so the result does not
 depend on the order in which mail arrived.
