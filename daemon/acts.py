@@ -265,6 +265,8 @@ _POLITE_THANKS = _rx(
     r"news|cartoon|picture|photos?|video)\b(?![^.!?]*\b(?:useful|helpful|helped|helps)\b)",
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
     r"(?:us|all of us|everyone|everybody|the (?:employees|team|company))\b",
+    r"\b(?:appreciate|(?:thanks|thank you)(?: again| so much| very much)? for) (?:the|your|these|all the|all your) "
+    r"(?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
     r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"

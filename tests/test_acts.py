@@ -607,9 +607,11 @@ def test_arrival_and_more_is_more():
 @pytest.mark.parametrize("sentence", ["Thanks for sending me the request from the museum for help with its garden.",
                                       "Thank you for taking the time to communicate with all of us so regularly.",
                                       "Thanks for keeping us all informed of developments.",
+                                      "Those of us in the trenches really appreciate the updates.",
                                       "Thanks for your request."])
 def test_thanks_for_an_ask_or_for_news_to_all_is_a_formula(sentence):
     assert "gratitude" not in classify(sentence)[0]
+    assert classify("Thanks for the update.")[0]["gratitude"] == 0.9  # one update, answering: thanks
 
 
 def test_thanks_anyway_turns_the_offer_down():
