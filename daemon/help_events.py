@@ -193,8 +193,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         gratitude = [a for a in m.acts if a.act == "gratitude" and a.confidence >= 0.5]
         resolved = False
 
-        # 0. A reply whose quoted original (not in the mailbox) asked something.
+        # 0. A reply whose quoted original (not in the mailbox) asked something. A reminder quoting the
+        # sender's own earlier message in the thread (its asks are that message's) asks nothing new.
         asks = [a for a in m.quoted if a.confidence >= 0.6]
+        if asks and best is not None:
+            said_before = {a.sentence for p in msgs[:i] if p.sender == S for a in p.acts}
+            if said_before and all(a.sentence in said_before for a in asks):
+                asks = []
         if best is not None and asks:
             asker = quoted_asker(m)
             if asker and asker != S and not any(r["asker"] == asker and m.t - r["t"] < 86400 * REQUEST_WINDOW_DAYS

@@ -526,3 +526,24 @@ def test_a_quoted_ask_of_a_third_person_is_not_the_readers():
     assert infer_thread([reply("Lou Diaz/HOU/ECT")]) != []
     # Max forwarded an ask ("FW: Meter") to Kim, who answers the reader: likely the reader's own ask.
     assert [(e["helper"], e["helped"]) for e in infer_thread([reply("Max Stone", "FW: Meter")])] == [(kim, lou)]
+
+
+def test_a_reminder_quoting_its_own_earlier_message_asks_nothing_new():
+    """A survey's reminder that quotes its own first message (no header above the quote) does not
+    turn the first message's asks into the reader's, nor its own text into an answer to them."""
+    from daemon.acts import Act, message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    desk, me = "survey@desk.example", "me@example.org"
+    ask = "If you have technical problems, please call the help desk at 555-0100."
+    first = Msg("s1", "s1", "2025-03-03T09:00:00Z", 1741000000.0, desk, [me], [], False, "Survey",
+                acts=message_acts("You have been asked to give feedback on a colleague.\n" + ask))
+    reminder = Msg("s2", "s2", "2025-03-06T09:00:00Z", 1741259200.0, desk, [me], [], False, "Survey",
+                   acts=message_acts("Your input is very valuable and must be received by Friday, October 6."),
+                   quoted=[Act("request", ask, 0.7, "request form", -1)])
+    assert [a.sentence for a in first.acts if a.act == "request"] == [ask]
+    assert infer_thread([first, reminder]) == []
+    # The same reply after someone else's message that asked it: an answer to the reader.
+    other = Msg("s0", "s0", "2025-03-01T09:00:00Z", 1740827200.0, me, [desk], [], False, "Survey",
+                acts=message_acts("Can you tell me when the results are due?"))
+    assert [(e["helper"], e["helped"]) for e in infer_thread([other, reminder])] == [(desk, me)]
