@@ -240,8 +240,9 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
             out.setdefault(key, m.group(2).strip())
             continue
         stripped = line.strip()
+        # Rules and separators ("_____", "-----Original Message-----") name nobody.
         if not stripped or CUT_MARKERS[0][1].match(line) or CUT_MARKERS[1][1].match(line) \
-                or stripped.endswith("-----"):
+                or stripped.endswith("-----") or not any(c.isalnum() for c in stripped):
             continue
         if not (out.keys() & {"to", "cc", "subject"}):
             # Lotus: "John Smith@ENRON" / "jdoe@x.com on 03/16/2000 10:53 AM" / a date line.
@@ -254,7 +255,8 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
                 # Notes' one-line form: "... 05:07   To: Ann Lee/AP/Corp@Corp  cc:   Subject: Re: budget"
                 for key, value in ONE_LINE_FIELD.findall(stripped[d.end():]):
                     out.setdefault(key.lower(), value.strip())
-            elif not d and "from" not in out and WROTE_END.search(stripped) is None:
+            elif not d and "from" not in out and kind != "outlook" and WROTE_END.search(stripped) is None:
+                # (A Notes sender line; after an Outlook rule, a line without a field is the text.)
                 out["from"] = stripped
         if "subject" in out:
             break

@@ -105,6 +105,13 @@ CASES = {
          "to": "\"'ann@a.example'\" <ann@a.example>, \"'bo@b.example'\" <bo@b.example>,",
          "cc": "\"'ivy@i.example'\" <ivy@i.example>,", "subject": "Panel"},
     ),
+    # A rule with no header fields after it: the quoted text's first line is no sender, the rule none.
+    "outlook_rule_without_fields": (
+        "Reminder: please answer by Friday.\n\n___________________________________________\n\nDear Ken,\n\n"
+        "Please fill in the survey.\n",
+        "Reminder: please answer by Friday.",
+        None,
+    ),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
     "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
                           "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
