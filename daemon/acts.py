@@ -709,10 +709,10 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
 # A day or an hour that suits: "Would either September 11 or 13 work?", "Tuesday at 2 works fine",
 # "if that day works for you".
 # Tried only on sentences with one of _SUIT_WORDS (a time cannot gate a _Rules branch).
-_TIME_SUITS = re.compile(_WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|is good|is fine|is best|"
-                         r"is convenient|is open|be (?:alright|all right|ok|okay|good|fine))\b"
+_TIME_SUITS = re.compile(_WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|"
+                         r"is(?: not|n't)? (?:good|fine|best|bad|convenient|open|ok|okay)|be (?:alright|all right|ok|okay|good|fine))\b"
                          r"|\b(?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b(?! \w+ed\b)")
-_SUIT_WORDS = frozenset("work works suit suits sound sounds good fine best better convenient open alright all ok okay".split())
+_SUIT_WORDS = frozenset("work works suit suits sound sounds good fine best better bad convenient open alright all ok okay".split())
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it|the \w+) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"

@@ -391,7 +391,7 @@ def test_webmail_footers_and_runs_of_spaces():
                                       "Does Tuesday at 2 pm suit you?", "He can do November 20 at 5 p.m. or November 27.",
                                       "I've got a mtg from 4-4:30ish so either before or after",
                                       "It had the call-in number.", "How does 4 PM sound?", "Would 4:45ish be alright with you?",
-                                      "Let me know if that day works for you."])
+                                      "Let me know if that day works for you.", "November 21 is not good for him."])
 def test_who_is_away_and_when_is_plans_not_an_answer(sentence):
     """Routine scheduling ("3pm works for me") is no help by the guideline, asked or answered."""
     acts, cues = classify(sentence)
