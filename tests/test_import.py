@@ -523,7 +523,7 @@ def test_recipient_lists_stored_before_are_cut_and_derived_again(cfg, db):
 
     mail = [_mail("l1@x", 2, "me@example.org", "Re: Panel", LONG_LIST, to="sam@uni.example")]
     import_messages(db, iter(mail), cfg, me=["me@example.org"])
-    query = ("select own_text, has_quote, quoted_from, quoted_date, quoted_subject from messages", 
+    query = ("select own_text, has_quote, quoted_from, quoted_date, quoted_subject from messages",
              "select part, position, act, sentence from message_acts where part = 'own' order by position, act",
              "select helper, helped, kind, evidence from help_events")
     now = [rows(db, q) for q in query]
