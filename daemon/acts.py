@@ -691,6 +691,11 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:leav(?:e|ing)|arriv(?:e|ing)|get(?:ting)? in|be back|back in the office|there|home) "
                   r"(?:[a-z]+ ){0,3}(?:around|at|by|until|till) \d",
                   r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b",
+                  # "I dropped by yesterday and your meeting went over": a visit, not an answer.
+                  r"\b(?:i|we|he|she|they)(?: just| already)? (?:dropped|stopped|swung|came) by\b",
+                  r"^\W*(?:\w+,\s+)?(?:i|we)(?: can| could|'ll| will| might| may)? (?:come|stop|swing|drop|run) (?:by|over)\b"
+                  r"[^.!?]*\b(?:today|tomorrow|tonight|later|monday|tuesday|wednesday|"
+                  r"thursday|friday|this (?:afternoon|morning|evening|week)|next week)\b",
                   # Who is away: "Dana will be out of the office", "she is out of town until Wednesday".
                   r"\b(?:be|is|am|are|was|were) (?:out of (?:the )?(?:office|town|city|country)|on vacation|"
                   r"(?:away|traveling|travelling) (?:on|until|till|this|next|today|tomorrow))\b",
@@ -759,7 +764,10 @@ _DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:sorry,?\s+(?:but\s+)?)?(?:(?:i'
                             r"didn't|did not) (?:know|recognize|remember)|(?:i|we) have no (?:idea|clue|record)|no idea)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
-                              r"sooner|earlier|get(?:ting)? back|respond|reply|answer)")
+                              r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
+                              # "Only took me 3 weeks to respond."
+                              r"|^\W*(?:(?:it )?only |it )?took (?:me|us) (?:\w+ ){0,3}(?:days?|weeks?|months?|long|a while|forever) "
+                              r"to (?:respond|reply|answer|write back|get back)")
 # An instruction to do something for the writer ("Order us four chairs", "send me the file"): work
 # handed out, whatever advice words it uses ("... and make sure they match the table").
 _FOR_THE_WRITER = re.compile(r"^\W*(?:\w+,\s+)?(?:please |pls |just )?[a-z-]+ (?:me|us)\b(?! (?:know|think|see)\b)")
@@ -900,7 +908,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if not acts and not own_resume and not mailing and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
                 and not _SORRY_FOR_DELAY.match(low) and not (n_words <= 8 and _DOES_NOT_KNOW.match(low) and not _DIGIT.search(low)):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
-        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s):
+        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s) and not _SORRY_FOR_DELAY.match(low):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):

@@ -391,7 +391,10 @@ def test_webmail_footers_and_runs_of_spaces():
                                       "Does Tuesday at 2 pm suit you?", "He can do November 20 at 5 p.m. or November 27.",
                                       "I've got a mtg from 4-4:30ish so either before or after",
                                       "It had the call-in number.", "How does 4 PM sound?", "Would 4:45ish be alright with you?",
-                                      "Let me know if that day works for you.", "November 21 is not good for him."])
+                                      "Let me know if that day works for you.", "November 21 is not good for him.",
+                                      # a visit, made or offered
+                                      "John, I dropped by yesterday and your meeting went over.",
+                                      "I can drop by after market today or monday."])
 def test_who_is_away_and_when_is_plans_not_an_answer(sentence):
     """Routine scheduling ("3pm works for me") is no help by the guideline, asked or answered."""
     acts, cues = classify(sentence)
@@ -718,3 +721,11 @@ def test_a_mailings_call_to_action_asks_nothing_and_answers_nothing(sentence):
                                       "We welcome your comments on the draft."])
 def test_asking_for_the_readers_opinion_is_an_ask(sentence):
     assert classify(sentence)[0].get("request", 0) >= 0.7
+
+
+def test_a_delay_owned_is_a_formula_and_a_visit_does_not_hide_an_ask():
+    assert classify("Only took me 3 weeks to respond.")[0] == {}
+    assert "statement" in classify("It took us a while to get the numbers right.")[0]
+    assert "plans" not in classify("The report came by fax this morning.")[1]
+    acts = classify("Why don't you review the changes and I'll drop by tomorrow to discuss a timeline.")[0]
+    assert acts["request"] >= 0.7
