@@ -265,8 +265,8 @@ _POLITE_THANKS = _rx(
     r"news|cartoon|picture|photos?|video)\b(?![^.!?]*\b(?:useful|helpful|helped|helps)\b)",
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:taking the time to )?(?:keep(?:ing)?|communicat(?:e|ing) with|updat(?:e|ing)|inform(?:ing)?) "
     r"(?:us|all of us|everyone|everybody|the (?:employees|team|company))\b",
-    r"\b(?:appreciate|(?:thanks|thank you)(?: again| so much| very much)? for) (?:the|your|these|all the|all your) "
-    r"(?:\w+ )?updates\b",
+    r"\bappreciate (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
+    r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
     r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
@@ -474,7 +474,7 @@ _DELIVERY = _rx(
     r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere (?:it|they) (?:is|are)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     # "Try the file Options_1.xls in the drop box": pointing the reader at what will do it.
-    r"^\W*(?:\w+,\s+)?try (?:the|this|my|our|using the) (?:\w+ )?(?:file|link|spreadsheet|version|tool|program|macro|"
+    r"(?<![a-z] )\btry (?:the|this|my|our|using the) (?:\w+ )?(?:file|link|spreadsheet|version|tool|program|macro|"
     r"site|website|url|address|number|template|model)\b",
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
@@ -693,7 +693,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:dial(?:l)?ing|calling|call) in from\b", r"\bworking from home\b",
                   # "I dropped by yesterday and your meeting went over": a visit, not an answer.
                   r"\b(?:i|we|he|she|they)(?: just| already)? (?:dropped|stopped|swung|came) by\b",
-                  r"^\W*(?:\w+,\s+)?(?:i|we)(?: can| could|'ll| will| might| may)? (?:come|stop|swing|drop|run) (?:by|over)\b"
+                  r"(?<![a-z] )\b(?:i|we)(?: can| could|'ll| will| might| may)? (?:come|stop|swing|drop|run) (?:by|over)\b"
                   r"[^.!?]*\b(?:today|tomorrow|tonight|later|monday|tuesday|wednesday|"
                   r"thursday|friday|this (?:afternoon|morning|evening|week)|next week)\b",
                   # Who is away: "Dana will be out of the office", "she is out of town until Wednesday".

@@ -507,7 +507,9 @@ def _sentences_to_check():
             # branches gated on a word that follows lookbehinds, a hyphen or a colon
             "once we've outlined the plan", "if I have sent the file", "I've netted the swaps",
             "I just wanted to make sure you knew", "make sure it balances", "the call-in number is 555",
-            "dial in no. 4", "re: your question", "Thank you anyway", "thanks anyways"]
+            "dial in no. 4", "re: your question", "Thank you anyway", "thanks anyways",
+            "try the file here", "Ann, try the link", "I will try the file", "we can drop by today",
+            "review it and I'll drop by tomorrow", "we appreciate the updates", "thanks for the daily updates"]
     return out
 
 
