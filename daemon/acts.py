@@ -241,6 +241,8 @@ _THANKS_HINTS = ("than", "thx", "tk", "apprecia", "grateful", "gracia", "merci",
 _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|thanks again|thanks so much|"
                           r"thank you (?:so|very) much|thanks a lot|thanks much|much appreciated|cheers)"
                           r"[\s,.!]*)+(?:(?!anyways?\b)[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
+# "Thank you anyway": no thanks for help (a formula) and what was offered turned down (a decline).
+_THANKS_ANYWAY = r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b"
 # "We would be grateful if ...": a thanks formula (no gratitude for help) and, as a request, an ask.
 _GRATEFUL_IF = r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b"
 _POLITE_THANKS = _rx(
@@ -254,7 +256,7 @@ _POLITE_THANKS = _rx(
     r"\b(?:would|'d) be (?:most |very |really |so )?(?:grateful|thankful|obliged)\b",
     r"\b(?:appreciate|thank you for|thanks for) (?:your|the|this) (?:interest|concern|kind words|good news|thoughts and)\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
-    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b",
+    r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", _THANKS_ANYWAY,
     # Thanks for being handed an ask ("Thanks for sending me the request from ...") or for news to all
     # ("for keeping us all informed", "for taking the time to communicate with all of us").
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "
@@ -743,8 +745,7 @@ _CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"
                r"will not be able|wasn't able|was not able|unable|not able)\b",
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|won't be able to|am unable to|are unable to) help\b",
-               # "Thank you anyway": what was offered is turned down.
-               r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b",
+               _THANKS_ANYWAY,
                # "I can't seem to open it": the file did not arrive; the message gives nothing back.
                r"\b(?:i|we) (?:can't|cannot|couldn't|could not|am unable to|was unable to)(?: seem to)? (?:open|download|"
                r"read|access|view|print) (?:it|them|this|that|(?:the|his|her|your|this|that) (?:\w+ )?(?:file|attachment|document|"

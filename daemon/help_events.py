@@ -196,12 +196,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # 0. A reply whose quoted original (not in the mailbox) asked something. A reminder quoting the
         # sender's own earlier message in the thread (its asks are that message's) asks nothing new.
         asks = [a for a in m.quoted if a.confidence >= 0.6]
-        if asks and best is not None:
-            said_before = {a.sentence for p in msgs[:i] if p.sender == S for a in p.acts}
-            if said_before and all(a.sentence in said_before for a in asks):
-                asks = []
         if best is not None and asks:
-            asker = quoted_asker(m)
+            said_before = {a.sentence for p in msgs[:i] if p.sender == S for a in p.acts}
+            asker = None if all(a.sentence in said_before for a in asks) else quoted_asker(m)
             if asker and asker != S and not any(r["asker"] == asker and m.t - r["t"] < 86400 * REQUEST_WINDOW_DAYS
                                                 for r in open_requests):
                 open_requests.append({"asker": asker, "addressees": {S}, "t": m.t, "msg": m,
@@ -447,9 +444,8 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
     """A message that names no recipient in a conversation went somewhere: an answer to the user that
     reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), and the user's
     own went to the person whose message it quotes, or back to whoever wrote last in the thread (a
-    sent copy whose To line was lost). A
-    recipient-less message no one asked for (an announcement to a hidden list) stays addressed to
-    no one."""
+    sent copy whose To line was lost). A recipient-less message no one asked for (an announcement to
+    a hidden list) stays addressed to no one."""
     for i, m in enumerate(members):
         if m.to or m.cc or not m.sender:
             continue
