@@ -321,6 +321,17 @@ def test_saying_one_does_not_know_answers_nothing():
     for sentence in ["I don't know anything about the west desk moving its book to Denver.",
                      "I'm not sure, but I think it is 5."]:
         assert "statement" in classify(sentence)[0], sentence
+    # What one does not know, however long the sentence, still answers nothing; a guess after it may.
+    for sentence in ["I don't know how the storage deal works on the monthly demand charges.",
+                     "Ann, I'm not sure what the status is on that contract this week."]:
+        assert classify(sentence)[0] == {}, sentence
+    assert "advice" in classify("I'm not sure what the status is, but I think you should call Ann.")[0]
+
+
+def test_saying_one_was_not_sent_a_thing_asks_for_nothing():
+    assert classify("That means you didn't send me the attachment.")[0] == {"statement": 0.5}
+    assert classify("He never gave me the keys to the office.")[0] == {"statement": 0.5}
+    assert classify("Please send me the attachment again.")[0].get("request", 0) >= 0.7
 
 
 @pytest.mark.parametrize("sentence, act, present", [
