@@ -770,6 +770,9 @@ _KNOWN_WH = re.compile(r"^\W*(?:\w+,\s+)?(?:i'm|i am|we're|we are|i|we) (?:not s
                        r"(?:how|what|who|whom|whether|if|why|where|when|which)\b")
 _HEDGED_ANSWER = re.compile(r"\b(?:but|though|although|however|think|believe|guess|probably|maybe|perhaps|might|should|"
                             r"would|could|must|seems?|looks?|assume|suspect|except|unless)\b|[,;:]")
+# A smiley, "!!" or "lol" marks a sentence as banter ("I'm telling you life can't get any better!!!!"):
+# said in a reply, it tells nothing anyone asked for.
+_CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)+|jk)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
@@ -922,9 +925,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and not own_resume and not mailing and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
-                and not _SORRY_FOR_DELAY.match(low) and not _does_not_know(low, n_words):
+                and not _SORRY_FOR_DELAY.match(low) and not _does_not_know(low, n_words) and not _CHAT_MARK.search(low):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
-        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s) and not _SORRY_FOR_DELAY.match(low):
+        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s) and not _SORRY_FOR_DELAY.match(low) \
+                and not _CHAT_MARK.search(low):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):

@@ -742,3 +742,15 @@ def test_a_delay_owned_is_a_formula_and_a_visit_does_not_hide_an_ask():
     assert "plans" not in classify("The report came by fax this morning.")[1]
     acts = classify("Why don't you review the changes and I'll drop by tomorrow to discuss a timeline.")[0]
     assert acts["request"] >= 0.7
+
+
+@pytest.mark.parametrize("sentence", ["I'm telling you the new place just can't get any better!!!!",
+                                      "Buying stuff for me is just like making you happy :)",
+                                      "I only need 1 or 2 fewer than you :o)", "We went home at 9 lol"])
+def test_banter_marked_by_a_smiley_or_exclamations_tells_nothing(sentence):
+    assert classify(sentence)[0] == {}
+
+
+def test_a_smiley_does_not_hide_a_delivery_or_a_favor():
+    assert "delivery" in classify("Here is the spreadsheet you wanted :)")[0]
+    assert "favor" in classify("I booked the room for you!!")[0]
