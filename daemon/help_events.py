@@ -207,11 +207,17 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                                       "review": any(REVIEW_ASK.search(a.sentence) for a in asks)})
 
         # 1. A reply that gives something to someone whose request is open.
+        quoted_here = {a.sentence for a in m.quoted}
+        given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
         if best is not None:
             for r in reversed(open_requests):
                 if r["asker"] == S or r["asker"] not in R or r["resolved_by"].get(S):
                     continue
-                if r["addressees"] and S not in r["addressees"] and len(r["addressees"]) < BROADCAST:
+                # Someone the ask did not go to answers it only by writing back to the asker alone, on
+                # topic, with the ask quoted: the help desk behind a shared address, a colleague it was
+                # passed to.
+                if r["addressees"] and S not in r["addressees"] and len(r["addressees"]) < BROADCAST and not (
+                        m.to == [r["asker"]] and given & r["topic"] and quoted_here & {a.sentence for a in r["msg"].acts}):
                     continue
                 if m.t - r["t"] > REQUEST_WINDOW_DAYS * 86400:
                     continue
@@ -245,7 +251,6 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     alt = [a for a in m.acts if a.act in ("delivery", "favor", "advice", "statement") and a.confidence >= 0.5]
                     kind, act = ("answer", alt[0]) if alt else (kind, act)
                 conf = min(0.95, 0.45 + 0.5 * act.confidence * r["conf"] + (0.1 if kind != "answer" else 0))
-                given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
                 on_topic = bool(given & r["topic"])
                 if on_topic:
                     conf = min(0.95, conf + 0.1)

@@ -547,3 +547,26 @@ def test_a_reminder_quoting_its_own_earlier_message_asks_nothing_new():
     other = Msg("s0", "s0", "2025-03-01T09:00:00Z", 1740827200.0, me, [desk], [], False, "Survey",
                 acts=message_acts("Can you tell me when the results are due?"))
     assert [(e["helper"], e["helped"]) for e in infer_thread([other, reminder])] == [(desk, me)]
+
+
+def test_an_answer_from_behind_a_shared_address_helps_the_asker():
+    """My question went to the help desk's shared address; someone on the desk answers me alone, on
+    topic, with my question quoted: help. Someone the ask did not go to who writes back off topic, or
+    without the question quoted, or to others too, answers nobody's ask."""
+    from daemon.acts import Act, message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, desk, sam, ned = "me@example.org", "it.desk@corp.example", "sam@corp.example", "ned@corp.example"
+    question = "How do I get a new logon id for the billing system?"
+    ask = Msg("a1", "a1", "2025-03-03T09:00:00Z", 1741000000.0, me, [desk], [], False, "Logon id",
+              acts=message_acts(question))
+
+    def answer(text, to=(me,), quoted=True):
+        return Msg("a2", "a2", "2025-03-03T15:00:00Z", 1741021600.0, sam, list(to), [], False, "RE: Logon id",
+                   acts=message_acts(text), quoted=[Act("question", question, 0.9, "question mark", -1)] if quoted else [])
+
+    good = "Your new logon id for the billing system is P00501250."
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([ask, answer(good)])] == [(sam, me, "answer")]
+    assert infer_thread([ask, answer("Our team has three new analysts starting in the spring.")]) == []
+    assert infer_thread([ask, answer(good, quoted=False)]) == []
+    assert infer_thread([ask, answer(good, to=(me, ned))]) == []
