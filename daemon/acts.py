@@ -320,9 +320,9 @@ _GRATITUDE_STRONG = _rx(
     r"\bthat(?:'s| is) (?:very |really |so )?(?:helpful|useful)\b", r"\bvery helpful\b")
 
 _REQUEST = _rx(
-    r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|note\b|be advised|see (?:the )?(?:\w+ ){0,2}(?:attached|below)|find attached))",
+    r"^\s*(?:please|pls|plz|kindly)\b(?!\s+(?:let me know if you have|feel free|do not hesitate|don't hesitate|call (?:me )?if you have|call (?:me )?with (?:any )?(?:questions|comments|concerns)|note\b|be advised|see (?:the )?(?:\w+ ){0,2}(?:attached|below)|find attached))",
     r"\b(?:please|pls|kindly)(?<!attached please)(?<!enclosed please)\s+"
-    r"(?!(?:find|see)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:attached|enclosed|below))"
+    r"(?!(?:find|see)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:attached|enclosed|below)|call (?:me )?with (?:any )?(?:questions|comments|concerns))"
     r"(?:send|forward|provide|let me know|advise|confirm|review|check|call|give|get|have|"
     r"make|look|find|help|update|respond|reply|fax|e-?mail|approve|sign|handle|take|add|remove|change|schedule|set up|"
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
@@ -527,7 +527,10 @@ _INTRODUCTION = _rx(
 # Introductions that name the person: matched case-sensitively on the original sentence.
 _INTRO_NAMED = re.compile(
     r"\b(?:[Cc]opying|[Cc][Cc]'?ing|[Ll]ooping in|[Aa]dding|[Mm]eet)\s+[A-Z][a-z]+\b"
-    r"|\b(?:[Tt]alk|[Ss]peak|[Cc]hat|[Cc]heck|[Gg]et) with [A-Z][a-z]+\b"
+    # ("I will chat with Dick after trading", "let me check with Ann": the writer's own errand, no one put in touch)
+    r"|(?<!I will )(?<!I'll )(?<![Ww]e will )(?<![Ww]e'll )(?<!I can )(?<![Ll]et me )(?<![Gg]oing to )(?<!need to )"
+    r"(?<!want to )(?<![Tt]ry to )(?<!I would )(?<!I'd )(?<!I )(?<![Ww]e )"
+    r"\b(?:[Tt]alk|[Ss]peak|[Cc]hat|[Cc]heck|[Gg]et) with [A-Z][a-z]+\b"
     r"|\b(?:[Cc]all|[Cc]ontact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b"
     r"|\b[A-Z][a-z]+ (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b"
     r"|\b(?:[Ss]end|[Ff]orward) (?:this|it|them) to [A-Z][a-z]+\b")
@@ -633,6 +636,8 @@ _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comme
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
+              # "How's things going for you?", "How is Jason doing?"
+              r"\bhow(?:'s| is| are| was)? (?:things|everything|life|\w+) (?:going|doing)\b",
               r"\bhow (?:is|was|are|were) (?:everything|every thing|your (?:parents|kids|family|folks|mom|dad|wife|husband)|"
               r"the (?:wedding|holidays?|vacation|honeymoon|party|game|move|new job))\b",
               r"\bwhat(?:'s| is) up\b", r"\bhope (?:all is|you are|you're|everything)\b", r"\bmiss (?:you|ya)\b",

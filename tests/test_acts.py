@@ -754,3 +754,18 @@ def test_banter_marked_by_a_smiley_or_exclamations_tells_nothing(sentence):
 def test_a_smiley_does_not_hide_a_delivery_or_a_favor():
     assert "delivery" in classify("Here is the spreadsheet you wanted :)")[0]
     assert "favor" in classify("I booked the room for you!!")[0]
+
+
+def test_ones_own_errand_with_someone_puts_no_one_in_touch():
+    for sentence in ["I will chat with Dick Jenkins about this after trading.", "Let me check with Ann first."]:
+        assert "introduction" not in classify(sentence)[0], sentence
+    for sentence in ["Chat with Alan at the desk, he runs the same tool.", "You should talk with Ehud Ronn."]:
+        assert "introduction" in classify(sentence)[0], sentence
+
+
+def test_please_call_with_questions_is_an_offer_and_how_someone_is_doing_is_chat():
+    assert classify("Please call with questions")[0]["request"] < 0.6
+    assert classify("Please call John tomorrow.")[0]["request"] >= 0.85
+    for sentence in ["How is Jason doing?", "How's things going for you?"]:
+        assert "social" in classify(sentence)[1], sentence
+    assert "social" not in classify("How is the deal doing?")[1]
