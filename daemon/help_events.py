@@ -447,7 +447,8 @@ def load_threads(db, thread_ids: list[str] | None, main: dict[str, str] | None =
 
 def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
     """A message that names no recipient in a conversation went somewhere: an answer to the user that
-    reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), and the user's
+    reached the mailbox went to the user (by Bcc, or an "undisclosed recipients" list), as did one that
+    says it gives what was asked for ("here's that info sheet we discussed"), and the user's
     own went to the person whose message it quotes, or back to whoever wrote last in the thread (a
     sent copy whose To line was lost). A recipient-less message no one asked for (an announcement to
     a hidden list) stays addressed to no one."""
@@ -456,6 +457,9 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
             continue
         if m.sender not in mine:
             asked = next((p.sender for p in reversed(members[:i]) if p.sender in mine and m.sender in p.recipients), None)
+            if asked is None and len(mine) == 1 and any(a.cue == "answers an earlier ask" and ASKED_IN_PERSON.search(a.sentence)
+                                                         for a in m.acts):
+                asked = next(iter(mine))  # "Here's that info sheet we discussed": asked for by phone or in person
             if asked:
                 m.to = [asked]
         else:
@@ -467,6 +471,12 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
             earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender not in mine), None)
             if len(named) == 1 or earlier:
                 m.to = [named.pop() if len(named) == 1 else earlier]
+
+
+# "here's that info sheet we discussed", "Per your request": one person's ask, made in person (not
+# a mailing's "in response to your requests").
+ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as (?:we )?discussed|(?:per|as per|following|after) "
+                             r"our (?:conversation|discussion|call|talk|meeting)|per your request\b(?!s))", re.I)
 
 
 THREADS_AT_A_TIME = 500  # 2000 at a time held 11 MB more on a 25,000-message sync, for no speed

@@ -570,3 +570,20 @@ def test_an_answer_from_behind_a_shared_address_helps_the_asker():
     assert infer_thread([ask, answer("Our team has three new analysts starting in the spring.")]) == []
     assert infer_thread([ask, answer(good, quoted=False)]) == []
     assert infer_thread([ask, answer(good, to=(me, ned))]) == []
+
+
+def test_a_file_with_no_recipient_that_says_we_discussed_it_came_to_me(cfg, db):
+    """A message that reached my mailbox naming no recipient, saying it gives what we discussed, was
+    sent to me; a hidden-list mailing "in response to your requests" helps no one."""
+    from daemon.sources import RawMessage
+
+    def mail(mid, frm, subject, body):
+        head = [f"Message-ID: <{mid}>", "Date: Mon, 02 Apr 2001 10:00:00 +0000", f"From: {frm}", f"Subject: {subject}"]
+        return RawMessage("INBOX", f"n#{mid}", ("\n".join(head) + "\n\n" + body + "\n").encode())
+
+    me = "me@example.org"
+    import_messages(db, iter([
+        mail("h1@x", "sol@partner.example", "Eval form", "Guys, here's that evaluation form we discussed."),
+        mail("h2@x", "office@corp.example", "Deadline", "In response to your requests, the deadline has been extended "
+             "to Friday, October 12.")]), cfg, me=[me])
+    assert [(h, d, k) for h, d, k, _, _ in events(db)] == [("sol@partner.example", me, "document")]
