@@ -618,7 +618,10 @@ def _favor_cue(low: str) -> str:
 
 
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
-                       r"set up|re-?booked|confirmed|got(?<!'ve got)(?<!have got) (?:us|you|the|a|tickets))\b")
+                       r"set up|re-?booked|confirmed|got(?<!'ve got)(?<!have got) (?:us|you|the|a|tickets))\b"
+                       # "I FedEx'd the tickets to you today": what the plans need, handed over.
+                       r"|\b(?:i|we)(?:'ve| have| just| already)* (?:sent|mailed|fedex(?:'?ed|'d)?|overnighted|dropped off|"
+                       r"left|delivered) (?:the |your |(?:two|three|four|\d+) )?(?:\w+ )?tickets\b")
 # Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
 # sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"

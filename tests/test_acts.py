@@ -769,3 +769,10 @@ def test_please_call_with_questions_is_an_offer_and_how_someone_is_doing_is_chat
     for sentence in ["How is Jason doing?", "How's things going for you?"]:
         assert "social" in classify(sentence)[1], sentence
     assert "social" not in classify("How is the deal doing?")[1]
+
+
+def test_tickets_sent_to_the_reader_are_a_favor_and_asking_after_them_is_plans():
+    for sentence in ["Wanted to let you know that I FedEx the tickets to you today.", "I left two Astros tickets on your desk."]:
+        assert "favor" in classify(sentence)[0], sentence
+    assert classify("Did you get the tickets?")[0].get("request", 0) < 0.6
+    assert "favor" not in classify("We have tickets for the game on Friday.")[0]
