@@ -55,6 +55,12 @@ TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|co
 # What is handed over is answers: "here is our reply to the pricing question".
 ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
                           r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
+# A thing named, then what was done to it: "Global No. 96034155 has been changed to 01/01/2000."
+DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those |all )?[\w#./-]+(?: [\w#./-]+){0,4} (?:has|have) "
+                        r"(?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|resolved|"
+                        r"reversed|adjusted|set up|created|extended|re-?booked|booked|moved|transferred|activated|loaded|"
+                        r"refunded|credited(?! with)|unlocked|granted)\b", re.I)
+MODAL_HAVE = re.compile(r"\b(?:should|would|could|must|might|may|will|to)(?: not)? have been\b", re.I)  # not done
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -273,6 +279,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             solicited = []
         if not resolved and best is not None and (not broadcast or (solicited and len(m.to) == 1)) and m.to:
             kind, act = best
+            # "Global No. 96034155 has been changed to 01/01/2000.", written to one person: done for them.
+            for_reader = act.cue == "done for the reader" or (
+                DONE_TO_IT.match(act.sentence) is not None and not MODAL_HAVE.search(act.sentence))
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
@@ -288,9 +297,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
-                    a for a in requests if a.position <= act.position or act.cue != "done for the reader"] and (
-                    act.cue == "done for the reader" or (parent is not None and parent.sender == target
-                                                      and m.t - parent.t < 3 * 86400)):
+                    a for a in requests if a.position <= act.position or not for_reader] and (
+                    for_reader or (parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400)):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
                 resolved = True
 

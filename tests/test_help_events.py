@@ -587,3 +587,22 @@ def test_a_file_with_no_recipient_that_says_we_discussed_it_came_to_me(cfg, db):
         mail("h2@x", "office@corp.example", "Deadline", "In response to your requests, the deadline has been extended "
              "to Friday, October 12.")]), cfg, me=[me])
     assert [(h, d, k) for h, d, k, _, _ in events(db)] == [("sol@partner.example", me, "document")]
+
+
+def test_a_thing_named_as_done_written_to_one_person_was_done_for_them():
+    """ "Contract 42789 has been extended to 10/31/2002." to one person is work done for them, even with a
+    question about it after; what should have been done, or praise "credited with", is not."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    sy, cat = "sy@corp.example", "cat@corp.example"
+
+    def note(text):
+        return Msg("d1", "d1", "2025-03-03T09:00:00Z", 1741000000.0, sy, [cat], [], False, "Contract 42789",
+                   acts=message_acts(text))
+
+    done = infer_thread([note("Contract 42789 has been extended to 10/31/2002. Do you need anything else on it?")])
+    assert [(e["helper"], e["helped"], e["kind"], e["evidence"]) for e in done] == [
+        (sy, cat, "favor", "Contract 42789 has been extended to 10/31/2002.")]
+    assert infer_thread([note("It should have been booked to the upstream book last month.")]) == []
+    assert infer_thread([note("Our solutions have been credited with delivering large gains in revenue.")]) == []
