@@ -765,7 +765,11 @@ _RECEIVED = re.compile(r"^\W*(?:(?:yes|yep|ok|okay|thanks|thank you)\W+)?(?:[a-z
                        r"(?:\w+ )?(?:e-?mails?|messages?|notes?|fax(?:es)?|letters?|files?|attachments?|packages?|documents?|"
                        r"cop(?:y|ies)|info(?:rmation)?|voice ?mails?|checks?|forms?|invitations?)\b(?! (?:to|into|onto|for|over|out|back|off)\b))")
 _ARRIVAL_ASKED = re.compile(r"\b(?:confirm|let (?:me|us) know|tell (?:me|us)|advise)(?: (?:that|if|whether|when|once))? "
-                            r"(?:you|u)(?: have|'ve)? (?:received|got|get|receive|can open|were able to open)\b")
+                            r"(?:you|u)(?: have|'ve)? (?:received|got|get|receive|can open|were able to open)\b"
+                            # "Didn't you receive it?", "Did you get my fax?"
+                            r"|\b(?:did|didn't|did not|have|haven't|have not) (?:you|u) (?:receive|received|get|got|gotten) "
+                            r"(?:it|them|this|that|(?:my|our|the|his|her|their) (?:\w+ )?(?:e-?mail|message|note|fax|letter|file|"
+                            r"attachment|package|copy|voice ?mail|invitation|invite)s?)(?!\w| (?:\w+ed|to|done|back)\b)")
 _MORE_THAN_ARRIVAL = re.compile(r"\b(?:and|but|so) (?:yes|no|i|we|he|she|they|it|that)\b|\byou (?:requested|asked|wanted|needed)\b|"
                                 r"\bfor (?:you|him|her|them)\b")
 # "I'm not aware of any...", "I don't know that one.": saying one cannot answer answers nothing.
@@ -871,6 +875,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
     if "request" in acts and _ARRIVAL_ASKED.search(low):
         # "Please confirm you received the folders": whatever the answer, nobody is helped by it.
         acts["request"] = min(acts["request"], 0.4)
+        if "question" in acts:
+            acts["question"] = min(acts["question"], 0.4)
         cues.append("asks whether it arrived")
     if not mailing and _DECISION_ASKED.search(low):
         hit("request", 0.85, "decision asked")

@@ -645,11 +645,14 @@ def test_meeting_details_are_plans_and_making_sure_one_knew_is_no_advice():
 
 
 @pytest.mark.parametrize("sentence", ["Please confirm you received the folders I left with your assistant.",
-                                      "Please let me know when you get these, and if you can open them."])
+                                      "Please let me know when you get these, and if you can open them.",
+                                      "I sent it out a few hours ago. Didn't you receive it ?", "Did you get my fax?"])
 def test_asking_whether_a_thing_arrived_asks_for_no_help(sentence):
     acts, cues = classify(sentence)
-    assert acts["request"] < 0.5 and "asks whether it arrived" in cues
+    assert acts["request"] < 0.5 and acts.get("question", 0) < 0.5 and "asks whether it arrived" in cues
     assert classify("Please confirm the volumes you received on Monday.")[0]["request"] >= 0.7
+    for asks_work in ["Did you get the deal entered?", "Did you get the file to Ann?", "Did you get it done?"]:
+        assert classify(asks_work)[0]["request"] >= 0.7, asks_work
 
 
 def test_glad_to_meet_fyi_thanks_calls_and_open_items():
