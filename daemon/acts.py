@@ -574,6 +574,8 @@ _DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(
          r"scheduled|ready|available|in place|signed|submitted|paid|sent|confirmed|cleared|handled|added|removed|"
          r"reversed|extended|released|delivered)\b")
 _FAVOR = _rx(
+    # Not in a clause of condition or time: "If we got the gas for free, ...", "when I called".
+    r"(?<!if )(?<!when )(?<!once )(?<!unless )(?<!until )(?<!before )(?<!whether )"
     r"\b(?:I|we)(?:'ve| have| just| already)? (?:approved|arranged|booked|reserved|scheduled|set up|fixed|signed|"
     r"processed|handled|taken care|took care|changed|updated|entered|corrected|submitted|spoke|talked|called|"
     r"paid|covered|created|added|moved|extended|resolved|cleared|got(?<!'ve got)(?<!have got)|gotten|made|ordered|requested|asked|"
@@ -657,6 +659,8 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:lovely|awesome|hilarious|crazy|funny)\b", r"\bhow (?:about|was) (?:that|the)\b",
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
+              # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
+              r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
               r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?)\b",
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",

@@ -779,3 +779,12 @@ def test_tickets_sent_to_the_reader_are_a_favor_and_asking_after_them_is_plans()
         assert "favor" in classify(sentence)[0], sentence
     assert classify("Did you get the tickets?")[0].get("request", 0) < 0.6
     assert "favor" not in classify("We have tickets for the game on Friday.")[0]
+
+
+def test_work_in_a_condition_is_not_done_and_how_a_place_is_is_chat():
+    assert "favor" not in classify("If we got the gas for free, then that's a different story.")[0]
+    assert "favor" not in classify("I wanted to check with you before I scheduled the flights.")[0]
+    assert "favor" in classify("We got the gas moved to the new contract.")[0]
+    for sentence in ["How is Texas?", "Does it sound like fun?"]:
+        assert "social" in classify(sentence)[1], sentence
+    assert "social" not in classify("How is Texas coming along on the filing?")[1]
