@@ -473,6 +473,8 @@ _DELIVERY = _rx(
     r"\battached (?:is|are|please find|you will find|you'll find|herewith|for your|please see)\b",
     r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b",
     r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
+    # (Not "the issue here is that ...": "here" after a noun points at the matter, not at a thing given.)
+    r"(?<!issue )(?<!problem )(?<!point )(?<!question )(?<!thing )(?<!concern )(?<!situation )"
     r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere (?:it|they) (?:is|are)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     # "Try the file Options_1.xls in the drop box": pointing the reader at what will do it.
@@ -569,7 +571,8 @@ _ADVICE = _rx(
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
     r"\bI would\b(?! (?:be (?:more than |very |so |really )?(?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
-_DONE = (r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
+_DONE = (r"(?<!will )(?<!would )(?<!should )(?<!could )(?<!must )(?<!might )(?<!may )"  # not "should have been booked"
+         r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"
          r"set up|completed|taken care of|resolved|corrected|updated|changed|entered|created|booked|reserved|"
          r"scheduled|ready|available|in place|signed|submitted|paid|sent|confirmed|cleared|handled|added|removed|"
          r"reversed|extended|released|delivered)\b")
@@ -597,6 +600,7 @@ _FAVOR = _rx(
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
     r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
     # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.
+    r"(?<!will )(?<!would )(?<!should )(?<!could )(?<!must )(?<!might )(?<!may )(?<!to )(?<!not )"
     r"\b(?:has|have) (?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|"
     r"resolved|reversed|adjusted|deleted|removed|added|set up|created|extended|released|completed|cleared|"
     r"taken care of|re-?booked|booked|re-?entered|moved|transferred|terminated|killed|activated|loaded|posted|"
@@ -666,6 +670,8 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
               # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
+_HANDED = re.compile(r"attach|enclos|here(?: is| are|'s)|find")  # a delivery's surest words
+_FUTURE_LEAD = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to)\b")
 # A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
 _WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
          r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d(?:ish)?|noon)(?!\w)")
@@ -921,8 +927,11 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         elif ("questions" in words and _QUESTIONS_SENT.search(low) or _OPEN_ITEMS.search(low)) and not _ANSWERING.search(low) \
                 and not _solicited(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
-        elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)):
-            hit("delivery", 0.85 if re.search(r"attach|enclos|here(?: is| are|'s)|find", low) else 0.65,
+        elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)) and (
+                (handed := _HANDED.search(low) is not None) or not (promise and _FUTURE_LEAD.match(low))):
+            # "I will be performing the following 2 tasks tomorrow": what one will do is a promise, not a
+            # thing handed over (where "Attached are the steps I will take" hands one over).
+            hit("delivery", 0.85 if handed else 0.65,
                 "passing on" if _RELAY.search(low) else "for review" if _FOR_REVIEW.search(low) else "giving")
             if why.get("delivery") == "for review":
                 hit("request", 0.6, "sent for review")

@@ -788,3 +788,14 @@ def test_work_in_a_condition_is_not_done_and_how_a_place_is_is_chat():
     for sentence in ["How is Texas?", "Does it sound like fun?"]:
         assert "social" in classify(sentence)[1], sentence
     assert "social" not in classify("How is Texas coming along on the filing?")[1]
+
+
+def test_what_one_will_do_or_should_have_done_hands_over_nothing():
+    assert classify("I will be performing the following 2 tasks tomorrow morning.")[0] == {"promise": 0.7}
+    assert "delivery" in classify("Attached are the steps I will take.")[0]
+    assert "delivery" not in classify("The issue here is that the copy method of a range object is failing.")[0]
+    assert "delivery" in classify("Guys, here's that info sheet we discussed.")[0]
+    for sentence in ["It should have been booked to the upstream book.",
+                     "By Monday all the holidays will have been removed from the calendar."]:
+        assert "favor" not in classify(sentence)[0], sentence
+    assert "favor" in classify("Contract 42789 has been extended.")[0]
