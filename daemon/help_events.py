@@ -156,7 +156,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
     too, but are not taken as help already given."""
     events: dict[tuple[str, str, str], dict] = {}
     open_requests: list[dict] = []
-    last_event: dict[tuple[str, str], tuple[float, int]] = {}
+    last_event: dict[tuple[str, str], tuple[float, int, str]] = {}
     seen_people: set[str] = set()
     when = {m.id: m.t for m in msgs}
 
@@ -173,14 +173,15 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             kind = "answer"  # "Attached are the answers to your questions": answers, in a file
         # A same-day follow-up by the same helper on the same request is the same event.
         prev = last_event.get((helper, helped))
-        if prev and m.t - prev[0] < 86400 and how == "reply to request" and prev[1] == id(asked):
+        if prev and m.t - prev[0] < 86400 and (how == "reply to request" and prev[1] == id(asked)
+                                               or how in UNASKED and prev[2] != "thanks for help"):
             return
         if key not in events or events[key]["confidence"] < conf:
             events[key] = {"message": m.id, "message_id": m.message_id, "occurred_at": m.date, "helper": helper,
                            "helped": helped, "kind": kind, "evidence": evidence[:200] or None,
                            "confidence": round(conf, 2), "found_by": how,
                            "request_message": asked["msg"].id if asked else None}
-            last_event[(helper, helped)] = (m.t, id(asked))
+            last_event[(helper, helped)] = (m.t, id(asked), how)
 
     for i, m in enumerate(msgs):
         S = m.sender
@@ -485,6 +486,11 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
 # a mailing's "in response to your requests").
 ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as (?:we )?discussed|(?:per|as per|following|after) "
                              r"our (?:conversation|discussion|call|talk|meeting)|per your request\b(?!s))", re.I)
+
+
+# Help found without an ask of its own: the same day as other help from the same helper to the same
+# person in the thread, it is a follow-up of that help ("Here is also the '01 budget."), one event.
+UNASKED = ("document sent", "done for the reader", "contact details sent")
 
 
 THREADS_AT_A_TIME = 500  # 2000 at a time held 11 MB more on a 25,000-message sync, for no speed

@@ -606,3 +606,23 @@ def test_a_thing_named_as_done_written_to_one_person_was_done_for_them():
         (sy, cat, "favor", "Contract 42789 has been extended to 10/31/2002.")]
     assert infer_thread([note("It should have been booked to the upstream book last month.")]) == []
     assert infer_thread([note("Our solutions have been credited with delivering large gains in revenue.")]) == []
+
+
+def test_a_same_day_file_after_help_to_the_same_person_is_the_same_event():
+    """Answers sent, then "Here is also the budget" to the same person that afternoon: one event (a
+    same-day follow-up on the same help); the file a day later, or after mere thanks, is another."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    me, jane = "me@example.org", "jane@law.example"
+    t0 = 1741000000.0
+
+    def msg(mid, hours, sender, to, text, subject="Re: Questions"):
+        return Msg(mid, mid, f"2025-03-03T{9 + hours:02d}:00:00Z", t0 + hours * 3600, sender, [to], [], False, subject,
+                   acts=message_acts(text))
+
+    ask = msg("q", 0, jane, me, "Can you send me the answers to the environmental questions?", "Questions")
+    answer = msg("a", 1, me, jane, "Here are the answers to the environmental questions.")
+    budget = "Here is also the 2001 maintenance budget."
+    assert [e["message"] for e in infer_thread([ask, answer, msg("b", 5, me, jane, budget)])] == ["a"]
+    assert [e["message"] for e in infer_thread([ask, answer, msg("b", 30, me, jane, budget)])] == ["a", "b"]
