@@ -59,8 +59,11 @@ ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|addres
 DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those |all )?[\w#./-]+(?: [\w#./-]+){0,4} (?:has|have) "
                         r"(?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|resolved|"
                         r"reversed|adjusted|set up|created|extended|re-?booked|booked|moved|transferred|activated|loaded|"
-                        r"refunded|credited(?! with)|unlocked|granted)\b", re.I)
-MODAL_HAVE = re.compile(r"\b(?:should|would|could|must|might|may|will|to)(?: not)? have been\b", re.I)  # not done
+                        r"refunded|credited(?! with)|unlocked|granted|completed|finished|handled|paid|cleared|removed|"
+                        r"added|deleted|signed|submitted|released|taken care of)\b", re.I)
+# Not done: "should have been booked", "Neither you nor Nick have been removed".
+MODAL_HAVE = re.compile(r"\b(?:should|would|could|must|might|may|will|to)(?: not)? have been\b|"
+                        r"\b(?:not|never|neither|nor|nobody|nothing)\b|n't\b", re.I)
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -281,8 +284,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         if not resolved and best is not None and (not broadcast or (solicited and len(m.to) == 1)) and m.to:
             kind, act = best
             # "Global No. 96034155 has been changed to 01/01/2000.", written to one person: done for them.
-            for_reader = act.cue == "done for the reader" or (
-                DONE_TO_IT.match(act.sentence) is not None and not MODAL_HAVE.search(act.sentence))
+            # (Also when a weaker "giving" in the same message ranks first: "The following pricing has been
+            # completed for the deal.")
+            done = next((a for a in m.acts if a.act == "favor" and a.confidence >= 0.7 and DONE_TO_IT.match(a.sentence)
+                         and not MODAL_HAVE.search(a.sentence)), None)
+            if kind == "document" and act.confidence < 0.75 and done is not None:
+                kind, act = "favor", done
+            for_reader = act.cue == "done for the reader" or act is done
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender

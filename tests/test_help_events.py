@@ -626,3 +626,21 @@ def test_a_same_day_file_after_help_to_the_same_person_is_the_same_event():
     budget = "Here is also the 2001 maintenance budget."
     assert [e["message"] for e in infer_thread([ask, answer, msg("b", 5, me, jane, budget)])] == ["a"]
     assert [e["message"] for e in infer_thread([ask, answer, msg("b", 30, me, jane, budget)])] == ["a", "b"]
+
+
+def test_work_reported_done_outranks_a_weak_giving_and_a_denial_is_none():
+    """ "The following pricing has been completed for the RPU deal." to one person is work done for
+    them, though "the following" also reads as something given; "Neither you nor Nick have been
+    removed from the list" reports nothing done."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    gt, ben = "gt@corp.example", "ben@corp.example"
+
+    def note(text):
+        return infer_thread([Msg("p1", "p1", "2025-03-03T09:00:00Z", 1741000000.0, gt, [ben], [], False, "RPU",
+                                 acts=message_acts(text))])
+
+    done = note("The following pricing has been completed for the RPU deal.\nTotal price is $5.68 per kW-month.")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in done] == [(gt, ben, "favor")]
+    assert note("FYI - neither you nor Nick have been removed from the group list.") == []
