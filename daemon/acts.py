@@ -162,7 +162,9 @@ _BOILERPLATE = re.compile(
     r"\b(?:try|download|get) msn\b|\bmsn (?:messenger|explorer|hotmail)\b|"
     r"unsubscribe|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) (?:confidential|privileged)|"
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
-    r"\bfrom:\s+\S+@\S+", re.I)  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
+    r"\bfrom:\s+\S+@\S+|"  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
+    r"<\S+@\S+>\s*wrote:|"  # a webmail quote header ('"Bass" <ann@x.com> wrote:')
+    r"\bsent (?:from|via|using) (?:my |an? )?(?:blackberry|iphone|ipad|android|palm|treo|mobile|wireless|handheld)", re.I)
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
 _STRAY_QUESTION_MARK = re.compile(r"(?<=[.,;:])\s*\?+\s*$")
@@ -226,7 +228,8 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _is_boilerplate(s)]
 
 
-_BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message", "msn")
+_BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message", "msn",
+                 "sent ")
 
 
 def _is_boilerplate(s: str) -> bool:
@@ -480,10 +483,12 @@ _DELIVERY = _rx(
     # "Try the file Options_1.xls in the drop box": pointing the reader at what will do it.
     r"(?<![a-z] )\btry (?:the|this|my|our|using the) (?:\w+ )?(?:file|link|spreadsheet|version|tool|program|macro|"
     r"site|website|url|address|number|template|model)\b",
-    r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you|it|them|"
+    # ("I just emailed you, but ...": an earlier note, nothing handed over now.)
+    r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you(?![,;]| (?:but|and|"
+    r"earlier|yesterday|last|this morning|about|a (?:note|message|line))\b)|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
-    r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*\d",
+    r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
@@ -631,7 +636,9 @@ _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reser
 # Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
 # sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
-                    r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to)\b")
+                    r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to|"
+                    # "I sent this information on to Bruce": passed to someone else, not to the reader
+                    r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to)\b")
 # A decision asked for ("we seek your approval to ...", "need your sign-off"): an "OK" answers it.
 _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
                              r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b"

@@ -799,3 +799,14 @@ def test_what_one_will_do_or_should_have_done_hands_over_nothing():
                      "By Monday all the holidays will have been removed from the calendar."]:
         assert "favor" not in classify(sentence)[0], sentence
     assert "favor" in classify("Contract 42789 has been extended.")[0]
+
+
+def test_signature_and_quote_header_lines_and_mentions_of_mail_give_nothing():
+    from daemon.acts import split_sentences
+
+    assert split_sentences("Here you go.\n\nSent from my BlackBerry Wireless Handheld (www.BlackBerry.net)") == ["Here you go."]
+    assert split_sentences('Nice.\n\n--- "Bass" <ann@example.com> wrote: http://www.example.com/cam.html') == ["Nice."]
+    assert "delivery" not in classify("I know I just emailed you, but I had to respond.")[0]
+    assert "delivery" not in classify("Double check my email for spaces prior to jporte1.")[0]
+    assert "delivery" in classify("I just sent you the file.")[0]
+    assert "passing on" in classify("I sent this information on to Bruce so we get something back by tomorrow.")[1]
