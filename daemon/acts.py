@@ -638,7 +638,8 @@ _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reser
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
                     r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to|"
                     # "I sent this information on to Bruce": passed to someone else, not to the reader
-                    r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to)\b")
+                    r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to|"
+                    r"(?:see|read) (?:the )?(?:e-?mail|note|message|response|reply|thread)s? below)\b")
 # A decision asked for ("we seek your approval to ...", "need your sign-off"): an "OK" answers it.
 _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
                              r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b"

@@ -294,11 +294,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
+            # A reply to the reader's own message, days after it: what it gives is for the reader.
+            replying = parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400
             if target and solicited:
                 add(m, S, target, kind, solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
                 resolved = True
-            elif target and (kind == "document" and act.confidence >= 0.75 or act.cue == "someone's contact details") \
+            elif target and (kind == "document" and (act.confidence >= 0.75 or replying) or act.cue == "someone's contact details") \
                     and act.cue not in ("passing on", "for review") \
                     and not [a for a in requests if a.sentence != act.sentence] \
                     and not m.subject.lower().startswith(("fw", "fwd")):

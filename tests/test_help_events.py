@@ -644,3 +644,23 @@ def test_work_reported_done_outranks_a_weak_giving_and_a_denial_is_none():
     done = note("The following pricing has been completed for the RPU deal.\nTotal price is $5.68 per kW-month.")
     assert [(e["helper"], e["helped"], e["kind"]) for e in done] == [(gt, ben, "favor")]
     assert note("FYI - neither you nor Nick have been removed from the group list.") == []
+
+
+def test_a_file_pointed_at_in_a_reply_to_the_readers_message_is_a_document():
+    """The reader wrote; the reply, within days, points at a file ("Try the file X in the dropbox"):
+    a document for the reader, though the pointing is weaker than "attached". The same line sent
+    unprompted, or passing on someone's mail ("see email below"), is none."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    sue, tang = "sue@corp.example", "tang@corp.example"
+    note = Msg("n1", "n1", "2025-03-03T09:00:00Z", 1741000000.0, sue, [tang], [], False, "nov 6 support")
+
+    def reply(text, hours=20):
+        return Msg("n2", "n2", "2025-03-03T09:00:00Z", 1741000000.0 + hours * 3600, tang, [sue], [], False,
+                   "Re: nov 6 support", acts=message_acts(text))
+
+    pointed = "Try the file RegionalOptions_1.xls in the dropbox."
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([note, reply(pointed)])] == [(tang, sue, "document")]
+    assert infer_thread([note, reply(pointed, hours=24 * 5)]) == []
+    assert infer_thread([note, reply("Great job. See email below.")]) == []
