@@ -652,7 +652,8 @@ _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comme
                          r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
-              r"\bhow (?:are|r) (?:you|u|things|ya)\b", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
+              r"\bhow (?:are|r) (?:you|u|things|ya|people|everyone|folks|y'all|ya'll)\b", r"^\W*heard you\b",
+              r"\bdid (?:you|u|y'all|ya'll|you guys) (?:win\W*$|have fun\b|have a good\b)", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
               # "How's things going for you?", "How is Jason doing?"
               r"\bhow(?:'s| is| are| was)? (?:things|everything|life|\w+) (?:going|doing)\b",
               r"\bhow (?:is|was|are|were) (?:everything|every thing|your (?:parents|kids|family|folks|mom|dad|wife|husband)|"

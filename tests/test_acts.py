@@ -769,9 +769,11 @@ def test_ones_own_errand_with_someone_puts_no_one_in_touch():
 def test_please_call_with_questions_is_an_offer_and_how_someone_is_doing_is_chat():
     assert classify("Please call with questions")[0]["request"] < 0.6
     assert classify("Please call John tomorrow.")[0]["request"] >= 0.85
-    for sentence in ["How is Jason doing?", "How's things going for you?"]:
+    for sentence in ["How is Jason doing?", "How's things going for you?", "How are people now that the bid is out?",
+                     "Did ya'll win?", "Heard you are a big Harley owner now?"]:
         assert "social" in classify(sentence)[1], sentence
-    assert "social" not in classify("How is the deal doing?")[1]
+    for sentence in ["How is the deal doing?", "Did you win the bid?"]:
+        assert "social" not in classify(sentence)[1], sentence
 
 
 def test_tickets_sent_to_the_reader_are_a_favor_and_asking_after_them_is_plans():
