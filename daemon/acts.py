@@ -260,6 +260,9 @@ _POLITE_THANKS = _rx(
     r"\b(?:appreciate|thank you for|thanks for) (?:your|the|this) (?:interest|concern|kind words|good news|thoughts and)\b",
     r"\bappreciate (?:it )?if\b", r"\bthanks? for (?:any|all) (?:help|input|assistance) you can\b",
     r"\bno,? thanks?\b", r"\bthanks,? but\b", r"\bthanks for nothing\b", _THANKS_ANYWAY,
+    # Answering "how are you?": "My Monday is going great, thank you very much", "Fine, thanks".
+    r"\b(?:going|doing|feeling|i'm|i am|we're|we are|all|been) (?:\w+ )?(?:great|fine|well|good|ok|okay|better)[,.!]* "
+    r"(?:and )?(?:thanks|thank you)\b(?! to\b)",
     # Thanks for being handed an ask ("Thanks for sending me the request from ...") or for news to all
     # ("for keeping us all informed", "for taking the time to communicate with all of us").
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:sending|forwarding|passing) (?:me |us |along |on )*(?:the|this|your|her|his|their) "

@@ -812,3 +812,10 @@ def test_signature_and_quote_header_lines_and_mentions_of_mail_give_nothing():
     assert "delivery" not in classify("Double check my email for spaces prior to jporte1.")[0]
     assert "delivery" in classify("I just sent you the file.")[0]
     assert "passing on" in classify("I sent this information on to Bruce so we get something back by tomorrow.")[1]
+
+
+def test_thanks_in_answer_to_how_are_you_is_a_formula():
+    for sentence in ["My Monday is going great, thank you very much.", "I'm doing fine, thanks."]:
+        acts, cues = classify(sentence)
+        assert "gratitude" not in acts and "politeness formula" in cues, sentence
+    assert "gratitude" in classify("The deal is going fine, thanks to your help.")[0]
