@@ -538,7 +538,7 @@ _INTRODUCTION = _rx(
 _INTRO_NAMED = re.compile(
     r"\b(?:[Cc]opying|[Cc][Cc]'?ing|[Ll]ooping in|[Aa]dding|[Mm]eet)\s+[A-Z][a-z]+\b"
     # ("I will chat with Dick after trading", "let me check with Ann": the writer's own errand, no one put in touch)
-    r"|(?<!I will )(?<!I'll )(?<![Ww]e will )(?<![Ww]e'll )(?<!I can )(?<![Ll]et me )(?<![Gg]oing to )(?<!need to )"
+    r"|(?=[TtSsCcGg])(?<!I will )(?<!I'll )(?<![Ww]e will )(?<![Ww]e'll )(?<!I can )(?<![Ll]et me )(?<![Gg]oing to )(?<!need to )"
     r"(?<!want to )(?<![Tt]ry to )(?<!I would )(?<!I'd )(?<!I )(?<![Ww]e )"
     r"\b(?:[Tt]alk|[Ss]peak|[Cc]hat|[Cc]heck|[Gg]et) with [A-Z][a-z]+\b"
     r"|\b(?:[Cc]all|[Cc]ontact) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|on)\b"
@@ -652,7 +652,9 @@ _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing
 # Work handed over to be looked at ("here are three invoices to look at", "attached for your
 # review"): the sender asks for the reader's eyes, the file is no help to the reader.
 _FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
-                         r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on))\b")
+                         r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on)|"
+                         # "Attached are some more (questions) we would appreciate your help on"
+                         r"(?:appreciate|need|want|could use) your (?:help|input|comments|thoughts|review|assistance))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
               r"\bhow (?:are|r) (?:you|u|things|ya|people|everyone|folks|y'all|ya'll)\b", r"^\W*heard you\b",
@@ -807,6 +809,11 @@ _HEDGED_ANSWER = re.compile(r"\b(?:but|though|although|however|think|believe|gue
 # A smiley, "!!" or "lol" marks a sentence as banter ("I'm telling you life can't get any better!!!!"):
 # said in a reply, it tells nothing anyone asked for.
 _CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)+|jk)\b")
+# "I am definitely still interested in the position": the writer's own wish, told to one who offers;
+# "This email serves as a confirmation": a notice's formula. Neither answers anything.
+_OWN_INTEREST = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
+                           r"^\W*this (?:e-?mail|message|note|letter) (?:serves as|is) (?:a |an |your )?(?:confirmation|"
+                           r"notification|notice|reminder|receipt)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
@@ -964,10 +971,11 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         if not acts and not own_resume and not mailing and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
-                and not _SORRY_FOR_DELAY.match(low) and not _does_not_know(low, n_words) and not _CHAT_MARK.search(low):
+                and not _SORRY_FOR_DELAY.match(low) and not _does_not_know(low, n_words) and not _CHAT_MARK.search(low) \
+                and not _OWN_INTEREST.search(low):
             hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
         elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s) and not _SORRY_FOR_DELAY.match(low) \
-                and not _CHAT_MARK.search(low):
+                and not _CHAT_MARK.search(low) and not _OWN_INTEREST.search(low):
             hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):
