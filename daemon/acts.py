@@ -480,7 +480,8 @@ _DELIVERY = _rx(
     r"\b(?:find|see) (?:the )?attached\b", r"\b(?:find|see) (?:the )?(?:\w+ ){0,2}(?:below|attached)\b",
     r"\b(?:I|we)(?:'ve| have)? (?:attached|enclosed|included)\b",
     # (Not "the issue here is that ...": "here" after a noun points at the matter, not at a thing given.)
-    r"(?<!issue )(?<!problem )(?<!point )(?<!question )(?<!thing )(?<!concern )(?<!situation )"
+    r"(?<!issue )(?<!problem )(?<!point )(?<!question )(?<!thing )(?<!concern )(?<!situation )(?<!things )"
+    r"(?<!everything )(?<!everyone )(?<!people )(?<!folks )(?<!weather )(?<!life )(?<!all )"
     r"\bhere(?: is| are|'s)\b(?! (?:hoping|to)\b)", r"\bhere (?:it|they) (?:is|are)\b", r"\bhere you go\b", r"\benclosed (?:is|are|please find)\b",
     r"\b(?:is|are) attached\b", r"\battached (?:to this|file|spreadsheet|document|is)\b", r"^\s*attached\b",
     # "Try the file Options_1.xls in the drop box": pointing the reader at what will do it.

@@ -796,6 +796,7 @@ def test_what_one_will_do_or_should_have_done_hands_over_nothing():
     assert classify("I will be performing the following 2 tasks tomorrow morning.")[0] == {"promise": 0.7}
     assert "delivery" in classify("Attached are the steps I will take.")[0]
     assert "delivery" not in classify("The issue here is that the copy method of a range object is failing.")[0]
+    assert "delivery" not in classify("Anyway, things here are good and I am excited about my visit.")[0]
     assert "delivery" in classify("Guys, here's that info sheet we discussed.")[0]
     for sentence in ["It should have been booked to the upstream book.",
                      "By Monday all the holidays will have been removed from the calendar."]:
