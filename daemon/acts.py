@@ -971,13 +971,13 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("favor", 0.7, _favor_cue(low))
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
-        if not acts and not own_resume and not mailing and n_words >= 5 and not thanks and not _ROUTINE.match(low) \
-                and not _SORRY_FOR_DELAY.match(low) and not _does_not_know(low, n_words) and not _CHAT_MARK.search(low) \
-                and not _OWN_INTEREST.search(low):
-            hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
-        elif not acts and not own_resume and not mailing and not thanks and _DIGIT.search(s) and not _SORRY_FOR_DELAY.match(low) \
-                and not _CHAT_MARK.search(low) and not _OWN_INTEREST.search(low):
-            hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
+        # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
+        if not acts and not own_resume and not mailing and not thanks and not (
+                _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_INTEREST.search(low)):
+            if n_words >= 5 and not _ROUTINE.match(low) and not _does_not_know(low, n_words):
+                hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
+            elif _DIGIT.search(s):
+                hit("statement", 0.5, "short answer")  # "Nov 1st.", "Q07901.1 = -$243,079": a figure asked for
         # An imperative handing out work is a request, whatever advice words it uses.
         if acts.get("request", 0) >= 0.7 or why.get("request") == "instruction" and _FOR_THE_WRITER.match(low):
             for a in ("advice", "statement"):

@@ -64,6 +64,13 @@ DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those
 # Not done: "should have been booked", "Neither you nor Nick have been removed".
 MODAL_HAVE = re.compile(r"\b(?:should|would|could|must|might|may|will|to)(?: not)? have been\b|"
                         r"\b(?:not|never|neither|nor|nobody|nothing)\b|n't\b", re.I)
+# "here's that info sheet we discussed", "Per your request": one person's ask, made in person (not
+# a mailing's "in response to your requests").
+ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as (?:we )?discussed|(?:per|as per|following|after) "
+                             r"our (?:conversation|discussion|call|talk|meeting)|per your request\b(?!s))", re.I)
+# Help found without an ask of its own: the same day as other help from the same helper to the same
+# person in the thread, it is a follow-up of that help ("Here is also the '01 budget."), one event.
+UNASKED = ("document sent", "done for the reader", "contact details sent")
 # Thanks that name what was done ("thanks for the intro", "Good point."): evidence enough alone.
 NAMING_THANKS = ("thanks for something", "acknowledges a suggestion")
 KIND_OF_ACT = {"delivery": "document", "introduction": "introduction", "referral": "referral",
@@ -294,7 +301,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
-            # A reply to the reader's own message, days after it: what it gives is for the reader.
+            # A reply to the reader's own message, within three days of it: what it gives is for the reader.
             replying = parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400
             if target and solicited:
                 add(m, S, target, kind, solicited[0].sentence, 0.8,
@@ -308,8 +315,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
-                    a for a in requests if a.position <= act.position or not for_reader] and (
-                    for_reader or (parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400)):
+                    a for a in requests if a.position <= act.position or not for_reader] and (for_reader or replying):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
                 resolved = True
 
@@ -490,17 +496,6 @@ def _fill_in_hidden_recipients(members: list[Msg], mine: set[str]) -> None:
             earlier = next((p.sender for p in reversed(members[:i]) if p.sender and p.sender not in mine), None)
             if len(named) == 1 or earlier:
                 m.to = [named.pop() if len(named) == 1 else earlier]
-
-
-# "here's that info sheet we discussed", "Per your request": one person's ask, made in person (not
-# a mailing's "in response to your requests").
-ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as (?:we )?discussed|(?:per|as per|following|after) "
-                             r"our (?:conversation|discussion|call|talk|meeting)|per your request\b(?!s))", re.I)
-
-
-# Help found without an ask of its own: the same day as other help from the same helper to the same
-# person in the thread, it is a follow-up of that help ("Here is also the '01 budget."), one event.
-UNASKED = ("document sent", "done for the reader", "contact details sent")
 
 
 THREADS_AT_A_TIME = 500  # 2000 at a time held 11 MB more on a 25,000-message sync, for no speed
