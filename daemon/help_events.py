@@ -55,6 +55,9 @@ TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|co
 # What is handed over is answers: "here is our reply to the pricing question".
 ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
                           r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
+# What is handed over is the writer's review: "my comments are below", "here is my markup".
+COMMENTS_SENT = re.compile(r"\b(?:my|our) (?:\w+ )?(?:comments|edits|mark-?ups?|suggestions|feedback|revisions|thoughts|"
+                           r"suggested changes|proposed changes)\b", re.I)
 # A thing named, then what was done to it: "Global No. 96034155 has been changed to 01/01/2000."
 DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those |all )?[\w#./-]+(?: [\w#./-]+){0,4} (?:has|have) "
                         r"(?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|resolved|"
@@ -181,6 +184,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         key = (m.id, helper, helped)
         if kind == "document" and ANSWERS_SENT.search(evidence):
             kind = "answer"  # "Attached are the answers to your questions": answers, in a file
+        elif kind == "document" and COMMENTS_SENT.search(evidence):
+            kind = "advice"  # "My comments are below", "Here is my markup": a review, handed over
         # A same-day follow-up by the same helper on the same request is the same event.
         prev = last_event.get((helper, helped))
         if prev and m.t - prev[0] < 86400 and (how == "reply to request" and prev[1] == id(asked)

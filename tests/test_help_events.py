@@ -664,3 +664,17 @@ def test_a_file_pointed_at_in_a_reply_to_the_readers_message_is_a_document():
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([note, reply(pointed)])] == [(tang, sue, "document")]
     assert infer_thread([note, reply(pointed, hours=24 * 5)]) == []
     assert infer_thread([note, reply("Great job. See email below.")]) == []
+
+
+def test_comments_handed_over_are_advice():
+    """ "Here are my comments on the lease." sent to one person hands over a review: advice (the
+    guideline's own example), where "Here is the revised lease." is a document."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    def sent(text):
+        return infer_thread([Msg("c1", "c1", "2025-03-03T09:00:00Z", 1741000000.0, "sue@corp.example", ["lin@corp.example"],
+                                 [], False, "Lease", acts=message_acts(text))])
+
+    assert [e["kind"] for e in sent("Here are my comments on the lease.")] == ["advice"]
+    assert [e["kind"] for e in sent("Here is the revised lease.")] == ["document"]
