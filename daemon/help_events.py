@@ -57,7 +57,7 @@ ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|addres
                           r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
 # What is handed over is the writer's review: "my comments are below", "here is my markup".
 COMMENTS_SENT = re.compile(r"\b(?:my|our) (?:\w+ )?(?:comments|edits|mark-?ups?|suggestions|feedback|revisions|thoughts|"
-                           r"suggested changes|proposed changes)\b", re.I)
+                           r"suggested changes|proposed changes|notes on)\b", re.I)
 # A thing named, then what was done to it: "Global No. 96034155 has been changed to 01/01/2000."
 DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those |all )?[\w#./-]+(?: [\w#./-]+){0,4} (?:has|have) "
                         r"(?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|resolved|"

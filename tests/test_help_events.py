@@ -677,4 +677,5 @@ def test_comments_handed_over_are_advice():
                                  [], False, "Lease", acts=message_acts(text))])
 
     assert [e["kind"] for e in sent("Here are my comments on the lease.")] == ["advice"]
+    assert [e["kind"] for e in sent("Here are my notes on the lease: keep it short.")] == ["advice"]
     assert [e["kind"] for e in sent("Here is the revised lease.")] == ["document"]
