@@ -291,9 +291,13 @@ def derive_underived(db, cfg: Config, me: Iterable[str] = (), if_any: bool = Fal
     (the mail just stored, and any an interrupted run stored but never derived). When they are most
     of the mailbox (a first import or sync), everything is recomputed and their ids are never
     listed, so a first sync of a big mailbox holds no list of every message. With `if_any`, nothing
-    is done when there are none. Returns how many there were."""
+    is done when there are none and the running rules computed the stored events. Returns how
+    many there were."""
+    from . import help_events
+
     new = db.execute("select count(*) from messages where thread_id is null").fetchone()[0]
-    if not new and if_any:
+    # Nothing new, and the stored events were computed by the running rules: nothing to do.
+    if not new and if_any and not help_events.rules_changed(db):
         return 0
     if new and _most_new(db, new):
         derive(db, cfg, me=me, all_new=True)
@@ -411,14 +415,17 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         self_addresses = people.learn_received_aliases(db, cfg.identity.not_mine)
         marked = mark_one_way_senders(db, self_addresses)
         people.rebuild_contacts(db, cfg, self_addresses)
-        # A full rebuild reads acts again where whole bodies are kept (the rules may have changed).
+        # A full rebuild reads acts again where whole bodies are kept (the rules may have changed), as
+        # does the first run of new rules (an upgrade): every event is recomputed once.
         # A sender just found to be automated takes the events of its earlier messages' threads with it.
-        help_ids = None if all_new or new_ids is None else sorted(set(new_ids) | set(marked))
+        new_rules = help_events.rules_changed(db)
+        help_ids = None if all_new or new_ids is None or new_rules else sorted(set(new_ids) | set(marked))
         help_events.update_help_events(db, help_ids, cfg.inference.min_confidence,
-                                       reread_acts=new_ids is None and not all_new
+                                       reread_acts=(new_ids is None or new_rules) and not all_new
                                        and cfg.privacy.store_bodies == "own_text")
+        help_events.record_rules(db)
         # New mail recomputes the ties it touches (and those of senders it showed to be automated).
         scope = None
-        if new_ids is not None and as_of is None and not most_new:
+        if new_ids is not None and as_of is None and not most_new and not new_rules:
             scope = relationships.scope_of_new_mail(db, new_ids, contacts_before)
         relationships.update_relationships(db, cfg, as_of, scope)

@@ -243,12 +243,20 @@ def _m0013_recipient_lists(db: sqlite_utils.Database):
                    (message, len(split_sentences(new))))
 
 
+def _m0014_inference_rules(db: sqlite_utils.Database):
+    """Which rules read the stored acts and inferred the help events: a fingerprint of their code. When
+    it differs from the running code's (an upgrade), the next derive reads acts again and recomputes
+    every event, once."""
+    db["inference_rules"].create({"id": int, "fingerprint": str}, pk="id", if_not_exists=True)
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
               ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names),
-              ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists)]
+              ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists),
+              ("0014_inference_rules", _m0014_inference_rules)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

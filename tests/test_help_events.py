@@ -679,3 +679,23 @@ def test_comments_handed_over_are_advice():
     assert [e["kind"] for e in sent("Here are my comments on the lease.")] == ["advice"]
     assert [e["kind"] for e in sent("Here are my notes on the lease: keep it short.")] == ["advice"]
     assert [e["kind"] for e in sent("Here is the revised lease.")] == ["document"]
+
+
+def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
+    """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
+    the next run reads acts again and recomputes every event, even with no new mail; with the same
+    rules, a run with no new mail touches nothing."""
+    from daemon.help_events import rules_fingerprint
+    from daemon.importer import derive_underived
+
+    run_import(db, cfg, write_help_mailbox(tmp_path / "mail"))
+    before = events(db)
+    assert before and db.execute("select id, fingerprint from inference_rules").fetchall() == [(1, rules_fingerprint())]
+    db.execute("delete from help_events")
+    assert derive_underived(db, cfg, if_any=True) == 0 and events(db) == []
+    # The ledger of older rules: other acts, other events.
+    db.execute("delete from message_acts")
+    db.execute("update inference_rules set fingerprint = 'older-rules'")
+    assert derive_underived(db, cfg, if_any=True) == 0
+    assert events(db) == before
+    assert db.execute("select fingerprint from inference_rules").fetchall() == [(rules_fingerprint(),)]
