@@ -999,6 +999,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         hit("gratitude", 0.9, "acknowledges a suggestion")
     if social:
         cues.append("social")
+    if social or not acts and _CHAT_MARK.search(low):
+        hit("chat", 0.5, "chat")  # small talk ("How are you?", "... lol"): counted per message, never help
     if scheduling:
         cues.append("plans")
     return acts, why, cues

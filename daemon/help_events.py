@@ -230,6 +230,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                                       "topic": _content_words(" ".join(a.sentence for a in asks)),
                                       "review": any(REVIEW_ASK.search(a.sentence) for a in asks)})
 
+        # A chatty message (two sentences of small talk or more) whose only "help" is a plain statement
+        # is chat, not an answer.
+        if best is not None and best[1].act == "statement" and sum(a.act == "chat" for a in m.acts) >= 3:
+            best = None
         # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}
         given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))

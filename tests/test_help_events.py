@@ -699,3 +699,24 @@ def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     assert derive_underived(db, cfg, if_any=True) == 0
     assert events(db) == before
     assert db.execute("select fingerprint from inference_rules").fetchall() == [(rules_fingerprint(),)]
+
+
+def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
+    """Three sentences of small talk or more around a plain statement: a catch-up between friends, not
+    an answer; the same statement with less small talk, or a chatty reply that hands over a file, is
+    help."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg, infer_thread
+
+    ann, bo = "ann@example.org", "bo@example.org"
+    ask = Msg("q", "q", "2025-03-03T09:00:00Z", 1741000000.0, ann, [bo], [], False, "Hi",
+              acts=message_acts("Where did you end up going over the break?"))
+
+    def reply(text):
+        return Msg("r", "r", "2025-03-03T12:00:00Z", 1741010800.0, bo, [ann], [], False, "Re: Hi", acts=message_acts(text))
+
+    chat = "How are you? Hope all is well with the family. I went skiing in Colorado with some friends from work."
+    assert infer_thread([ask, reply(chat + " Happy new year!")]) == []
+    assert [e["helper"] for e in infer_thread([ask, reply("I went skiing in Colorado with some friends from work.")])] == [bo]
+    assert [e["kind"] for e in infer_thread([ask, reply(chat + " Happy new year! Attached are the trip photos you asked for.")])
+            ] == ["document"]
