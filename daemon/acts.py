@@ -812,9 +812,9 @@ _HEDGED_ANSWER = re.compile(r"\b(?:but|though|although|however|think|believe|gue
 _CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)+|jk)\b")
 # "I am definitely still interested in the position": the writer's own wish, told to one who offers;
 # "This email serves as a confirmation": a notice's formula. Neither answers anything.
-_OWN_INTEREST = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
-                           r"^\W*this (?:e-?mail|message|note|letter) (?:serves as|is) (?:a |an |your )?(?:confirmation|"
-                           r"notification|notice|reminder|receipt)\b")
+_OWN_WISH_OR_NOTICE = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
+                                 r"^\W*this (?:e-?mail|message|note|letter) (?:serves as|is) (?:a |an |your )?"
+                                 r"(?:confirmation|notification|notice|reminder|receipt)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
@@ -973,7 +973,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
         if not acts and not own_resume and not mailing and not thanks and not (
-                _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_INTEREST.search(low)):
+                _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_WISH_OR_NOTICE.search(low)):
             if n_words >= 5 and not _ROUTINE.match(low) and not _does_not_know(low, n_words):
                 hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
             elif _DIGIT.search(s):

@@ -423,7 +423,8 @@ def derive(db, cfg: Config, me: Iterable[str] = (), new_ids: list[str] | None = 
         help_events.update_help_events(db, help_ids, cfg.inference.min_confidence,
                                        reread_acts=(new_ids is None or new_rules) and not all_new
                                        and cfg.privacy.store_bodies == "own_text")
-        help_events.record_rules(db)
+        if new_rules:
+            help_events.record_rules(db)
         # New mail recomputes the ties it touches (and those of senders it showed to be automated).
         scope = None
         if new_ids is not None and as_of is None and not most_new and not new_rules:
