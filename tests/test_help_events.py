@@ -1,6 +1,7 @@
 """Help events on a recorded mailbox: one conversation per rule, exact rows, incremental recompute."""
 
 import json
+from datetime import datetime, timedelta, timezone
 
 from click.testing import CliRunner
 
@@ -53,6 +54,17 @@ EXPECTED = [
      "Thanks for walking me through the settlement process on the phone yesterday."),
     ("rae@rae.example", "me@example.org", "answer", "Re: Iroquois contract", "The east desk has booked it since April."),
 ]
+
+
+def said(mid, sender, to, text="", hours=0.0, subject="Subject", **extra):
+    """One message of a thread for infer_thread, `hours` after 2025-03-03 09:00 UTC, its acts read
+    from `text`."""
+    from daemon.acts import message_acts
+    from daemon.help_events import Msg
+
+    when = datetime(2025, 3, 3, 9, tzinfo=timezone.utc) + timedelta(hours=hours)
+    return Msg(mid, mid, when.strftime("%Y-%m-%dT%H:%M:%SZ"), when.timestamp(), sender, list(to), [], False, subject,
+               acts=message_acts(text) if text else [], **extra)
 
 
 def run_import(db, cfg, *paths):
@@ -553,17 +565,16 @@ def test_an_answer_from_behind_a_shared_address_helps_the_asker():
     """My question went to the help desk's shared address; someone on the desk answers me alone, on
     topic, with my question quoted: help. Someone the ask did not go to who writes back off topic, or
     without the question quoted, or to others too, answers nobody's ask."""
-    from daemon.acts import Act, message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.acts import Act
+    from daemon.help_events import infer_thread
 
     me, desk, sam, ned = "me@example.org", "it.desk@corp.example", "sam@corp.example", "ned@corp.example"
     question = "How do I get a new logon id for the billing system?"
-    ask = Msg("a1", "a1", "2025-03-03T09:00:00Z", 1741000000.0, me, [desk], [], False, "Logon id",
-              acts=message_acts(question))
+    ask = said("a1", me, [desk], question, subject="Logon id")
 
     def answer(text, to=(me,), quoted=True):
-        return Msg("a2", "a2", "2025-03-03T15:00:00Z", 1741021600.0, sam, list(to), [], False, "RE: Logon id",
-                   acts=message_acts(text), quoted=[Act("question", question, 0.9, "question mark", -1)] if quoted else [])
+        return said("a2", sam, to, text, hours=6, subject="RE: Logon id",
+                    quoted=[Act("question", question, 0.9, "question mark", -1)] if quoted else [])
 
     good = "Your new logon id for the billing system is P00501250."
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([ask, answer(good)])] == [(sam, me, "answer")]
@@ -592,14 +603,12 @@ def test_a_file_with_no_recipient_that_says_we_discussed_it_came_to_me(cfg, db):
 def test_a_thing_named_as_done_written_to_one_person_was_done_for_them():
     """ "Contract 42789 has been extended to 10/31/2002." to one person is work done for them, even with a
     question about it after; what should have been done, or praise "credited with", is not."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     sy, cat = "sy@corp.example", "cat@corp.example"
 
     def note(text):
-        return Msg("d1", "d1", "2025-03-03T09:00:00Z", 1741000000.0, sy, [cat], [], False, "Contract 42789",
-                   acts=message_acts(text))
+        return said("d1", sy, [cat], text, subject="Contract 42789")
 
     done = infer_thread([note("Contract 42789 has been extended to 10/31/2002. Do you need anything else on it?")])
     assert [(e["helper"], e["helped"], e["kind"], e["evidence"]) for e in done] == [
@@ -611,35 +620,27 @@ def test_a_thing_named_as_done_written_to_one_person_was_done_for_them():
 def test_a_same_day_file_after_help_to_the_same_person_is_the_same_event():
     """Answers sent, then "Here is also the budget" to the same person that afternoon: one event (a
     same-day follow-up on the same help); the file a day later, or after mere thanks, is another."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     me, jane = "me@example.org", "jane@law.example"
-    t0 = 1741000000.0
-
-    def msg(mid, hours, sender, to, text, subject="Re: Questions"):
-        return Msg(mid, mid, f"2025-03-03T{9 + hours:02d}:00:00Z", t0 + hours * 3600, sender, [to], [], False, subject,
-                   acts=message_acts(text))
-
-    ask = msg("q", 0, jane, me, "Can you send me the answers to the environmental questions?", "Questions")
-    answer = msg("a", 1, me, jane, "Here are the answers to the environmental questions.")
+    ask = said("q", jane, [me], "Can you send me the answers to the environmental questions?", subject="Questions")
+    answer = said("a", me, [jane], "Here are the answers to the environmental questions.", hours=1, subject="Re: Questions")
     budget = "Here is also the 2001 maintenance budget."
-    assert [e["message"] for e in infer_thread([ask, answer, msg("b", 5, me, jane, budget)])] == ["a"]
-    assert [e["message"] for e in infer_thread([ask, answer, msg("b", 30, me, jane, budget)])] == ["a", "b"]
+    for hours, found in [(5, ["a"]), (30, ["a", "b"])]:
+        later = said("b", me, [jane], budget, hours=hours, subject="Re: Questions")
+        assert [e["message"] for e in infer_thread([ask, answer, later])] == found, hours
 
 
 def test_work_reported_done_outranks_a_weak_giving_and_a_denial_is_none():
     """ "The following pricing has been completed for the RPU deal." to one person is work done for
     them, though "the following" also reads as something given; "Neither you nor Nick have been
     removed from the list" reports nothing done."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     gt, ben = "gt@corp.example", "ben@corp.example"
 
     def note(text):
-        return infer_thread([Msg("p1", "p1", "2025-03-03T09:00:00Z", 1741000000.0, gt, [ben], [], False, "RPU",
-                                 acts=message_acts(text))])
+        return infer_thread([said("p1", gt, [ben], text, subject="RPU")])
 
     done = note("The following pricing has been completed for the RPU deal.\nTotal price is $5.68 per kW-month.")
     assert [(e["helper"], e["helped"], e["kind"]) for e in done] == [(gt, ben, "favor")]
@@ -650,15 +651,13 @@ def test_a_file_pointed_at_in_a_reply_to_the_readers_message_is_a_document():
     """The reader wrote; the reply, within days, points at a file ("Try the file X in the dropbox"):
     a document for the reader, though the pointing is weaker than "attached". The same line sent
     unprompted, or passing on someone's mail ("see email below"), is none."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     sue, tang = "sue@corp.example", "tang@corp.example"
-    note = Msg("n1", "n1", "2025-03-03T09:00:00Z", 1741000000.0, sue, [tang], [], False, "nov 6 support")
+    note = said("n1", sue, [tang], subject="nov 6 support")
 
     def reply(text, hours=20):
-        return Msg("n2", "n2", "2025-03-03T09:00:00Z", 1741000000.0 + hours * 3600, tang, [sue], [], False,
-                   "Re: nov 6 support", acts=message_acts(text))
+        return said("n2", tang, [sue], text, hours=hours, subject="Re: nov 6 support")
 
     pointed = "Try the file RegionalOptions_1.xls in the dropbox."
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([note, reply(pointed)])] == [(tang, sue, "document")]
@@ -669,12 +668,10 @@ def test_a_file_pointed_at_in_a_reply_to_the_readers_message_is_a_document():
 def test_comments_handed_over_are_advice():
     """ "Here are my comments on the lease." sent to one person hands over a review: advice (the
     guideline's own example), where "Here is the revised lease." is a document."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     def sent(text):
-        return infer_thread([Msg("c1", "c1", "2025-03-03T09:00:00Z", 1741000000.0, "sue@corp.example", ["lin@corp.example"],
-                                 [], False, "Lease", acts=message_acts(text))])
+        return infer_thread([said("c1", "sue@corp.example", ["lin@corp.example"], text, subject="Lease")])
 
     assert [e["kind"] for e in sent("Here are my comments on the lease.")] == ["advice"]
     assert [e["kind"] for e in sent("Here are my notes on the lease: keep it short.")] == ["advice"]
@@ -705,15 +702,13 @@ def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
     """Three sentences of small talk or more around a plain statement: a catch-up between friends, not
     an answer; the same statement with less small talk, or a chatty reply that hands over a file, is
     help."""
-    from daemon.acts import message_acts
-    from daemon.help_events import Msg, infer_thread
+    from daemon.help_events import infer_thread
 
     ann, bo = "ann@example.org", "bo@example.org"
-    ask = Msg("q", "q", "2025-03-03T09:00:00Z", 1741000000.0, ann, [bo], [], False, "Hi",
-              acts=message_acts("Where did you end up going over the break?"))
+    ask = said("q", ann, [bo], "Where did you end up going over the break?", subject="Hi")
 
     def reply(text):
-        return Msg("r", "r", "2025-03-03T12:00:00Z", 1741010800.0, bo, [ann], [], False, "Re: Hi", acts=message_acts(text))
+        return said("r", bo, [ann], text, hours=3, subject="Re: Hi")
 
     chat = "How are you? Hope all is well with the family. I went skiing in Colorado with some friends from work."
     assert infer_thread([ask, reply(chat + " Happy new year!")]) == []
