@@ -277,7 +277,7 @@ _POLITE_THANKS = _rx(
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
-    r"congrat\w*|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
+    r"congrat\w*|compliments?|praise|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
     r"remembering|following up(?! with)|checking in|"
@@ -815,6 +815,12 @@ _CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)
 _OWN_WISH_OR_NOTICE = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
                                  r"^\W*this (?:e-?mail|message|note|letter) (?:serves as|is) (?:a |an |your )?"
                                  r"(?:confirmation|notification|notice|reminder|receipt)\b")
+# Owning up to one's own slip in a few words ("My mistake.", "Looks like I have the wrong contract.",
+# "Sorry - getting ahead of myself."): it tells the reader nothing they asked for.
+_OWN_SLIP = re.compile(r"\bmy (?:mistake|bad|fault|error|oversight)\b|\b(?:i|we)(?:'ve| have| had| got| used| sent| pulled| "
+                       r"grabbed| was looking at| were looking at| looked at)? (?:the )?wrong (?:\w+ )?(?:contract|file|one|version|"
+                       r"number|deal|month|day|date|sheet|copy|attachment|screen|link|person|address)\b|"
+                       r"\bgetting ahead of (?:myself|ourselves)\b|\bi stand corrected\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
@@ -973,7 +979,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
         if not acts and not own_resume and not mailing and not thanks and not (
-                _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_WISH_OR_NOTICE.search(low)):
+                _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_WISH_OR_NOTICE.search(low)
+                or n_words <= 8 and _OWN_SLIP.search(low)):
             if n_words >= 5 and not _ROUTINE.match(low) and not _does_not_know(low, n_words):
                 hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
             elif _DIGIT.search(s):

@@ -379,9 +379,20 @@ def test_an_offer_closing_an_outright_ask_leaves_the_ask():
                                       "Would you take me off the list? I would be grateful.",
                                       "I do appreciate your interest in the staff.", "Thank you for this good news.",
                                       "I would be grateful.",
-                                      "I would very much appreciate your feedback on the list."])
+                                      "I would very much appreciate your feedback on the list.",
+                                      "Thanks for the compliment...that's a quality I like being associated with."])
 def test_social_and_follow_up_thanks_are_formulas(sentence):
     assert "gratitude" not in classify(sentence)[0]
+
+
+@pytest.mark.parametrize("sentence", ["Looks like I have the wrong contract.", "Sorry - getting ahead of myself.",
+                                      "My mistake."])
+def test_owning_up_to_a_slip_answers_nothing(sentence):
+    assert classify(sentence)[0] == {}
+
+
+def test_a_correction_after_owning_up_still_answers():
+    assert "statement" in classify("My mistake, the volume is 5,000 for the whole month of May.")[0]
 
 
 def test_webmail_footers_and_runs_of_spaces():
