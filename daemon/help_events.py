@@ -54,6 +54,10 @@ PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going t
 TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|could|can|will) (?:you|u)(?: please| kindly)?) "
                         r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
                         r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
+# "Just let me know your preference.", "Let me know if you need more": asks only to hear back.
+# ("Let me know what you think" asks for a review: what was sent is the writer's own work.)
+LET_ME_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:just |so |please |pls )*(?:let (?:me|us) know|advise)\b"
+                         r"(?![^.!?]*\b(?:think|thoughts|comments?|opinions?|feedback|review)\b)", re.I)
 # What is handed over is answers: "here is our reply to the pricing question".
 ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|address(?:ing)?|answer(?:ing)?) (?:the |your |these |"
                           r"those |his |her |their |our |my )?(?:\w+ )?(?:questions?|queries|inquiry|inquiries)\b", re.I)
@@ -320,7 +324,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 resolved = True
             elif target and (kind == "document" and (act.confidence >= 0.75 or replying) or act.cue == "someone's contact details") \
                     and act.cue not in ("passing on", "for review") \
-                    and not [a for a in requests if a.sentence != act.sentence] \
+                    and not [a for a in requests if a.sentence != act.sentence and not LET_ME_KNOW.match(a.sentence)] \
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55,
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")

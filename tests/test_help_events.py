@@ -678,6 +678,22 @@ def test_comments_handed_over_are_advice():
     assert [e["kind"] for e in sent("Here is the revised lease.")] == ["document"]
 
 
+def test_a_file_sent_unasked_with_a_let_me_know_is_still_a_document():
+    """A file sent to one person with "Just let me know your preference." asks only to hear back: the
+    file is still a document for them. With a task handed over ("Please sign it and fax it back") or
+    a "let me know what you think" (sent for the reader's review), it is none."""
+    from daemon.help_events import infer_thread
+
+    def sent(text):
+        return [(e["helper"], e["helped"], e["kind"]) for e in
+                infer_thread([said("t1", "mia@corp.example", ["ben@corp.example"], text, subject="Trip")])]
+
+    itinerary = "Please find attached your travel itinerary for Friday. "
+    assert sent(itinerary + "Just let me know your preference.") == [("mia@corp.example", "ben@corp.example", "document")]
+    assert sent(itinerary + "Please sign the expense form and fax it back to me.") == []
+    assert sent("Here is the draft memo. Let me know what you think of it.") == []
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
