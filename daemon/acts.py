@@ -334,7 +334,7 @@ _REQUEST = _rx(
     r"print|prepare|print|submit|put|verify|explain|tell|contact|follow|see that|ask|arrange|book|resend|fill)\b",
     r"\b(?:could|can|would|will|wd|cd)\s+(?:you|u|y'all|someone|somebody|anyone|one of you)\b(?!\s+(?:believe|imagine))",
     r"\b(?:do|did|have) you (?:know|have|get|send|see|think|remember|hear)\b",
-    r"\b(?:I|we)(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require) (?:for )?(?:you|someone|somebody|"
+    r"\b(?:I|we)(?:(?: would |'d | )(?:need|needed|want|would like|'d like|wanted|require)|(?:'d| would) like) (?:for )?(?:you|someone|somebody|"
     r"your (?:help|input|thoughts|advice|comments|approval|signature)|to (?:get|see|know|find out|have|talk|meet|"
     r"speak|confirm|schedule|discuss|review)|a copy|the|a list|an? (?:update|answer|estimate|quote))\b",
     # "I'd like to hear your thoughts on ...", "I'd love to get your feedback", "we welcome your comments"

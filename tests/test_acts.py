@@ -8,6 +8,9 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
 SENTENCE_CASES = [
     ("Could you send me the Q3 numbers?", {"request", "question"}, {"gratitude"}),
     ("Please forward the signed contract to legal.", {"request"}, {"question"}),
+    # "I'd like you to" asks as "I would like you to" does.
+    ("I'd like you to send the signed copy today.", {"request"}, set()),
+    ("I like the new format.", set(), {"request"}),
     ("What is the credit limit for Acme?", {"question"}, set()),
     ("Thanks so much for the introduction to Mary!", {"gratitude"}, {"request"}),
     ("Thanks in advance.", set(), {"gratitude"}),
