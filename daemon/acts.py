@@ -490,7 +490,7 @@ _DELIVERY = _rx(
     # ("I just emailed you, but ...": an earlier note, nothing handed over now.)
     r"\b(?:I|we)(?:'ve| have| just)? (?:sent|forwarded|faxed|e-?mailed|uploaded|posted|saved|put) (?:you(?![,;]| (?:but|and|"
     r"earlier|yesterday|last|this morning|about|a (?:note|message|line))\b)|it|them|"
-    r"the|a copy|over|this|that|those|these|along)\b",
+    r"the|a copy|over|this|that|those|these|along)\b(?![^.!?]*\bon (?:my|our|the|his|her|your) (?:schedule|calendar)\b)",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
     r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
@@ -689,7 +689,7 @@ _HANDED = re.compile(r"attach|enclos|here(?: is| are|'s)|find")  # a delivery's 
 _FUTURE_LEAD = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to)\b")
 # A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
 _WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
-         r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d(?:ish)?|noon)(?!\w)")
+         r"nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|the \d{1,2}(?:st|nd|rd|th)|\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d(?:ish)?|noon)(?!\w)")
 # "Does this mean I have to call you Mister now?!": a question exclaimed is a joke or a protest.
 _EXCLAIMED = re.compile(r"(?:\?!|!\?)[?!]*\W*$")
 # Making plans: asking or answering when and where to meet is not asking for help.
@@ -698,7 +698,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"\b(?:i'm|i am|we're|we are|count me) (?:in|good|ok|okay|free|available|out)\b(?! (?:the|this|that|a)\b)",
                   r"\b(?:works|good|fine|ok|okay) (?:for|with) (?:me|us)\b", r"\bsee (?:you|ya) (?:there|then|tomorrow|at)\b",
                   r"\b(?:want|wanna|like) to (?:come|go|join|grab|meet)\b", r"\bare (?:you|u) (?:coming|going|in|free|around)\b",
-                  r"\bi(?:'ll| will) be there\b",
+                  r"\bi(?:'ll| will) be there\b", r"\b(?:on|in|to|into) (?:my|our) (?:calendar|schedule)\b",
                   # When one is free: "I'd be free on Thursday", "I already have a 3:30 staff meeting".
                   r"\b(?:be|am|is|are) (?:free|available) (?:on|at|for|to|any|this|next|tomorrow|after|before|"
                   r"monday|tuesday|wednesday|thursday|friday)\b",
@@ -750,7 +750,7 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
 # "if that day works for you".
 # Tried only on sentences with one of _SUIT_WORDS (a time cannot gate a _Rules branch).
 _TIME_SUITS = re.compile(_WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|"
-                         r"is(?: not|n't)? (?:good|fine|best|bad|convenient|open|ok|okay)|be (?:alright|all right|ok|okay|good|fine))\b"
+                         r"is(?: not|n't)? (?:good|fine|best|bad|convenient|open|ok|okay)|be (?:alright|all right|ok|okay|good|fine|best|better))\b"
                          r"|\b(?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b(?! \w+ed\b)")
 _SUIT_WORDS = frozenset("work works suit suits sound sounds good fine best better bad convenient open alright all ok okay".split())
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.

@@ -419,7 +419,9 @@ def test_webmail_footers_and_runs_of_spaces():
                                       "Let me know if that day works for you.", "November 21 is not good for him.",
                                       # a visit, made or offered
                                       "John, I dropped by yesterday and your meeting went over.",
-                                      "I can drop by after market today or monday."])
+                                      "I can drop by after market today or monday.",
+                                      # a date that suits, or the invitation put on one's calendar
+                                      "The 22nd would be best for me.", "I put it on my schedule for July 10th."])
 def test_who_is_away_and_when_is_plans_not_an_answer(sentence):
     """Routine scheduling ("3pm works for me") is no help by the guideline, asked or answered."""
     acts, cues = classify(sentence)
@@ -469,6 +471,11 @@ def test_raising_ones_own_concern_answers_no_ask():
     """ "As we discussed, I am concerned ..." raises a problem; "as we discussed, here is ..." delivers."""
     assert "answers an earlier ask" not in classify("As we discussed, I am concerned the index was moved.")[1]
     assert classify("As we discussed, here is the revised schedule.")[0]["delivery"] == 0.9
+
+
+def test_a_date_in_a_fact_is_no_plan_and_a_file_put_somewhere_is_given():
+    assert "statement" in classify("The contract ends on the 22nd.")[0]
+    assert "delivery" in classify("I put the file on the O drive.")[0]
 
 
 def test_a_time_slot_is_plans():
