@@ -77,6 +77,12 @@ MODAL_HAVE = re.compile(r"\b(?:should|would|could|must|might|may|will|to)(?: not
 # a mailing's "in response to your requests").
 ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as (?:we )?discussed|(?:per|as per|following|after) "
                              r"our (?:conversation|discussion|call|talk|meeting)|per your request\b(?!s))", re.I)
+# A conversation titled with a greeting ("Hi", "Long Time...", "What's up?") is a catch-up: what is said
+# in it is news and opinions between friends, not answers or advice (files and numbers handed over
+# still count).
+GREETING_SUBJECT = re.compile(r"^\W*(?:(?:re|fw|fwd)\s*:\s*)*(?:hi+|hey+|hello|howdy|hola|yo|greetings|good morning|"
+                              r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|long time(?: no see)?|"
+                              r"catching up|catch up|checking in|miss (?:you|ya))\W*$", re.I)
 # Help found without an ask of its own: the same day as other help from the same helper to the same
 # person in the thread, it is a follow-up of that help ("Here is also the '01 budget."), one event.
 UNASKED = ("document sent", "done for the reader", "contact details sent")
@@ -234,6 +240,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                                       "topic": _content_words(" ".join(a.sentence for a in asks)),
                                       "review": any(REVIEW_ASK.search(a.sentence) for a in asks)})
 
+        if best is not None and best[0] in ("answer", "advice", "referral") and GREETING_SUBJECT.match(m.subject):
+            best = None
         # A chatty message (two sentences of small talk or more) whose only "help" is a plain statement
         # is chat, not an answer.
         if best is not None and best[1].act == "statement" and sum(a.act == "chat" for a in m.acts) >= 3:

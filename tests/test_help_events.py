@@ -694,6 +694,26 @@ def test_a_file_sent_unasked_with_a_let_me_know_is_still_a_document():
     assert sent("Here is the draft memo. Let me know what you think of it.") == []
 
 
+def test_news_in_a_conversation_titled_hi_answers_nothing():
+    """Under a greeting for a subject ("Hi", "RE: Long Time..."), a catch-up between friends: what is
+    said there is news, not an answer. The same exchange under a subject of its own is an answer; a
+    file handed over under "Hi" is still a document."""
+    from daemon.help_events import infer_thread
+
+    ann, bo = "ann@home.example", "bo@corp.example"
+
+    def exchange(subject, reply):
+        return [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([
+            said("h1", ann, [bo], "Did you ever sell the boat to the dealer?", subject=subject),
+            said("h2", bo, [ann], reply, hours=3, subject="RE: " + subject)])]
+
+    news = "I have not sold it yet, the dealer wants to pay too little for it."
+    assert exchange("Hi", news) == []
+    assert exchange("Long Time...", news) == []
+    assert exchange("The boat", news) == [(bo, ann, "answer")]
+    assert exchange("Hi", "Here is the bill of sale you asked for.") == [(bo, ann, "document")]
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
