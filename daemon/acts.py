@@ -668,6 +668,9 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\b(?:had|have) (?:a )?(?:great|good|fun|wonderful) (?:time|weekend|trip)\b",
               r"\b(?:good|nice|great) (?:to|to hear|hearing|seeing|talking) (?:from )?(?:you|ya)\b",
               r"\b(?:it was|it's|it is|was) (?:great|nice|good|fun|a pleasure) (?:to|seeing|meeting|talking)\b",
+              # A farewell: "It has been great working with you!", "I've enjoyed working with all of you".
+              r"\b(?:been|was) (?:\w+ )?(?:great|a pleasure|a real pleasure|fun|nice|wonderful|an honou?r|a privilege) "
+              r"(?:working|to work) with\b", r"\benjoyed working with\b",
               r"\b(?:i'm|i am|we're|we are) (?:so |really |very )?(?:excited|happy|glad|sorry|thrilled|proud|jealous|bored)\b",
               r"^\W*(?:so |very |really )?glad (?:to|you|that|it)\b",
               # Rhetorical and personal: "how difficult could that be?", "just checking on you", "please
@@ -681,7 +684,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
               r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
-              r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?)\b",
+              r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?|blessings?)\b",
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
               # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
@@ -804,12 +807,12 @@ _DOES_NOT_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:sorry,?\s+(?:but\s+)?)?(?:(?:i'
 # still no answer (where "I don't know anything about the west desk moving its book" passes on news);
 # a guess after the disclaimer ("I'm not sure, but I think it should be the East book") may answer.
 _KNOWN_WH = re.compile(r"^\W*(?:\w+,\s+)?(?:i'm|i am|we're|we are|i|we) (?:not sure|(?:don't|do not|didn't|did not) know) "
-                       r"(?:how|what|who|whom|whether|if|why|where|when|which)\b")
+                       r"(?:how|what|who|whom|whether|if|why|where|when|which|the answers?)\b")
 _HEDGED_ANSWER = re.compile(r"\b(?:but|though|although|however|think|believe|guess|probably|maybe|perhaps|might|should|"
                             r"would|could|must|seems?|looks?|assume|suspect|except|unless)\b|[,;:]")
 # A smiley, "!!" or "lol" marks a sentence as banter ("I'm telling you life can't get any better!!!!"):
 # said in a reply, it tells nothing anyone asked for.
-_CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)+|jk)\b")
+_CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)+|jk)\b|\bha[!.,]* ha\b")
 # "I am definitely still interested in the position": the writer's own wish, told to one who offers;
 # "This email serves as a confirmation": a notice's formula. Neither answers anything.
 _OWN_WISH_OR_NOTICE = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
@@ -820,7 +823,8 @@ _OWN_WISH_OR_NOTICE = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still
 _OWN_SLIP = re.compile(r"\bmy (?:mistake|bad|fault|error|oversight)\b|\b(?:i|we)(?:'ve| have| had| got| used| sent| pulled| "
                        r"grabbed| was looking at| were looking at| looked at)? (?:the )?wrong (?:\w+ )?(?:contract|file|one|version|"
                        r"number|deal|month|day|date|sheet|copy|attachment|screen|link|person|address)\b|"
-                       r"\bgetting ahead of (?:myself|ourselves)\b|\bi stand corrected\b")
+                       r"\bgetting ahead of (?:myself|ourselves)\b|\bi stand corrected\b|"
+                       r"\b(?:i|we) made (?:a|an) (?:\w+ )?(?:mistake|error|boo-?boo|blunder|typo)\b")
 # "Sorry for the delay", "Sorry I took a while to reply": a formula, no answer.
 _SORRY_FOR_DELAY = re.compile(r"^\W*(?:i'm |i am |so |very |really )*sorry\b[^.!?]{0,40}\b(?:delay|late|so long|"
                               r"sooner|earlier|get(?:ting)? back|respond|reply|answer)"
@@ -973,9 +977,10 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
-        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low):
+        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low) and not (n_words <= 8 and _OWN_SLIP.search(low)):
             hit("favor", 0.7, _favor_cue(low))
-        if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low):
+        # ("I do not know the answer to your questions offhand": no answer given.)
+        if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low) and not _DOES_NOT_KNOW.match(low):
             hit("delivery" if "delivery" in acts else "statement", 0.9, "answers an earlier ask")
         # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
         if not acts and not own_resume and not mailing and not thanks and not (

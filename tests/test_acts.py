@@ -394,6 +394,20 @@ def test_owning_up_to_a_slip_answers_nothing(sentence):
     assert classify(sentence)[0] == {}
 
 
+@pytest.mark.parametrize("sentence", ["It has been great working with you!", "Its been a pleasure working with all of you.",
+                                      "Peace and blessings to all.",
+                                      "The market is dead today, ha! ha!"])
+def test_farewells_blessings_and_laughter_are_chat(sentence):
+    acts, cues = classify(sentence)
+    assert "statement" not in acts, (acts, cues)
+
+
+def test_a_slip_owned_is_no_favor_and_not_knowing_the_answer_is_no_answer_given():
+    assert classify("Looks like we made a boo-boo.")[0] == {}
+    acts, cues = classify("I do not know the answer to your questions offhand, and Ron is out this week.")
+    assert "answers an earlier ask" not in cues
+
+
 def test_a_correction_after_owning_up_still_answers():
     assert "statement" in classify("My mistake, the volume is 5,000 for the whole month of May.")[0]
 
