@@ -548,11 +548,20 @@ _INTRO_NAMED = re.compile(
 # Every _INTRO_NAMED match has one of these words: the case-sensitive scan runs only then.
 _INTRO_NAMED_WORDS = frozenset({"copying", "cc", "ccing", "looping", "adding", "meet", "with", "call", "contact", "help",
                                 "assist", "answer", "get", "take", "send", "forward"})
+# Someone put forward for a job, a place or a deal: "I recommended you for the analyst position", "I
+# passed your resume on", "I talked to both buyers about your company".
 _REFERRAL = _rx(
-    r"\b(?:resume|cv|curriculum vitae)\b", r"résumé", r"\b(?:recommend|recommended) (?:him|her|you|them) (?:for|to)\b",
-    r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bcandidate\b",
-    r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b",
-    r"\b(?:pass|passed) (?:your|his|her) (?:name|resume|info)\b", r"\bendorse\b")
+    r"\b(?:recommend|recommended|recommending) (?:him|her|you|them|me) (?:for|to)\b",
+    r"\b(?:referred|referring|refer) (?:you|him|her|them)\b", r"\bput in a good word\b", r"\bendorse\b",
+    r"\b(?:pass|passed|passing|forward|forwarded|sent|send|gave|give|hand|handed) (?:on |along )?(?:your|his|her|their) "
+    r"(?:name|resume|cv|info|information|r\u00e9sum\u00e9)\b",
+    r"\b(?:talked|spoke|spoken) (?:to|with) [^.!?]{0,60}\babout (?:you\b(?!r)|him\b|her\b|your (?:company|firm|business|"
+    r"background|experience|resume|candidacy|application|qualifications|work|services|products))")
+# Talk of jobs, interviews and resumes ("I had a good interview with them", "matt did take the job
+# with UBS"): news of careers, nobody put forward.
+_CAREER_TALK = _rx(
+    r"\b(?:resume|cv|curriculum vitae)\b", r"résumé", r"\bcandidate\b",
+    r"\b(?:job|position|opening|role|internship) (?:at|with|in|for)\b", r"\b(?:interview|interviews|interviewed)\b")
 # Changes made to someone's draft ("I made two small additions", "I've made a few edits", "I revised yours"):
 # a review of their work.
 _EDITS_MADE = re.compile(r"\b(?:i|we)(?:'ve| have)? (?:just )?made (?:\w+ ){0,2}(?:(?:additions?|edits|revisions|tweaks)\b|"
@@ -595,6 +604,8 @@ _FAVOR = _rx(
     r"renewed|released|removed|deleted|closed|opened|reversed|adjusted|issued|mailed|paid|picked up|dropped off|"
     r"re-?compiled|compiled|rebuilt|re-?ran|re-?run|re-?booked|reset|restored|installed|granted|re-?issued|"
     r"rescheduled|re-?sent)\b(?! (?:back|home|here|there|sick|married|stuck|lost)\b)"  # "I just got home": news
+    # "I have confirmed my flights": one's own travel, no favor to anyone.
+    r"(?! (?:my|our) (?:\w+ )?(?:flights?|hotel|travel|trip|reservations?|arrangements|room|rental car|tickets?)\b)"
     # "I made a mistake", "I've made quite an impression", "we made it home": making is work done only
     # when what was made is.
     r"(?<!made(?= (?:a |an |quite an? |such an? |the same |my |our |some |no |any )?(?:\w+ )?(?:mistakes?|errors?|impression|"
@@ -607,7 +618,7 @@ _FAVOR = _rx(
     # Not in a clause of time or condition: "before it was sent", "if it is approved".
     r"(?<!before )(?<!after )(?<!when )(?<!until )(?<!if )(?<!once )(?<!unless )(?<!whether )"
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,
-    r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ \w+ \w+ " + _DONE,
+    r"\b(?:the|your) \w+(?: \w+)? " + _DONE, r"\byour \w+ (?!(?:once|when|if|before|after|until)\b)\w+ \w+ " + _DONE,
     # "Contract No. 4471 has been changed to the new rate": whatever the thing is called, it was done.
     r"(?<!will )(?<!would )(?<!should )(?<!could )(?<!must )(?<!might )(?<!may )(?<!to )(?<!not )"
     r"\b(?:has|have) (?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|"
@@ -619,7 +630,8 @@ _FAVOR = _rx(
     r"(?<!once )(?<!if )(?<!until )(?<!unless )(?<!whether )"
     r"\b(?:i|we)(?:'ve| have)(?: just| now| already)? (?!(?:received|noticed|heard|read|seen|looked|wondered|wanted|"
     r"needed|talked|discussed|attached|enclosed|included|learned|decided|asked|requested|tried|started|"
-    r"forwarded|enjoyed|liked|loved|missed|used|worked|planned|hoped)\b)[a-z]+ed (?:the|your|it|them|this|that|"
+    r"forwarded|enjoyed|liked|loved|missed|used|worked|planned|hoped|discovered|realized|realised|concluded|assumed|"
+    r"gathered|guessed|suspected|believed|expected|figured|observed|felt)\b)[a-z]+ed (?:the|your|it|them|this|that|"
     r"these|those|all|both)\b",
     r"^\s*(?:done|all set|all done|taken care of|fixed|approved|completed|no problem|consider it done|will do)\b",
     r"\bgo ahead\b", r"\byou(?:'re| are) (?:all )?set\b", r"\bhappy to (?:do|help|cover)\b")
@@ -633,7 +645,8 @@ def _favor_cue(low: str) -> str:
 
 
 _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reserved|arranged|re-?scheduled|"
-                       r"set up|re-?booked|confirmed|got(?<!'ve got)(?<!have got) (?:us|you|the|a|tickets))\b"
+                       r"set up|re-?booked|confirmed|got(?<!'ve got)(?<!have got) (?:us|you|the|a(?! (?:call|message|note|voice ?mail|e-?mail|"
+                       r"letter|chance|minute|second)\b)|tickets))\b"
                        # "I FedEx'd the tickets to you today": what the plans need, handed over.
                        r"|\b(?:i|we)(?:'ve| have| just| already)* (?:sent|mailed|fedex(?:'?ed|'d)?|overnighted|dropped off|"
                        r"left|delivered) (?:the |your |(?:two|three|four|\d+) )?(?:\w+ )?tickets\b")
@@ -973,6 +986,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("introduction", 0.7, "someone's contact details")
         if not own_resume and _REFERRAL.search(low, words):
             hit("referral", 0.6, "career")
+        elif not own_resume and _CAREER_TALK.search(low, words):
+            hit("referral", 0.45, "career talk")  # too weak to be help; no answer either
         if _ADVICE.search(low, words) and not acknowledged:
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):

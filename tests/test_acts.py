@@ -408,6 +408,26 @@ def test_a_slip_owned_is_no_favor_and_not_knowing_the_answer_is_no_answer_given(
     assert "answers an earlier ask" not in cues
 
 
+@pytest.mark.parametrize("sentence, referral", [
+    ("I passed your resume on to the head of trading.", True), ("I recommended you for the analyst position.", True),
+    ("I talked to both buyers at the show about your company and its services.", True),
+    ("As for the job front, I was first runner up for the job with Puget.", False),
+    ("I had a good interview with them in late January.", False)])
+def test_putting_someone_forward_is_a_referral_talk_of_jobs_is_not(sentence, referral):
+    acts, cues = classify(sentence)
+    assert (acts.get("referral", 0) >= 0.5) is referral and "statement" not in acts, (acts, cues)
+
+
+@pytest.mark.parametrize("sentence, favor", [
+    ("I have confirmed your flights to Boston.", True), ("I have confirmed my flights and the hotel.", False),
+    ("I've discovered that most buyers are really slow.", False),
+    ("I got a call from Hector the other day but haven't had a chance to talk to him.", False),
+    ("She wanted to take a look at your resume once it was ready.", False), ("Your expense report was approved.", True)])
+def test_a_favor_is_work_done_for_someone_not_news_or_ones_own_travel(sentence, favor):
+    acts, cues = classify(sentence)
+    assert ("favor" in acts) is favor, (acts, cues)
+
+
 def test_a_correction_after_owning_up_still_answers():
     assert "statement" in classify("My mistake, the volume is 5,000 for the whole month of May.")[0]
 

@@ -741,10 +741,10 @@ def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
     from daemon.help_events import infer_thread
 
     ann, bo = "ann@example.org", "bo@example.org"
-    ask = said("q", ann, [bo], "Where did you end up going over the break?", subject="Hi")
+    ask = said("q", ann, [bo], "Where did you end up going over the break?", subject="The break")
 
     def reply(text):
-        return said("r", bo, [ann], text, hours=3, subject="Re: Hi")
+        return said("r", bo, [ann], text, hours=3, subject="Re: The break")
 
     chat = "How are you? Hope all is well with the family. I went skiing in Colorado with some friends from work."
     assert infer_thread([ask, reply(chat + " Happy new year!")]) == []
