@@ -373,7 +373,16 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     elif g.cue in NAMING_THANKS:
                         add(m, thanked, S, named, g.sentence, 0.75, "thanks for help")
                     elif g.cue == "thanks for help in general" and len(m.acts) <= 3:
-                        add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
+                        if m.quoted_from and not _is_named(_name_tokens(m.quoted_from), thanked) \
+                                and not any(p.sender == thanked for p in msgs[:i]):
+                            # Someone's message passed on to a new person with "Thanks for your help.": thanks
+                            # ahead, for the help it asks (a note of its own may thank for a call).
+                            if not requests:
+                                open_requests.append({"asker": S, "addressees": {thanked}, "t": m.t, "msg": m, "conf": 0.7,
+                                                      "resolved_by": {}, "review": False,
+                                                      "topic": _content_words(" ".join(a.sentence for a in m.quoted))})
+                        else:
+                            add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
 
         # 4. Requests this message opens; a promise to get the reader something ("I'll get you the
         # rates by Friday") stands for the reader's ask, made by phone or in passing.

@@ -714,6 +714,24 @@ def test_news_in_a_conversation_titled_hi_answers_nothing():
     assert exchange("Hi", "Here is the bill of sale you asked for.") == [(bo, ann, "document")]
 
 
+def test_thanks_on_a_message_passed_on_thank_ahead_for_the_help_it_asks():
+    """Passing Gary's pricing on to Edith with only "Thanks for your help." thanks her ahead: no help
+    yet, but an ask, which her reply with the corrected price answers. The same thanks in a reply to
+    Edith's own message (its quoted header names her) thanks her for help."""
+    from daemon.help_events import infer_thread
+
+    ben, edith = "ben@corp.example", "edith.cross@corp.example"
+    passed = said("p1", ben, [edith], "Thanks for your help.", subject="RPU",
+                  quoted_from="Gary Tripp 03/09/2000 12:51 PM")
+    answer = said("p2", edith, [ben], "The new price for capacity and energy is $5.51 per kw/mo.", hours=1,
+                  subject="Re: RPU")
+    assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([passed])] == []
+    assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([passed, answer])] == [
+        (edith, ben, "answer", "p2")]
+    reply = said("p3", ben, [edith], "Thanks for your help.", subject="Re: RPU", quoted_from="Edith Cross 03/09/2000")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([reply])] == [(edith, ben, "favor")]
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
