@@ -283,6 +283,11 @@ _POLITE_THANKS = _rx(
     r"remembering|following up(?! with)|checking in|"
     r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
+    # Running something for a whole group ("Thanks for running the league", "for organizing all of
+    # this"): service to everyone, not help to the thanker.
+    r"\bthank(?:s| you)(?: again| so much| very much)?(?: [a-z]+)? for (?:running|organi[sz]ing|coordinating|planning|"
+    r"putting together|hosting) (?:(?:the|this|our) (?:[a-z]+ )?(?:league|pool|party|tournament|tourney|outing|reunion|"
+    r"gathering|happy hour|get-together|shower)|all (?:of )?this|everything)\b",
     # A customer's or a subscriber's thanks: "Thank you for using Yahoo!", "for visiting our store".
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:(?:using|visiting)(?! (?:your|my|his|her|their|me|us|him|them)\b)|shopping|purchasing|booking|reading|"
     r"making a purchase|your (?:subscription|patronage|membership|recent (?:order|purchase|request|letter)))\b",
