@@ -296,7 +296,15 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     conf = min(0.95, conf + 0.1)
                 elif kind == "answer" and r["conf"] < 0.85 and act.confidence < 0.6:
                     conf = min(conf, 0.45)  # a loose statement after a loose ask: too weak alone
-                add(m, S, r["asker"], kind, act.sentence, conf, "reply to request" + (", on topic" if on_topic else ""), r)
+                # The ask quoted here passed on someone else's ("Do you know the answer to the tax question?"
+                # relaying Chris's): when that someone's own ask reached the relayer and this answer goes to
+                # them too, they are the one helped.
+                helped = r["asker"]
+                if r["msg"] is m:
+                    helped = next((o["asker"] for o in reversed(open_requests) if o is not r and o["asker"] in m.to
+                                   and o["asker"] != S and r["asker"] in o["addressees"]
+                                   and m.t - o["t"] <= REQUEST_WINDOW_DAYS * 86400), helped)
+                add(m, S, helped, kind, act.sentence, conf, "reply to request" + (", on topic" if on_topic else ""), r)
                 r["resolved_by"][S] = m.id
                 resolved = True
                 break

@@ -732,6 +732,27 @@ def test_thanks_on_a_message_passed_on_thank_ahead_for_the_help_it_asks():
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([reply])] == [(edith, ben, "favor")]
 
 
+def test_an_answer_to_a_relayed_ask_helps_the_one_who_first_asked():
+    """Chris asks his team about taxes; Kay passes the question on to Dan ("Do you know the answer to the
+    tax question?", a message the mailbox never got). Dan's reply quoting Kay, to Kay and Chris, helps
+    Chris, who asked, not Kay, who relayed. Sent to Kay alone it helps Kay."""
+    from daemon.acts import Act
+    from daemon.help_events import infer_thread
+
+    chris, kay, dan, ed = "chris@corp.example", "kay@corp.example", "dan@corp.example", "ed@corp.example"
+    ask = said("t0", chris, [kay, ed], "We sell the gas at Dawn, in Canada. Are there any special tax issues to address?",
+               subject="Park and loan")
+    relayed = [Act("question", "Do you know the answer to the tax question, or at least who to ask?", 0.9,
+                   "question mark", -1)]
+
+    def reply(to):
+        return said("t1", dan, to, "The buyer pays the seller the sales tax, which the seller remits to the province.",
+                    hours=20, subject="RE: Park and loan", quoted=relayed, quoted_from="Kay Mann 02/27/2002")
+
+    assert [(e["helper"], e["helped"]) for e in infer_thread([ask, reply([kay, chris])])] == [(dan, chris)]
+    assert [(e["helper"], e["helped"]) for e in infer_thread([ask, reply([kay])])] == [(dan, kay)]
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
