@@ -164,6 +164,7 @@ _BOILERPLATE = re.compile(
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
     r"\bfrom:\s+\S+@\S+|"  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
     r"<\S+@\S+>\s*wrote:|"  # a webmail quote header ('"Bass" <ann@x.com> wrote:')
+
     r"\bsent (?:from|via|using) (?:my |an? )?(?:blackberry|iphone|ipad|android|palm|treo|mobile|wireless|handheld)", re.I)
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
@@ -497,7 +498,9 @@ _DELIVERY = _rx(
     r"earlier|yesterday|last|this morning|about|a (?:note|message|line))\b)|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b(?![^.!?]*\bon (?:my|our|the|his|her|your) (?:schedule|calendar)\b)",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
-    r"\bhttps?://", r"\bwww\.\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
+    # A link, but not a site's bare address ("Web site: www.stdauto.com/" in a signature): a page is what
+    # is handed over.
+    r"\b(?:https?://|www\.)(?![\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|biz|us|uk|ca)/?(?:[\s)>,;]|$))(?!www\.[\w-]+(?:\.[\w-]+)+/?(?:[\s)>,;]|$))\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
@@ -533,7 +536,8 @@ def _solicited(low: str, words) -> bool:
 
 _INTRODUCTION = _rx(
     r"\b(?:let me|I'd like to|I would like to|I want to|allow me to|wanted to|want to) introduce\b",
-    r"\b(?:introduce|introducing) (?:you|myself to|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
+    # (Not "I'll introduce myself to Theresa": nobody is connected.)
+    r"\b(?:introduce|introducing) (?:you|to you)\b", r"\bI(?:'ve| have)? (?:copied|cc'?e?d|included|added|looped in)\b",
     r"\byou (?:should|may want to|might want to|could|can|need to) (?:talk|speak|contact|call|get in touch|reach out|"
     r"chat|check|touch base|get with|follow up) (?:to|with)?\b",
     r"\b(?:he|she|they) (?:can|could|will|should|would) (?:be able to )?(?:help|assist|answer|get you|take care)\b",
@@ -771,9 +775,9 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
 # "if that day works for you".
 # Tried only on sentences with one of _SUIT_WORDS (a time cannot gate a _Rules branch).
 _TIME_SUITS = re.compile(_WHEN + r"(?:[^.!?]|[ap]\.m\.){0,50}\b(?:work|works|suit|suits|sounds?|"
-                         r"is(?: not|n't)? (?:good|fine|best|bad|convenient|open|ok|okay)|be (?:alright|all right|ok|okay|good|fine|best|better))\b"
+                         r"is(?: not|n't)? (?:good|fine|great|perfect|best|bad|convenient|open|ok|okay)|be (?:alright|all right|ok|okay|good|fine|great|perfect|best|better))\b"
                          r"|\b(?:day|date|time|week|slot)s? (?:works?|suits?|is (?:good|best|better|convenient))\b(?! \w+ed\b)")
-_SUIT_WORDS = frozenset("work works suit suits sound sounds good fine best better bad convenient open alright all ok okay".split())
+_SUIT_WORDS = frozenset("work works suit suits sound sounds good fine great perfect best better bad convenient open alright all ok okay".split())
 # A short yes, "done" or "that's correct": an answer only to an explicit question or request.
 _CONFIRM = re.compile(r"^\W*(?:yes|yep|yeah|yea|yup|ok|okay|correct|that(?:'s| is) (?:correct|right|fine|ok|okay)|"
                       r"(?:this|these|that|those|it|the \w+) (?:is|are) (?:correct|right|fine|good|ok|okay)|done|approved|"

@@ -28,6 +28,10 @@ from .threads import threads_of
 # The subject of a forward: the message quoted passed someone's ask on.
 RELAYED = re.compile(r"^\s*(?:fw|fwd)\s*:", re.I)
 BROADCAST = 5  # this many recipients or more is an announcement, not help to one person
+# A mailing list's address ("tie_list_server@", "all.employees@", "dl-gas-desk@"): however few the
+# addresses, the message goes to many.
+LIST_ADDRESS = re.compile(r"^(?:[^@]*[._-])?(?:list|lists|listserv|listserver|all|everyone|everybody|distribution|dl|"
+                          r"announce|announcements|mailing)(?:[._-][^@]*)?@")
 REQUEST_WINDOW_DAYS = 21
 # An ask for an opinion on one's own work: the reply is advice, whatever form it takes.
 REVIEW_ASK = re.compile(r"\b(?:review|comment|comments|feedback|thoughts|opinion|look over|take a look|proofread|"
@@ -221,7 +225,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             if p.sender and p.sender != S and p.sender in R and not p.automated:
                 parent = p
                 break
-        broadcast = len(R) >= BROADCAST
+        broadcast = len(R) >= BROADCAST or any(LIST_ADDRESS.match(a) for a in R)
         best = _best_help(m)
         requests = [a for a in m.acts if a.act in ("request", "question") and a.confidence >= 0.6]
         gratitude = [a for a in m.acts if a.act == "gratitude" and a.confidence >= 0.5]

@@ -8,6 +8,11 @@ from daemon.acts import classify, message_acts, split_sentences, thanks_kind
 SENTENCE_CASES = [
     ("Could you send me the Q3 numbers?", {"request", "question"}, {"gratitude"}),
     ("Please forward the signed contract to legal.", {"request"}, {"question"}),
+    # A signature's web address is no link handed over; a page is.
+    ("Web site: www.stdauto.com/", set(), {"delivery"}), ("www.acme-example.com", set(), {"delivery"}),
+    ("Here is the link: www.nymex.com/holidays", {"delivery"}, set()),
+    # Introducing oneself connects nobody.
+    ("I'll introduce myself to Theresa later this week.", set(), {"introduction"}),
     # "I'd like you to" asks as "I would like you to" does.
     ("I'd like you to send the signed copy today.", {"request"}, set()),
     ("I like the new format.", set(), {"request"}),
@@ -458,7 +463,8 @@ def test_webmail_footers_and_runs_of_spaces():
                                       "John, I dropped by yesterday and your meeting went over.",
                                       "I can drop by after market today or monday.",
                                       # a date that suits, or the invitation put on one's calendar
-                                      "The 22nd would be best for me.", "I put it on my schedule for July 10th."])
+                                      "The 22nd would be best for me.", "I put it on my schedule for July 10th.",
+                                      "December 12th is great for me!"])
 def test_who_is_away_and_when_is_plans_not_an_answer(sentence):
     """Routine scheduling ("3pm works for me") is no help by the guideline, asked or answered."""
     acts, cues = classify(sentence)

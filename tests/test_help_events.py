@@ -753,6 +753,21 @@ def test_an_answer_to_a_relayed_ask_helps_the_one_who_first_asked():
     assert [(e["helper"], e["helped"]) for e in infer_thread([ask, reply([kay])])] == [(dan, kay)]
 
 
+def test_a_file_sent_to_a_mailing_lists_address_is_an_announcement():
+    """ "Please find attached the advisory statement" to tie_list_server@ or all.employees@ goes to many,
+    though the message names one address: no help to anyone; the same file to one person is."""
+    from daemon.help_events import infer_thread
+
+    text = "Please find attached the advisory statement mapping for the December invoicing."
+
+    def sent(to):
+        return [e["helped"] for e in infer_thread([said("l1", "sam@iso.example", [to], text, subject="Mapping")])]
+
+    assert sent("tie_list_server@iso.example") == [] and sent("all.employees@corp.example") == []
+    assert sent("dl-gas-desk@corp.example") == []
+    assert sent("allen.lee@corp.example") == ["allen.lee@corp.example"]
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
