@@ -706,7 +706,8 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
               r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",
               r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
-              r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?|blessings?)\b",
+              r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?|blessings?|dogs?|cats?|puppy|kitty)\b",
+              r"\bhow old (?:are you|is (?:he|she|your))\b",
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",
               # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")

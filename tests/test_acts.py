@@ -502,7 +502,7 @@ def test_got_it_is_received_not_done():
     assert "favor" in classify("We got it fixed this morning.")[0]
 
 
-@pytest.mark.parametrize("sentence", ["How difficult could that be?", "Please accept my sincere apology.",
+@pytest.mark.parametrize("sentence", ["How difficult could that be?", "Please accept my sincere apology.", "How are the cats?", "How old are you?",
                                       'Does this mean I have to start calling you "Mister"?!',  # exclaimed
                                       "Just wanted to check on you and make sure you are not asleep."])
 def test_rhetorical_and_personal_asks_are_chat(sentence):
