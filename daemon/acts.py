@@ -498,9 +498,9 @@ _DELIVERY = _rx(
     r"earlier|yesterday|last|this morning|about|a (?:note|message|line))\b)|it|them|"
     r"the|a copy|over|this|that|those|these|along)\b(?![^.!?]*\bon (?:my|our|the|his|her|your) (?:schedule|calendar)\b)",
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
-    # A link, but not a site's bare address ("Web site: www.stdauto.com/" in a signature): a page is what
-    # is handed over.
-    r"\b(?:https?://|www\.)(?![\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|biz|us|uk|ca)/?(?:[\s)>,;]|$))(?!www\.[\w-]+(?:\.[\w-]+)+/?(?:[\s)>,;]|$))\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
+    # A link, but not a signature's web address ("Web site: www.stdauto.com/", a line of just "www.acme.com"):
+    # "go to www.snopes.com, click on ..." still points somewhere.
+    r"(?<!web site: )(?<!website: )(?<!web: )(?<!url: )(?<!visit us at )\b(?:https?://|(?<!://)www\.)\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
@@ -674,7 +674,7 @@ _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing
                              r"days? off|afternoon off|morning off|time off|personal day|sick day)")
 # Work handed over to be looked at ("here are three invoices to look at", "attached for your
 # review"): the sender asks for the reader's eyes, the file is no help to the reader.
-_FOR_REVIEW = re.compile(r"\b(?:for (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
+_FOR_REVIEW = re.compile(r"\b(?:(?:for|subject to) (?:your )?(?:review|approval|signature|comments?|input|feedback|sign-?off)|"
                          r"(?:for you )?to (?:look at|look over|review|check|sign|approve|comment on)|"
                          # "Attached are some more (questions) we would appreciate your help on"
                          r"(?:appreciate|need|want|could use) your (?:help|input|comments|thoughts|review|assistance))\b")
@@ -712,6 +712,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               # The reader's own life: "are you still in Lisbon?", "do you ever hear from Priya?"
               r"\b(?:are|r) (?:you|u) still (?:in|at|living|over|out|up|down)\b", r"\bdo you ever\b")
 _HANDED = re.compile(r"attach|enclos|here(?: is| are|'s)|find")  # a delivery's surest words
+_BARE_SITE = re.compile(r"^\W*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\W*$")  # a line of just "www.acme.com"
 _FUTURE_LEAD = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to)\b")
 # A day or an hour: "Monday", "September 11", "3:00 p.m.", "noon".
 _WHEN = (r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
@@ -980,7 +981,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         elif ("questions" in words and _QUESTIONS_SENT.search(low) or _OPEN_ITEMS.search(low)) and not _ANSWERING.search(low) \
                 and not _solicited(low, words):
             hit("request", 0.6, "questions sent")  # "Here are my questions on the deal": asking, not giving
-        elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)) and (
+        elif _DELIVERY.search(low, words) and not (_PLEASE_DO.match(low) and not _PLEASE_SEE.match(low)) \
+                and not _BARE_SITE.match(low) and (
                 (handed := _HANDED.search(low) is not None) or not (promise and _FUTURE_LEAD.match(low))):
             # "I will be performing the following 2 tasks tomorrow": what one will do is a promise, not a
             # thing handed over (where "Attached are the steps I will take" hands one over).

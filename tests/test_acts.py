@@ -11,6 +11,8 @@ SENTENCE_CASES = [
     # A signature's web address is no link handed over; a page is.
     ("Web site: www.stdauto.com/", set(), {"delivery"}), ("www.acme-example.com", set(), {"delivery"}),
     ("Here is the link: www.nymex.com/holidays", {"delivery"}, set()),
+    ("Website: http://www.acme-example.com", set(), {"delivery"}),
+    ("Go to www.snopes-example.com, click on rumors of war.", {"delivery"}, set()),
     # Introducing oneself connects nobody.
     ("I'll introduce myself to Theresa later this week.", set(), {"introduction"}),
     # "I'd like you to" asks as "I would like you to" does.
