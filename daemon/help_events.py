@@ -58,6 +58,9 @@ PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going t
 TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|could|can|will) (?:you|u)(?: please| kindly)?) "
                         r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
                         r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
+# The writer's own need beside a file ("Attached is the draw request, I will need these funds
+# immediately"): the file asks for something, it helps no one.
+WRITER_NEEDS = re.compile(r"\b(?:i|we)(?:'ll| will| would|'d| still| really| urgently)* need (?!to (?:know|let|tell|thank)\b)", re.I)
 # "Just let me know your preference.", "Let me know if you need more": asks only to hear back.
 # ("Let me know what you think" asks for a review: what was sent is the writer's own work.)
 LET_ME_KNOW = re.compile(r"^\W*(?:\w+,\s+)?(?:just |so |please |pls )*(?:let (?:me|us) know|advise)\b"
@@ -345,6 +348,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             elif target and (kind == "document" and (act.confidence >= 0.75 or replying) or act.cue == "someone's contact details") \
                     and act.cue not in ("passing on", "for review") \
                     and not [a for a in requests if a.sentence != act.sentence and not LET_ME_KNOW.match(a.sentence)] \
+                    and not any(WRITER_NEEDS.search(a.sentence) for a in m.acts) \
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55,
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")

@@ -693,6 +693,8 @@ def test_a_file_sent_unasked_with_a_let_me_know_is_still_a_document():
     assert sent(itinerary + "Please sign the expense form and fax it back to me.") == []
     assert sent("Here is the draft memo. Let me know what you think of it.") == []
     assert sent("Attached is the letter we are going to send him subject to your review.") == []
+    assert sent("Attached is the first draw request, I will need some of these funds immediately.") == []
+    assert sent("Here is a presentation I need by noon.") == []
 
 
 def test_news_in_a_conversation_titled_hi_answers_nothing():
