@@ -278,11 +278,11 @@ _POLITE_THANKS = _rx(
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
-    r"congrat\w*|compliments?|praise|wishes|words|card|gift|flowers|shopping|order\w*|business|purchase|participation|visit|"
+    r"congrat\w*|compliments?|praise|wishes|words|card|gift|flowers|pics|pictures?|photos?|jokes?|shopping|order\w*|business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
     r"remembering|following up(?! with)|checking in|"
-    r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b",
+    r"hospitality|dinner|lunch|drinks|party|birthday|welcome)\b(?![^.!?]*\b(?:useful|helpful|helped|helps)\b)",
     r"\b(?:appreciate|thank you for) the (?:invit\w*|offer|opportunity|thought)\b",
     # Running something for a whole group ("Thanks for running the league", "for organizing all of
     # this"): service to everyone, not help to the thanker.

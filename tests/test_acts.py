@@ -29,6 +29,7 @@ SENTENCE_CASES = [
     ("Your help would be greatly appreciated.", set(), {"gratitude"}),
     ("Thanks for the call this morning.", set(), {"gratitude"}),
     ("Thanks for hosting us last weekend.", {"gratitude"}, set()),
+    ("Thanks for the pictures of the site, they were very useful.", {"gratitude"}, set()),
     ("Thanks for the call this morning, your help is very much appreciated.", {"gratitude"}, set()),
     ("Attached is the revised agreement you asked for.", {"delivery"}, {"request"}),
     ("Per our call, attached please find the revised agreement.", {"delivery"}, set()),
@@ -393,7 +394,9 @@ def test_an_offer_closing_an_outright_ask_leaves_the_ask():
                                       "I would very much appreciate your feedback on the list.",
                                       "Thanks for the compliment...that's a quality I like being associated with.",
                                       # running something for the whole group
-                                      "Thanks for running the league.", "Thanks again Lisa for organizing all of this."])
+                                      "Thanks for running the league.", "Thanks again Lisa for organizing all of this.",
+                                      # pictures and jokes shared, unless they helped
+                                      "Thanks for the pics.", "Thanks for the joke, it provided me with a chuckle."])
 def test_social_and_follow_up_thanks_are_formulas(sentence):
     assert "gratitude" not in classify(sentence)[0]
 
