@@ -381,7 +381,7 @@ def test_mailing_footers_stored_before_are_marked_and_derived_again(cfg, db):
 
 def _daily(day):
     return _mail(f"d{day}@x", day, "desk@research.example", f"Gas analysis for 4-{day}-01",
-                 "Attached please find the natural gas analysis for today.\n", to="list@research.example")
+                 "Attached please find the natural gas analysis for today.\n", to="readers@research.example")
 
 
 def test_a_sender_who_never_addresses_you_is_a_broadcaster(cfg, db):
