@@ -621,7 +621,10 @@ _FAVOR = _rx(
     r"point|decision|it|sense|money|fun|progress|friends|plans?|comments?|remarks?|joke|guess|assumption|bet)\b))"
     # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
     r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:\w+ ){0,2}(?:e-?mails?|messages?|notes?|voice ?mails?|letters?|"
-    r"fax(?:es)?|calls?|pages?)\b))"
+    r"fax(?:es)?|calls?|pages?|cards?|packages?|gifts?|invit(?:ation|e)s?|pictures?|pics)\b))"
+    # News of oneself: "I got a tattoo", "we got a new puppy", "I got a cold".
+    r"(?<!got(?= (?:a |an |my )?(?:new )?(?:tattoo|haircut|car|truck|boat|dog|puppy|cat|house|apartment|job|promotion|"
+    r"raise|cold|flu|bonus)\b))"
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
     # Not in a clause of time or condition: "before it was sent", "if it is approved".
