@@ -164,7 +164,6 @@ _BOILERPLATE = re.compile(
     r"^\s*(?:from|to|cc|bcc|sent|date|subject)\s*:|-{3,}\s*original message|^\s*\S+@\S+\s*$|"
     r"\bfrom:\s+\S+@\S+|"  # a quoted header run into the text ("... Ltd. From: ann@x.com  03/14/2024")
     r"<\S+@\S+>\s*wrote:|"  # a webmail quote header ('"Bass" <ann@x.com> wrote:')
-
     r"\bsent (?:from|via|using) (?:my |an? )?(?:blackberry|iphone|ipad|android|palm|treo|mobile|wireless|handheld)", re.I)
 # A "?" right after a full stop or comma ends no question: it is a character lost in conversion
 # ("...for Christmas.?", "but,?you know" in Enron's Lotus Notes mail), usually a non-breaking space.
@@ -278,7 +277,8 @@ _POLITE_THANKS = _rx(
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer|call|"
-    r"congrat\w*|compliments?|praise|wishes|words|card|gift|flowers|pics|pictures?|photos?|jokes?|shopping|order\w*|business|purchase|participation|visit|"
+    r"congrat\w*|compliments?|praise|wishes|words|card|gift|flowers|pics|pictures?|photos?|jokes?|shopping|order\w*|"
+    r"business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"
     r"remembering|following up(?! with)|checking in|"
@@ -500,7 +500,8 @@ _DELIVERY = _rx(
     r"\bbelow (?:is|are)\b", r"\b(?:is|are) (?:below|as follows)\b", r"\bas follows\b", r"\bthe following\b",
     # A link, but not a signature's web address ("Web site: www.stdauto.com/", a line of just "www.acme.com"):
     # "go to www.snopes.com, click on ..." still points somewhere.
-    r"(?<!web site: )(?<!website: )(?<!web: )(?<!url: )(?<!visit us at )\b(?:https?://|(?<!://)www\.)\w", r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
+    r"(?<!web site: )(?<!website: )(?<!web: )(?<!url: )(?<!visit us at )\b(?:https?://|(?<!://)www\.)\w",
+    r"\b(?:his|her|their|my) (?:phone|cell|number|e-?mail|address|contact)\b[^.!?]*(?:\d{3}|@)",
     r"(?:^|\s)(?:[a-z]:|\\\\\w+)\\\w",  # where a file is: "k:\\reports\\q3", "\\\\server\\share"
     r"\b(?:link|file|document|spreadsheet|report|list|draft|copy) (?:is|can be found) (?:now )?(?:at|on|in|under|here|"
     r"below|attached|available|posted|saved|located|ready)\b")
