@@ -48,6 +48,11 @@ OPINION_ASK = re.compile(r"\b(?:what do you think|(?:do|would) you (?:think|sugg
 VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything|the \w+) (?:looks?|is|are|seems?) "
                      r"(?:good|fine|ok|okay|correct|right)|looks? (?:good|fine|ok|okay)|looking good|sounds? (?:good|fine|right)|"
                      r"(?:this|that|these) (?:is|are) (?:correct|right|good|fine)|i agree\b)", re.I)
+# A verdict on a thing looked at ("Looks good.", "Everything looks correct, except ...", "The numbers seem
+# ok"), not a plan accepted ("Sounds good", "I agree").
+LOOKS_RIGHT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything|the \w+|your \w+) )?"
+                         r"(?:looks?|looking|seems?) (?:good|fine|ok|okay|correct|right|great)\b|"
+                         r"^\W*(?:this|that|these|it|everything) (?:is|are) (?:correct|right)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -352,6 +357,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55,
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")
+                resolved = True
+            elif target and m.subject.lower().startswith("re") and not requests and kind in ("advice", "answer") \
+                    and LOOKS_RIGHT.match(act.sentence) and len(m.to) == 1 \
+                    and not any(WRITER_NEEDS.search(a.sentence) for a in m.acts):
+                # "Looks good." in a reply to one person whose message the mailbox lacks: the approval
+                # they asked for.
+                add(m, S, target, "answer", act.sentence, 0.55, "verdict in a reply")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
                     a for a in requests if a.position <= act.position or not for_reader] and (for_reader or replying):

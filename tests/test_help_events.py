@@ -771,6 +771,23 @@ def test_a_file_sent_to_a_mailing_lists_address_is_an_announcement():
     assert sent("allen.lee@corp.example") == ["allen.lee@corp.example"]
 
 
+def test_looks_good_in_a_reply_to_one_person_is_the_approval_they_asked_for():
+    """ "Looks good." in a reply to Ted, whose message the mailbox never got: the approval he asked for,
+    an answer. "Sounds good" accepts a plan, "Looks good, but I need ..." asks for more, and a verdict
+    in a message of its own (no "Re:") answers nothing seen."""
+    from daemon.help_events import infer_thread
+
+    def reply(text, subject="Re: Authorized trader memo"):
+        return [(e["helper"], e["helped"], e["kind"]) for e in
+                infer_thread([said("v1", "john@corp.example", ["ted@corp.example"], text, subject=subject)])]
+
+    assert reply("Looks good.") == [("john@corp.example", "ted@corp.example", "answer")]
+    assert reply("Everything looks correct, except for Friday.") == [("john@corp.example", "ted@corp.example", "answer")]
+    assert reply("Sounds good.") == []
+    assert reply("That looks good, but I need an index product for July.") == []
+    assert reply("Looks good.", subject="Authorized trader memo") == []
+
+
 def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
     """After an upgrade that changes the rules (their code's fingerprint differs from the stored one),
     the next run reads acts again and recomputes every event, even with no new mail; with the same
