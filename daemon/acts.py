@@ -868,6 +868,11 @@ _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|yea|no|nope|sounds go
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
 
+def _owns_slip(low: str, n_words: int) -> bool:
+    """The sentence, a short one, only owns up to the writer's own slip ("My mistake.")."""
+    return n_words <= 8 and _OWN_SLIP.search(low) is not None
+
+
 def _does_not_know(low: str, n_words: int) -> bool:
     """The sentence only says the writer does not know (no figure, no guess after it)."""
     if not _DOES_NOT_KNOW.match(low) or _DIGIT.search(low):
@@ -1008,7 +1013,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
-        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low) and not (n_words <= 8 and _OWN_SLIP.search(low)):
+        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low) and not _owns_slip(low, n_words):
             hit("favor", 0.7, _favor_cue(low))
         # ("I do not know the answer to your questions offhand": no answer given.)
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low) and not _DOES_NOT_KNOW.match(low):
@@ -1016,7 +1021,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
         if not acts and not own_resume and not mailing and not thanks and not (
                 _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_WISH_OR_NOTICE.search(low)
-                or n_words <= 8 and _OWN_SLIP.search(low)):
+                or _owns_slip(low, n_words)):
             if n_words >= 5 and not _ROUTINE.match(low) and not _does_not_know(low, n_words):
                 hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
             elif _DIGIT.search(s):

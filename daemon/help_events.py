@@ -202,6 +202,12 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         return any(e["helper"] == helper and e["helped"] == helped and t - when[e["message"]] < days * 86400
                    and e["confidence"] >= min_confidence for e in events.values())
 
+    def open_request(m: Msg, asker: str, addressees: set[str], conf: float, asked: list[Act], **more):
+        """An ask now open, made by `asked` (its words are its topic), for a later message to resolve."""
+        open_requests.append({"asker": asker, "addressees": addressees, "t": m.t, "msg": m, "conf": conf,
+                              "resolved_by": {}, "review": False,
+                              "topic": _content_words(" ".join(a.sentence for a in asked)), **more})
+
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
         if not helper or not helped or helper == helped:
             return
@@ -247,10 +253,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             asker = None if all(a.sentence in said_before for a in asks) else quoted_asker(m)
             if asker and asker != S and not any(r["asker"] == asker and m.t - r["t"] < 86400 * REQUEST_WINDOW_DAYS
                                                 for r in open_requests):
-                open_requests.append({"asker": asker, "addressees": {S}, "t": m.t, "msg": m,
-                                      "conf": max(a.confidence for a in asks) * 0.95, "resolved_by": {},
-                                      "topic": _content_words(" ".join(a.sentence for a in asks)),
-                                      "review": any(REVIEW_ASK.search(a.sentence) for a in asks)})
+                open_request(m, asker, {S}, max(a.confidence for a in asks) * 0.95, asks,
+                             review=any(REVIEW_ASK.search(a.sentence) for a in asks))
 
         if best is not None and best[0] in ("answer", "advice", "referral") and GREETING_SUBJECT.match(m.subject):
             best = None
@@ -341,6 +345,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             if kind == "document" and act.confidence < 0.75 and done is not None:
                 kind, act = "favor", done
             for_reader = act.cue == "done for the reader" or act is done
+            writer_needs = any(WRITER_NEEDS.search(a.sentence) for a in m.acts)
             target = m.to[0] if len(m.to) == 1 else None
             if parent is not None and parent.sender in m.to:
                 target = parent.sender
@@ -353,14 +358,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             elif target and (kind == "document" and (act.confidence >= 0.75 or replying) or act.cue == "someone's contact details") \
                     and act.cue not in ("passing on", "for review") \
                     and not [a for a in requests if a.sentence != act.sentence and not LET_ME_KNOW.match(a.sentence)] \
-                    and not any(WRITER_NEEDS.search(a.sentence) for a in m.acts) \
+                    and not writer_needs \
                     and not m.subject.lower().startswith(("fw", "fwd")):
                 add(m, S, target, kind, act.sentence, 0.55,
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")
                 resolved = True
             elif target and m.subject.lower().startswith("re") and not requests and kind in ("advice", "answer") \
-                    and LOOKS_RIGHT.match(act.sentence) and len(m.to) == 1 \
-                    and not any(WRITER_NEEDS.search(a.sentence) for a in m.acts):
+                    and LOOKS_RIGHT.match(act.sentence) and len(m.to) == 1 and not writer_needs:
                 # "Looks good." in a reply to one person whose message the mailbox lacks: the approval
                 # they asked for.
                 add(m, S, target, "answer", act.sentence, 0.55, "verdict in a reply")
@@ -406,9 +410,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                             # Someone's message passed on to a new person with "Thanks for your help.": thanks
                             # ahead, for the help it asks (a note of its own may thank for a call).
                             if not requests:
-                                open_requests.append({"asker": S, "addressees": {thanked}, "t": m.t, "msg": m, "conf": 0.7,
-                                                      "resolved_by": {}, "review": False,
-                                                      "topic": _content_words(" ".join(a.sentence for a in m.quoted))})
+                                open_request(m, S, {thanked}, 0.7, m.quoted)
                         else:
                             add(m, thanked, S, named, g.sentence, 0.55, "thanks for help")
 
@@ -416,17 +418,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # rates by Friday") stands for the reader's ask, made by phone or in passing.
         promised = [a for a in m.acts if a.act == "promise" and PROMISED_TO_READER.search(a.sentence)]
         if promised and len(m.to) == 1 and not broadcast and not requests:
-            open_requests.append({"asker": m.to[0], "addressees": {S}, "t": m.t, "msg": m, "conf": 0.7,
-                                  "resolved_by": {}, "review": False,
-                                  "topic": _content_words(" ".join(a.sentence for a in promised))})
+            open_request(m, m.to[0], {S}, 0.7, promised)
         if requests:
-            conf = max(a.confidence for a in requests)
-            open_requests.append({"asker": S, "addressees": R, "t": m.t, "msg": m, "conf": conf, "resolved_by": {},
-                                  "task": any(TASK_ASKED.search(a.sentence) for a in requests),
-                                  "topic": _content_words(" ".join(a.sentence for a in requests)),
-                                  "review": any(REVIEW_ASK.search(a.sentence) for a in requests),
-                                  "fact": any(a.act == "question" for a in requests) and not any(
-                                      REVIEW_ASK.search(a.sentence) or OPINION_ASK.search(a.sentence) for a in requests)})
+            open_request(m, S, R, max(a.confidence for a in requests), requests,
+                         task=any(TASK_ASKED.search(a.sentence) for a in requests),
+                         review=any(REVIEW_ASK.search(a.sentence) for a in requests),
+                         fact=any(a.act == "question" for a in requests) and not any(
+                             REVIEW_ASK.search(a.sentence) or OPINION_ASK.search(a.sentence) for a in requests))
         seen_people |= R | {S}
     # Helper and helped as the evidence message's headers name them.
     by_id = {m.id: m for m in msgs}
