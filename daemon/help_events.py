@@ -53,6 +53,14 @@ VERDICT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|eve
 LOOKS_RIGHT = re.compile(r"^\W*(?:\w+[,.]+\s+)?(?:(?:it|this|that|these|they|all|everything|the \w+|your \w+) )?"
                          r"(?:looks?|looking|seems?) (?:good|fine|ok|okay|correct|right|great)\b|"
                          r"^\W*(?:this|that|these|it|everything) (?:is|are) (?:correct|right)\b", re.I)
+# Taking up a plan ("Sounds good to me.", "Either option sounds great", "anthonys sounds good - 7 it is"):
+# a routine reply, unless what was asked was a decision ("for your approval", "Does this look correct?",
+# "let me know if there is a conflict", "Can I take the 14th off?") or a review.
+ACCEPTS = re.compile(r"\bsounds? (?:good|great|fine|perfect|fun|like a plan)\b", re.I)
+DECISION_ASK = re.compile(r"\b(?:approv\w*|ok\?|okay\?|(?:ok|okay|alright|all right|fine) (?:with you|if|to)|correct|acceptable|"
+                          r"agreed?|objections?|conflicts?|a problem|an issue|sign[- ]off|permission|go ahead|(?:may|can|could) i|"
+                          r"vacation|leave|days? off|(?:take|taking) [^.!?]{0,30}\boff|review|comments?|feedback|look over|"
+                          r"take a look)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -205,7 +213,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
     def open_request(m: Msg, asker: str, addressees: set[str], conf: float, asked: list[Act], **more):
         """An ask now open, made by `asked` (its words are its topic), for a later message to resolve."""
         open_requests.append({"asker": asker, "addressees": addressees, "t": m.t, "msg": m, "conf": conf,
-                              "resolved_by": {}, "review": False,
+                              "resolved_by": {}, "review": False, "asked": " ".join(a.sentence for a in asked),
                               "topic": _content_words(" ".join(a.sentence for a in asked)), **more})
 
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
@@ -288,6 +296,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 # it would silence real help given back weeks later.)
                 if kind in ("answer", "advice") and helped_lately(r["asker"], S, r["t"], 3):
                     continue
+                if ACCEPTS.search(act.sentence) and len(act.sentence.split()) <= 15 and not (
+                        DECISION_ASK.search(r["asked"]) or OPINION_ASK.search(r["asked"])):
+                    continue  # a plan taken up, not a decision given
                 if act.act == "confirmation" and (r["conf"] < 0.8 or r.get("task")):
                     # "OK" answers only an explicit question or request; to a task asked of the reader
                     # ("Would you mail this form for me?") it accepts the task, done or not.

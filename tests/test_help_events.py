@@ -825,3 +825,21 @@ def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
     assert [e["helper"] for e in infer_thread([ask, reply("I went skiing in Colorado with some friends from work.")])] == [bo]
     assert [e["kind"] for e in infer_thread([ask, reply(chat + " Happy new year! Attached are the trip photos you asked for.")])
             ] == ["document"]
+
+
+def test_taking_up_a_plan_is_routine_but_sounds_good_to_a_decision_asked_answers():
+    """ "Sounds good to me." to "How about tennis later this afternoon?" takes up a plan, a
+    routine reply (the guideline's "3pm works for me"); the same words to "Is this rate acceptable?" or
+    "Let me know if there is a conflict with my leave" give the decision asked for."""
+    from daemon.help_events import infer_thread
+
+    def reply(ask, answer):
+        thread = [said("p1", "amy@corp.example", ["ben@corp.example"], ask, subject="Friday"),
+                  said("p2", "ben@corp.example", ["amy@corp.example"], answer, hours=2, subject="Re: Friday")]
+        return [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)]
+
+    assert reply("How about tennis later this afternoon?", "Sounds good to me.") == []
+    assert reply("Where would you want to eat on Friday?", "Either place sounds great, see you there.") == []
+    decided = [("ben@corp.example", "amy@corp.example", "answer")]
+    assert reply("Is the new rate acceptable to you?", "Sounds good to me.") == decided
+    assert reply("I am taking next Friday off. Let me know if there is a conflict.", "Sounds good.") == decided
