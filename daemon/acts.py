@@ -291,7 +291,9 @@ _POLITE_THANKS = _rx(
     r"gathering|happy hour|get-together|shower)|all (?:of )?this|everything)\b",
     # A customer's or a subscriber's thanks: "Thank you for using Yahoo!", "for visiting our store".
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:(?:using|visiting)(?! (?:your|my|his|her|their|me|us|him|them)\b)|shopping|purchasing|booking|reading|"
-    r"making a purchase|your (?:subscription|patronage|membership|recent (?:order|purchase|request|letter)))\b",
+    r"making (?:a|your) (?:\w+ )?(?:purchase|reservation|booking|order|payment)|requesting (?:\w+ ){0,4}services|requesting (?:a quote|"
+    r"a catalog|(?:more )?information (?:about|on|from) (?:our|us))|signing (?:the|your|our) petition|your (?:continued support|response to (?:the|our) survey)|"
+    r"your (?:subscription|patronage|membership|recent (?:order|purchase|request|letter)))\b",
     # Admiration, not help done for the writer: "thank you for your leadership", "for being there for us",
     # "for giving me this opportunity", "for all that you have done for the company".
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:your |the )?(?:\w+ )?(?:leadership|commitment|"

@@ -217,8 +217,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                               "topic": _content_words(" ".join(a.sentence for a in asked)), **more})
 
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
-        if not helper or not helped or helper == helped:
-            return
+        if not helper or not helped or helper == helped or LIST_ADDRESS.match(helper) or LIST_ADDRESS.match(helped):
+            return  # a mailing list is nobody: thanks sent to "dl-all-staff@" thank no one person
         key = (m.id, helper, helped)
         if kind == "document" and ANSWERS_SENT.search(evidence):
             kind = "answer"  # "Attached are the answers to your questions": answers, in a file

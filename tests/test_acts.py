@@ -369,7 +369,13 @@ def test_having_receiving_and_willing_are_not_help(sentence, act, present):
     ("Thank you for your leadership in a hard year.", False), ("Thank you for giving me this opportunity.", False),
     ("I appreciate all you have done for our company.", False), ("Thanks for being there for us.", False),
     ("Thanks again for being such a gracious host.", True), ("Thanks for using your contacts to get me in.", True),
-    ("Thanks for your help.", True)])
+    ("Thanks for your help.", True),
+    # The reader's own purchase, booking or signature, thanked by the shop or the cause.
+    ("Thank you for making your purchase online with Skyfares.com!", False),
+    ("Thank you for making your hotel reservation on Thu, Jan 3.", False),
+    ("Thank you for requesting lodging and vacation planning services from Alta Lodges.", False),
+    ("Thank you for signing our petition to fund the library.", False),
+    ("Thanks for requesting the information I needed from legal.", True)])
 def test_a_customers_thanks_and_admiration_are_no_thanks_for_help(sentence, thanks):
     """What a shop thanks a customer for, and thanks for someone's leadership or for all they have done
     for the company, credit no help done for the writer; hosting them, or pulling strings for them, does."""

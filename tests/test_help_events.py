@@ -843,3 +843,17 @@ def test_taking_up_a_plan_is_routine_but_sounds_good_to_a_decision_asked_answers
     decided = [("ben@corp.example", "amy@corp.example", "answer")]
     assert reply("Is the new rate acceptable to you?", "Sounds good to me.") == decided
     assert reply("I am taking next Friday off. Let me know if there is a conflict.", "Sounds good.") == decided
+
+
+def test_a_mailing_list_is_nobody_helped_or_helping():
+    """The chief's note to the company list thanks "you" for supporting the company: the list address
+    is no person, so no one was helped; the same thanks to one colleague show help given."""
+    from daemon.help_events import infer_thread
+
+    def thanks_to(to):
+        text = "Thank you for covering the Houston desk while I was out."
+        return [(e["helper"], e["helped"]) for e in infer_thread([said("t1", "coo@corp.example", [to], text)])]
+
+    assert thanks_to("dl-ga-all_staff@corp.example") == []
+    assert thanks_to("all.worldwide@corp.example") == []
+    assert thanks_to("lena@corp.example") == [("lena@corp.example", "coo@corp.example")]
