@@ -85,16 +85,41 @@ _ANSWERED_FOR = """
 ALIAS_MIN_SENDERS = 2
 
 
+# "chris_germany@" for "chris.germany@": the same name, its parts joined by another mark.
+_SEPARATORS = re.compile(r"[._-]+")
+
+
+def _spelling(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{_SEPARATORS.sub('.', local)}@{domain}"
+
+
 def learn_received_aliases(db, not_mine=()) -> set[str]:
-    """Add to `identities` the addresses the user is written to at without sending from them (source
-    `received_at`), except those `not_mine`: mail to them is mail to the user. Returns all the user's
-    addresses. Run after threading (the evidence is a reply in the same thread)."""
+    """Add to `identities` the addresses the user is written to at without sending from them, except
+    those `not_mine`: mail to them is mail to the user. Source `received_at`: at least two people wrote
+    to it alone and the user answered them (run after threading: the evidence is a reply in the same
+    thread). Source `spelling`: one of the user's addresses with its name parts joined by another mark
+    ("chris_germany@" beside "chris.germany@", same domain), as other people's address books write it.
+    Returns all the user's addresses."""
     not_mine = {a.strip().lower() for a in not_mine}
     rows = [(a, n) for a, n in db.execute(_ANSWERED_FOR, [ALIAS_MIN_SENDERS]).fetchall() if a not in not_mine]
     if rows:
         db["identities"].insert_all([{"address": a, "source": "received_at", "messages": n} for a, n in rows],
                                     pk="address", replace=True)
-    return {r[0] for r in db.execute("select address from identities")}
+    mine = {r[0] for r in db.execute("select address from identities")}
+    # Whole name parts only: "m..scott@" (an initial) could as well be Mike Scott's "m_scott@".
+    spelled = {_spelling(a) for a in mine if len(parts := _SEPARATORS.split(a.partition("@")[0])) >= 2
+               and min(map(len, parts)) >= 2}
+    if spelled:
+        found = [r[0] for r in db.execute(
+            "select distinct address from message_addresses "
+            "where instr(address, '_') or instr(address, '-') or instr(address, '..')")]
+        rows = [a for a in found if a not in mine and a not in not_mine and _spelling(a) in spelled]
+        if rows:
+            db["identities"].insert_all([{"address": a, "source": "spelling", "messages": None} for a in rows],
+                                        pk="address", replace=True)
+            mine |= set(rows)
+    return mine
 
 
 # What an address book writes beside a name rather than as part of it: "Dana Reyes (E-mail)", or

@@ -857,3 +857,35 @@ def test_a_mailing_list_is_nobody_helped_or_helping():
     assert thanks_to("dl-ga-all_staff@corp.example") == []
     assert thanks_to("all.worldwide@corp.example") == []
     assert thanks_to("lena@corp.example") == [("lena@corp.example", "coo@corp.example")]
+
+
+def test_my_address_spelled_with_another_mark_is_mine(tmp_path, cfg, db):
+    """Other people's address books write me as "ann_lee@" beside my "ann.lee@" (same domain): mail to
+    it is mail to me, so Carl's answer to it is help to me and the self contact holds it. "bo_lee@"
+    is someone else, as is "a_lee@" beside an "a.lee@" of mine (an initial, not a whole name)."""
+    import datetime as dt
+
+    from conftest import mbox
+    from fixtures import msg
+
+    me, spelled = "ann.lee@corp.example", "ann_lee@corp.example"
+
+    def at(day, hour):
+        return dt.datetime(2025, 3, day, hour, tzinfo=dt.timezone.utc)
+
+    c1, i_ask_carl = msg(at(6, 9), me, ["carl@carl.example"], "Q3 volumes", "Do you have the Q3 volumes for Hartford storage?")
+    root = tmp_path / "mail"
+    mbox(root / "INBOX.mbox",
+         msg(at(6, 11), "carl@carl.example", [spelled, "bo_lee@corp.example"], "Re: Q3 volumes",
+             "The Q3 volumes at Hartford were 41,000 dth.", reply_to=c1[1:-1])[1],
+         msg(at(7, 9), "dee@dee.example", ["a_lee@corp.example"], "Lunch", "Lunch on Friday?")[1])
+    mbox(root / "Sent.mbox", i_ask_carl, msg(at(7, 8), "a.lee@corp.example", ["dee@dee.example"], "Hi", "Hello Dee.")[1])
+    cfg.identity.addresses = ["a.lee@corp.example"]
+    run_import(db, cfg, root)
+    assert [tuple(r) for r in db.execute("select address, source from identities order by address")] == [
+        ("a.lee@corp.example", "config"), ("ann.lee@corp.example", "sent_folder"), (spelled, "spelling")]
+    selves = {r[0] for r in db.execute("select a.address from contact_addresses a join contacts c "
+                                       "on c.id = a.contact_id where c.is_self")}
+    assert selves == {"a.lee@corp.example", me, spelled}
+    assert [tuple(r) for r in db.execute("select helper, helped, kind from help_events")] == [
+        ("carl@carl.example", spelled, "answer")]
