@@ -1011,7 +1011,8 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("referral", 0.6, "career")
         elif not own_resume and _CAREER_TALK.search(low, words):
             hit("referral", 0.45, "career talk")  # too weak to be help; no answer either
-        if _ADVICE.search(low, words) and not acknowledged:
+        # ("I don't know if you need to be involved or not": no opinion given.)
+        if _ADVICE.search(low, words) and not acknowledged and not _does_not_know(low, n_words):
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor

@@ -335,7 +335,8 @@ def test_saying_one_does_not_know_answers_nothing():
         assert "statement" in classify(sentence)[0], sentence
     # What one does not know, however long the sentence, still answers nothing; a guess after it may.
     for sentence in ["I don't know how the storage deal works on the monthly demand charges.",
-                     "Ann, I'm not sure what the status is on that contract this week."]:
+                     "Ann, I'm not sure what the status is on that contract this week.",
+                     "I don't know if you need to be involved or not."]:
         assert classify(sentence)[0] == {}, sentence
     assert "advice" in classify("I'm not sure what the status is, but I think you should call Ann.")[0]
 
