@@ -589,7 +589,8 @@ _OWN_RESUME = re.compile(r"\bmy (?:resume|cv|curriculum vitae|résumé)\b")
 _ADVICE = _rx(
     r"\b(?:I|we)(?:'d| would) (?:suggest|recommend|advise|push back|not|be careful|go with|use|try|stick|wait|"
     r"consider|change|add|remove|keep|make|ask|call|talk|check)\b",
-    r"\b(?:I|we) (?:suggest|recommend|advise)\b", r"^\W*(?:one |a |my )?(?:suggestion|recommendation|tip)s?\b",
+    r"\b(?:I|we)(?:'d| would)? (?:(?:strongly|highly|really|definitely|certainly|also|just) )?(?:suggest|recommend|advise)\b",
+    r"^\W*(?:one |a |my )?(?:suggestion|recommendation|tip)s?\b",
     r"\bmy (?:suggestion|recommendation|advice|comments?|thoughts|"
     r"two cents|opinion|take|view|edits|changes|concern)\b",
     r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",

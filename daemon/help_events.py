@@ -61,6 +61,8 @@ DECISION_ASK = re.compile(r"\b(?:approv\w*|ok\?|okay\?|(?:ok|okay|alright|all ri
                           r"agreed?|objections?|conflicts?|a problem|an issue|sign[- ]off|permission|go ahead|(?:may|can|could) i|"
                           r"vacation|leave|days? off|(?:take|taking) [^.!?]{0,30}\boff|review|comments?|feedback|look over|"
                           r"take a look)\b", re.I)
+EXPLICIT_ADVICE = re.compile(r"\bi(?:'d| would)? (?:(?:strongly|highly|really|definitely) )?(?:recommend|suggest|advise)"
+                             r"(?: that)? you\b|\bmy (?:advice|recommendation|suggestion) (?:to you )?is\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -362,6 +364,13 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 target = parent.sender
             # A reply to the reader's own message, within three days of it: what it gives is for the reader.
             replying = parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400
+            # "I strongly recommend that you have no comments to make.": advice offered outright, to the
+            # reader, unasked ("Eric, ..." names which reader).
+            unasked_advice = next((a for a in m.acts if a.act == "advice" and EXPLICIT_ADVICE.search(a.sentence)), None)
+            named = None
+            if unasked_advice is not None and len(m.to) <= 3:
+                first = unasked_advice.sentence.split(",")[0].strip().lower()
+                named = next((r for r in m.to if first.isalpha() and first == re.split(r"[._-]", r.split("@")[0])[0]), None)
             if target and solicited:
                 add(m, S, target, kind, solicited[0].sentence, 0.8,
                     "delivery answering an earlier ask")
@@ -379,6 +388,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 # "Looks good." in a reply to one person whose message the mailbox lacks: the approval
                 # they asked for.
                 add(m, S, target, "answer", act.sentence, 0.55, "verdict in a reply")
+                resolved = True
+            elif (target or named) and unasked_advice and not requests and not writer_needs:
+                add(m, S, target or named, "advice", unasked_advice.sentence, 0.55, "advice given unasked")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
                     a for a in requests if a.position <= act.position or not for_reader] and (for_reader or replying):

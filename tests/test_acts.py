@@ -295,6 +295,9 @@ def test_edits_to_the_readers_draft_are_advice(sentence, act):
 def test_a_sentence_headed_suggestion_is_advice():
     assert "advice" in classify("Suggestion: keep one tab per region so the totals stay simple.")[0]
     assert "advice" in classify("One tip: file the form before Friday.")[0]
+    # A recommendation said strongly is still one.
+    assert "advice" in classify("I strongly recommend that you have no comments to make.")[0]
+    assert "advice" in classify("We would highly recommend the second bid.")[0]
 
 
 def test_an_ask_in_the_form_of_a_condition():

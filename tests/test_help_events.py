@@ -889,3 +889,21 @@ def test_my_address_spelled_with_another_mark_is_mine(tmp_path, cfg, db):
     assert selves == {"a.lee@corp.example", me, spelled}
     assert [tuple(r) for r in db.execute("select helper, helped, kind from help_events")] == [
         ("carl@carl.example", spelled, "answer")]
+
+
+def test_advice_offered_outright_is_help_unasked():
+    """ "My advice is to wait for the spring term." or "Eric, I strongly recommend that you say nothing to
+    the press.", written to the reader, is advice though nobody asked; "you should see the view" is
+    not advice offered outright, and a message that also asks something waits for its answer."""
+    from daemon.help_events import infer_thread
+
+    def sent(text, to=("eric.bass@corp.example",)):
+        return [(e["helper"], e["helped"], e["kind"], e["found_by"])
+                for e in infer_thread([said("a1", "dad@home.example", list(to), text, subject="The news")])]
+
+    advice = [("dad@home.example", "eric.bass@corp.example", "advice", "advice given unasked")]
+    assert sent("My advice is to wait for the spring term.") == advice
+    assert sent("Eric, I strongly recommend that you say nothing to the press.",
+                to=("kim.bass@corp.example", "eric.bass@corp.example")) == advice
+    assert sent("You should see the view from the new office.") == []
+    assert sent("My advice is to wait. Can you send me the tax forms?") == []
