@@ -61,8 +61,9 @@ DECISION_ASK = re.compile(r"\b(?:approv\w*|ok\?|okay\?|(?:ok|okay|alright|all ri
                           r"agreed?|objections?|conflicts?|a problem|an issue|sign[- ]off|permission|go ahead|(?:may|can|could) i|"
                           r"vacation|leave|days? off|(?:take|taking) [^.!?]{0,30}\boff|review|comments?|feedback|look over|"
                           r"take a look)\b", re.I)
-EXPLICIT_ADVICE = re.compile(r"\bi(?:'d| would)? (?:(?:strongly|highly|really|definitely) )?(?:recommend|suggest|advise)"
-                             r"(?: that)? you\b|\bmy (?:advice|recommendation|suggestion) (?:to you )?is\b", re.I)
+# ("I would advise you that she did not get the job" informs.)
+EXPLICIT_ADVICE = re.compile(r"\bi(?:'d| would)? (?:(?:strongly|highly|really|definitely) )?(?:(?:recommend|suggest)(?: that)? you|"
+                             r"advise (?:you to|that you))\b|\bmy (?:advice|recommendation|suggestion) (?:to you )?is\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".

@@ -906,4 +906,5 @@ def test_advice_offered_outright_is_help_unasked():
     assert sent("Eric, I strongly recommend that you say nothing to the press.",
                 to=("kim.bass@corp.example", "eric.bass@corp.example")) == advice
     assert sent("You should see the view from the new office.") == []
+    assert sent("Dee asked if I would advise you that she did not get the job.") == []
     assert sent("My advice is to wait. Can you send me the tax forms?") == []
