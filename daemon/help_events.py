@@ -64,6 +64,12 @@ DECISION_ASK = re.compile(r"\b(?:approv\w*|ok\?|okay\?|(?:ok|okay|alright|all ri
 # ("I would advise you that she did not get the job" informs.)
 EXPLICIT_ADVICE = re.compile(r"\bi(?:'d| would)? (?:(?:strongly|highly|really|definitely) )?(?:(?:recommend|suggest)(?: that)? you|"
                              r"advise (?:you to|that you))\b|\bmy (?:advice|recommendation|suggestion) (?:to you )?is\b", re.I)
+# Someone named as the one to see, with why ("You should also talk with Ehud Ronn who directs the
+# program", "Bob Superty is the best person to chat with"): an introduction, even unasked.
+POINTED_TO = re.compile(r"\b(?i:you (?:should|may want to|might want to|could|can) (?:also )?(?:talk|speak|check|chat|get in touch|"
+                        r"meet) (?:to|with) )(?:[A-Z][a-z]+\.? ){0,2}[A-Z][a-z]+,? (?i:who|he|she|since|because)\b|"
+                        r"\b(?:[A-Z][a-z]+ ){1,2}(?i:is|would be) (?i:the (?:best|right) (?:person|one|guy|contact) to (?:talk|speak|ask|"
+                        r"contact|chat|call|see))\b")
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -389,6 +395,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 # "Looks good." in a reply to one person whose message the mailbox lacks: the approval
                 # they asked for.
                 add(m, S, target, "answer", act.sentence, 0.55, "verdict in a reply")
+                resolved = True
+            elif target and m.subject.lower().startswith("re") and kind == "introduction" and len(m.to) == 1 \
+                    and act.cue == "connecting people" and POINTED_TO.search(act.sentence) and not writer_needs:
+                add(m, S, target, "introduction", act.sentence, 0.55, "introduction in a reply")
                 resolved = True
             elif (target or named) and unasked_advice and not requests and not writer_needs:
                 add(m, S, target or named, "advice", unasked_advice.sentence, 0.55, "advice given unasked")

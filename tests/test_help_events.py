@@ -908,3 +908,21 @@ def test_advice_offered_outright_is_help_unasked():
     assert sent("You should see the view from the new office.") == []
     assert sent("Dee asked if I would advise you that she did not get the job.") == []
     assert sent("My advice is to wait. Can you send me the tax forms?") == []
+
+
+def test_someone_named_as_the_one_to_see_in_a_reply_is_an_introduction():
+    """In a reply to Ben (whose message the mailbox lacks), "You should also talk with Ehud Ronn who
+    directs the program." or "Bob Superty is the best person to ask." points him to someone who can
+    help: an introduction. "You should call me so I can hassle you" points nowhere; a message of its
+    own (no "Re:") answers nothing seen."""
+    from daemon.help_events import infer_thread
+
+    def reply(text, subject="Re: School visit"):
+        return [(e["helper"], e["helped"], e["kind"]) for e in
+                infer_thread([said("i1", "prof@univ.example", ["ben@corp.example"], text, subject=subject)])]
+
+    pointed = [("prof@univ.example", "ben@corp.example", "introduction")]
+    assert reply("You should also talk with Ehud Ronn who directs the program.") == pointed
+    assert reply("Bob Superty is the best person to ask about the tariff.") == pointed
+    assert reply("You should call me so I can hassle you some.") == []
+    assert reply("You should also talk with Ehud Ronn who directs the program.", subject="School visit") == []
