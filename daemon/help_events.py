@@ -70,6 +70,10 @@ POINTED_TO = re.compile(r"\b(?i:you (?:should|may want to|might want to|could|ca
                         r"meet) (?:to|with) )(?:[A-Z][a-z]+\.? ){0,2}[A-Z][a-z]+,? (?i:who|he|she|since|because)\b|"
                         r"\b(?:[A-Z][a-z]+ ){1,2}(?i:is|would be) (?i:the (?:best|right) (?:person|one|guy|contact) to (?:talk|speak|ask|"
                         r"contact|chat|call|see))\b")
+# Arrangements reported to the one person written to ("I have reserved golf for Friday at 7:20", "I
+# booked the boardroom for Tuesday"): made for them.
+ARRANGED_FOR = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?: have| 've|'ve)? (?:already |just |now )?(?:reserved|booked|arranged|"
+                          r"scheduled|set up)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -360,8 +364,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             # "Global No. 96034155 has been changed to 01/01/2000.", written to one person: done for them.
             # (Also when a weaker "giving" in the same message ranks first: "The following pricing has been
             # completed for the deal.")
-            done = next((a for a in m.acts if a.act == "favor" and a.confidence >= 0.7 and DONE_TO_IT.match(a.sentence)
-                         and not MODAL_HAVE.search(a.sentence)), None)
+            done = next((a for a in m.acts if a.act == "favor" and a.confidence >= 0.7 and (
+                DONE_TO_IT.match(a.sentence) or ARRANGED_FOR.match(a.sentence)) and not MODAL_HAVE.search(a.sentence)), None)
             if kind == "document" and act.confidence < 0.75 and done is not None:
                 kind, act = "favor", done
             for_reader = act.cue == "done for the reader" or act is done

@@ -926,3 +926,20 @@ def test_someone_named_as_the_one_to_see_in_a_reply_is_an_introduction():
     assert reply("Bob Superty is the best person to ask about the tariff.") == pointed
     assert reply("You should call me so I can hassle you some.") == []
     assert reply("You should also talk with Ehud Ronn who directs the program.", subject="School visit") == []
+
+
+def test_an_arrangement_reported_to_the_one_person_written_to_is_a_favor():
+    """An assistant writes to her boss: "Below is the availability of rooms at the inn. I have reserved
+    golf for Friday at 7:20 a.m. Please let me know how you would like to proceed." The arrangement is
+    done for him (a favor), though the list ranks first and a question follows; "I have booked my
+    flight to Denver" is one's own travel."""
+    from daemon.help_events import infer_thread
+
+    def note(text):
+        return [(e["helper"], e["helped"], e["kind"], e["evidence"]) for e in
+                infer_thread([said("r1", "dee@corp.example", ["john@corp.example"], text, subject="Golf trip")])]
+
+    assert note("Below is the availability of rooms at the inn for March 8-11. I have reserved golf for 7:20 "
+                "on Friday. Please let me know how you would like to proceed.") == [
+        ("dee@corp.example", "john@corp.example", "favor", "I have reserved golf for 7:20 on Friday.")]
+    assert note("I have booked my flight to Denver for Friday.") == []
