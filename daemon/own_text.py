@@ -122,6 +122,8 @@ CUT_MARKERS = [
     ("wrote", re.compile(r"^\s*(?:on|am|le|el|il|op)\s.{4,200}\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)),
     # Eudora and others: "At 08:28 AM 12/12/2000 -0600, you wrote:".
     ("wrote", re.compile(r"^\s*at\s+\d{1,2}[:/].{2,200}\bwrote\s*:\s*$", re.I)),
+    # Yahoo! Mail: '--- "Bass, Eric" <Eric.Bass@ENRON.com> wrote:' (its dashes sometimes lost to a "?").
+    ("wrote", re.compile(r"^\s*(?:-{2,}\s*|\?\s+)[^\n]{0,120}@[^\n]{0,120}\bwrote\s*:\s*$", re.I)),
 ]
 WROTE_END = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)
 WROTE_START = re.compile(r"^\s*(?:(?:on|am|le|el|il|op)\s|at\s+\d{1,2}[:/])", re.I)
@@ -147,7 +149,7 @@ SIG_DASHES = re.compile(r"^-- ?$")
 HEADER_FIELD = re.compile(r"^\s*\*?(from|sent|date|to|cc|subject)\s*:\*?\s*(.*)$", re.I)
 # Every line any rule above could start on matches this; the rest (nearly all lines) are skipped
 # with one regex instead of eleven.
-MAYBE_CUT = re.compile(r"^\s*(?:[-_*]|from:|(?:on|am|le|el|il|op|at|begin)\s)|to:", re.I)
+MAYBE_CUT = re.compile(r"^\s*(?:[-_*]|\?\s|from:|(?:on|am|le|el|il|op|at|begin)\s)|to:", re.I)
 
 
 def _find_lotus_block(lines: list[str], i: int) -> int | None:
@@ -213,7 +215,7 @@ def find_cut(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-WROTE_SENDER = re.compile(r"([^\s,][^,<>]*<[^<>]+>|[^\s<>,]+@[^\s<>,]+)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)", re.I)
+WROTE_SENDER = re.compile(r"(\"[^\"]*\"\s*<[^<>]+>|[^\s,][^,<>]*<[^<>]+>|[^\s<>,]+@[^\s<>,]+)\s*(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)", re.I)
 
 
 def quoted_header(lines: list[str], kind: str = "") -> dict | None:
@@ -223,7 +225,7 @@ def quoted_header(lines: list[str], kind: str = "") -> dict | None:
         joined = first if WROTE_END.search(first) else " ".join(l.strip() for l in lines[:2])
         m = WROTE_SENDER.search(joined)
         if m:
-            sender = re.sub(r"^.*\b(?:\d{4}|[AP]M|\d:\d\d)\s*,?\s*", "", m.group(1)).strip()
+            sender = re.sub(r"^.*\b(?:\d{4}|[AP]M|\d:\d\d)\s*,?\s*", "", m.group(1)).strip().lstrip("-?> ")
             return {"from": sender or m.group(1).strip()}
         m = WROTE_END.search(joined)
         if not m:

@@ -112,6 +112,19 @@ CASES = {
         "Reminder: please answer by Friday.",
         None,
     ),
+    # Yahoo! Mail's reply header, its dashes sometimes turned into a "?" by a lost non-breaking space.
+    "yahoo": (
+        "Yes, I have a fax at work: 82-31-690-6295.\n\nChris\n\n--- \"Scott, Susan\" <susan.scott@corp.example> wrote:\n"
+        "Hey Chris,\n\nIs there a fax number at the base?\n",
+        "Yes, I have a fax at work: 82-31-690-6295.\n\nChris",
+        {"from": '"Scott, Susan" <susan.scott@corp.example>'},
+    ),
+    "yahoo_lost_dashes": (
+        "Yes, I have a fax at work.\n\n? Susan.Scott@corp.example wrote: \nHey Chris,\n\nIs there a fax number?\n",
+        "Yes, I have a fax at work.",
+        {"from": "Susan.Scott@corp.example"},
+    ),
+    "question_mark_line_is_no_quote": ("Is this right?\n? Yes, the rate is 4.25.", "Is this right?\n? Yes, the rate is 4.25.", None),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
     "at_is_not_a_quote": ("At 5 I will call you.\nAt the meeting we agreed on 4.25.",
                           "At 5 I will call you.\nAt the meeting we agreed on 4.25.", None),
@@ -124,7 +137,7 @@ def test_own_text(name):
     got_own, got_header, has_quote = split_own_text(text)
     assert got_own == own
     assert got_header == header
-    assert has_quote == (name not in ("signature", "plain", "at_is_not_a_quote"))
+    assert has_quote == (name not in ("signature", "plain", "at_is_not_a_quote", "question_mark_line_is_no_quote"))
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
@@ -133,7 +146,8 @@ from daemon import own_text  # noqa: E402
 
 PIECES = ["", " ", "  ", "\t", "-", "--", "-----", "_" * 12, "*", "From:", "from: ", "FROM:", "To:", "to: ", "cc:",
           "Subject:", "On", "on ", "Am ", "Le ", "At ", "at 08:28", "begin forwarded message:", "Original Message",
-          "Forwarded by", "wrote:", "Sent:", "Date:", "John Smith", "11/16/2000 12:01 PM", "@ENRON", "x", "tomato:"]
+          "Forwarded by", "wrote:", "Sent:", "Date:", "John Smith", "11/16/2000 12:01 PM", "@ENRON", "x", "tomato:", "?", "? ",
+          "a@b.example "]
 
 
 @settings(max_examples=3000, deadline=None)
