@@ -110,6 +110,8 @@ def _reply_parser(languages: tuple[str, ...]) -> _ReplyReader:
         _parsers[languages] = _ReplyReader(languages)
     return _parsers[languages]
 
+# Yahoo! Mail: '--- "Bass, Eric" <Eric.Bass@ENRON.com> wrote:' (its dashes sometimes lost to a "?").
+YAHOO_WROTE = re.compile(r"^\s*(?:-{2,}\s*|\?\s+)[^\n]{0,120}@[^\n]{0,120}\bwrote\s*:\s*$", re.I)
 # Markers after which everything is quoted history (checked line by line).
 CUT_MARKERS = [
     ("outlook", re.compile(r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original)\s*-{2,}", re.I)),
@@ -122,8 +124,7 @@ CUT_MARKERS = [
     ("wrote", re.compile(r"^\s*(?:on|am|le|el|il|op)\s.{4,200}\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)),
     # Eudora and others: "At 08:28 AM 12/12/2000 -0600, you wrote:".
     ("wrote", re.compile(r"^\s*at\s+\d{1,2}[:/].{2,200}\bwrote\s*:\s*$", re.I)),
-    # Yahoo! Mail: '--- "Bass, Eric" <Eric.Bass@ENRON.com> wrote:' (its dashes sometimes lost to a "?").
-    ("wrote", re.compile(r"^\s*(?:-{2,}\s*|\?\s+)[^\n]{0,120}@[^\n]{0,120}\bwrote\s*:\s*$", re.I)),
+    ("wrote", YAHOO_WROTE),
 ]
 WROTE_END = re.compile(r"\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$", re.I)
 WROTE_START = re.compile(r"^\s*(?:(?:on|am|le|el|il|op)\s|at\s+\d{1,2}[:/])", re.I)

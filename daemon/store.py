@@ -250,13 +250,34 @@ def _m0014_inference_rules(db: sqlite_utils.Database):
     db["inference_rules"].create({"id": int, "fingerprint": str}, pk="id", if_not_exists=True)
 
 
+def _m0015_yahoo_quotes(db: sqlite_utils.Database):
+    """Yahoo! Mail's reply header ('--- "Bass, Eric" <Eric.Bass@ENRON.com> wrote:') starts the quoted
+    history since this migration: cut the texts stored before at it, with the acts read from the part
+    cut away, and leave those messages to be derived again (no thread: the next run recomputes what
+    they touched)."""
+    from .acts import split_sentences
+    from .own_text import YAHOO_WROTE, quoted_header
+
+    found = []
+    for message, own in db.execute("select id, own_text from messages where own_text like '%wrote%' and is_automated = 0"):
+        lines = own.replace("\r\n", "\n").split("\n")
+        cut = next((i for i, line in enumerate(lines) if YAHOO_WROTE.match(line)), None)
+        if cut is not None:
+            found.append((message, "\n".join(lines[:cut]).strip(), quoted_header(lines[cut:], "wrote") or {}))
+    for message, new, header in found:
+        db.execute("update messages set own_text = ?, has_quote = 1, quoted_from = ?, thread_id = null where id = ?",
+                   (new, header.get("from", "")[:200] or None, message))
+        db.execute("delete from message_acts where message = ? and part = 'own' and position >= ?",
+                   (message, len(split_sentences(new))))
+
+
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
               ("0004_relationships", _m0004_relationships), ("0005_digest", _m0005_digest),
               ("0006_monthly", _m0006_monthly), ("0007_jobs", _m0007_jobs),
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
               ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names),
               ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists),
-              ("0014_inference_rules", _m0014_inference_rules)]
+              ("0014_inference_rules", _m0014_inference_rules), ("0015_yahoo_quotes", _m0015_yahoo_quotes)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

@@ -514,13 +514,24 @@ LONG_LIST = ("Monday at 5 works for him.\n\nThanks.\n\n\n\"Ortiz, Sam\" <sam@uni
              "Attached please find the revised summary of the panel.\n")
 
 
+def _opened_after(db, cfg, migration):
+    """The database reopened as if `migration` had not run yet (an older version's), which leaves its one
+    message to be derived again; derived."""
+    from daemon.importer import derive_underived
+
+    db.execute("delete from schema_migrations where name = ?", [migration])
+    db.conn.commit()
+    again = open_db(cfg.db_path)
+    assert rows(again, "select thread_id is null from messages") == [(1,)]
+    assert derive_underived(again, cfg) == 1
+    return again
+
+
 def test_recipient_lists_stored_before_are_cut_and_derived_again(cfg, db):
     """A database from before long Lotus "To:" lists were recognised keeps the quoted message in the
     stored own text (and an event from its "Attached please find ..."): opening it cuts the text as
     mail stored now is cut, drops the acts read from the part cut away, and the next run derives the
     message again: the same text, acts and events as mail stored now."""
-    from daemon.importer import derive_underived
-
     mail = [_mail("l1@x", 2, "me@example.org", "Re: Panel", LONG_LIST, to="sam@uni.example")]
     import_messages(db, iter(mail), cfg, me=["me@example.org"])
     query = ("select own_text, has_quote, quoted_from, quoted_date, quoted_subject from messages",
@@ -537,9 +548,28 @@ def test_recipient_lists_stored_before_are_cut_and_derived_again(cfg, db):
                "9, 'delivery', 'Attached please find the revised summary of the panel.', 0.9, 'giving' from messages")
     db.execute("insert into help_events (id, helper, helped, kind, message, evidence) select 'old', 'me@example.org', "
                "'sam@uni.example', 'document', id, 'Attached please find the revised summary of the panel.' from messages")
-    db.execute("delete from schema_migrations where name = '0013_recipient_lists'")
-    db.conn.commit()
-    again = open_db(cfg.db_path)
-    assert rows(again, "select thread_id is null from messages") == [(1,)]
-    assert derive_underived(again, cfg) == 1
+    again = _opened_after(db, cfg, "0013_recipient_lists")
+    assert [rows(again, q) for q in query] == now
+
+
+YAHOO_REPLY = ("Yes, the fax number at the base is 82-31-690-6295.\n\nChris\n\n--- \"Scott, Sue\" <sue@corp.example> wrote:\n"
+               "Hey Chris,\n\nIs there a fax number at the base?  Have a great holiday, ha! ha!\n\nLove,\nSue\n")
+
+
+def test_yahoo_quotes_stored_before_are_cut_and_derived_again(cfg, db):
+    """A database from before Yahoo! Mail's '--- Name <address> wrote:' was recognised keeps the quoted
+    letter in the stored own text: opening it cuts the text as mail stored now is cut, drops the acts
+    read from the part cut away, and the next run derives the message again, as mail stored now."""
+    mail = [_mail("y1@x", 2, "chris@home.example", "Re: Fax", YAHOO_REPLY, to="sue@corp.example")]
+    import_messages(db, iter(mail), cfg, me=["sue@corp.example"])
+    query = ("select own_text, has_quote, quoted_from from messages",
+             "select part, position, act, sentence from message_acts where part = 'own' order by position, act")
+    now = [rows(db, q) for q in query]
+    assert now[0] == [("Yes, the fax number at the base is 82-31-690-6295.\n\nChris", 1, '"Scott, Sue" <sue@corp.example>')]
+    assert all(r[1] < 2 for r in now[1])
+    # As an older version stored it (and derived from it):
+    db.execute("update messages set own_text = ?, has_quote = 0, quoted_from = null", [YAHOO_REPLY.strip()])
+    db.execute("insert into message_acts (message, part, position, act, sentence, confidence, cue) select id, 'own', "
+               "5, 'question', 'Is there a fax number at the base?', 0.9, 'question mark' from messages")
+    again = _opened_after(db, cfg, "0015_yahoo_quotes")
     assert [rows(again, q) for q in query] == now
