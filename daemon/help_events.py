@@ -74,6 +74,12 @@ POINTED_TO = re.compile(r"\b(?i:you (?:should|may want to|might want to|could|ca
 # booked the boardroom for Tuesday"): made for them.
 ARRANGED_FOR = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?: have| 've|'ve)? (?:already |just |now )?(?:reserved|booked|arranged|"
                           r"scheduled|set up)\b", re.I)
+PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am going to| are going to)(?: have to)? "
+                     r"(?:try (?:and|to) )?(?:check (?:on|into) (?:this|that|it)|look into (?:this|that|it)|dig (?:up|into)|"
+                     r"find out|research (?:this|that|it)|investigate)\b(?! one\b)|"
+                     r"\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|who|where|how)\b|\b(?:i|we) (?:didn't|did not) "
+                     r"even know\b|"
+                     r"\bnever dealt with\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -282,6 +288,11 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # A chatty message (two sentences of small talk or more) whose only "help" is a plain statement
         # is chat, not an answer.
         if best is not None and best[1].act == "statement" and sum(a.act == "chat" for a in m.acts) >= 3:
+            best = None
+        # "I need to check on this.", "I will try and dig up whatever info I can find", "I do not know the
+        # answer offhand": a reply that puts the answer off gives none yet, whatever else it says in
+        # passing (not "I need to check on this one" beside one row of a table sent).
+        if best is not None and best[1].act == "statement" and any(PUT_OFF.search(a.sentence) for a in m.acts):
             best = None
         # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}

@@ -943,3 +943,20 @@ def test_an_arrangement_reported_to_the_one_person_written_to_is_a_favor():
                 "on Friday. Please let me know how you would like to proceed.") == [
         ("dee@corp.example", "john@corp.example", "favor", "I have reserved golf for 7:20 on Friday.")]
     assert note("I have booked my flight to Denver for Friday.") == []
+
+
+def test_a_reply_that_puts_the_answer_off_answers_nothing_yet():
+    """To "Can we replace the capacity, and would there be any cost?", "I need to check on this. If it
+    turns out to be retail, we will get the credit." answers nothing yet, nor does "We will have to find
+    out who bought it. The pool is listed under Op 2."; "The cost is $0.01 on the Aritech capacity." does."""
+    from daemon.help_events import infer_thread
+
+    def reply(text):
+        thread = [said("q1", "jo@ces.example", ["chris@corp.example"], "Can we replace the capacity we bought for "
+                       "April, and would there be any cost for the capacity?", subject="Capacity"),
+                  said("q2", "chris@corp.example", ["jo@ces.example"], text, hours=3, subject="Re: Capacity")]
+        return [(e["helper"], e["kind"]) for e in infer_thread(thread)]
+
+    assert reply("I need to check on this. If it turns out to be retail capacity, we will get the credit.") == []
+    assert reply("We will have to find out who bought it. The capacity pool is listed under Op 2 for April.") == []
+    assert reply("The cost is $0.01 on the Aritech capacity for April.") == [("chris@corp.example", "answer")]
