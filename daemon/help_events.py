@@ -77,9 +77,10 @@ ARRANGED_FOR = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?: have| 've|'ve)? (?:alrea
 PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am going to| are going to)(?: have to)? "
                      r"(?:try (?:and|to) )?(?:check (?:on|into) (?:this|that|it)|look into (?:this|that|it)|dig (?:up|into)|"
                      r"find out|research (?:this|that|it)|investigate)\b(?! one\b)|"
-                     # (Not a reason given: "... as we do not know what the new company's position will be".)
+                     # (Not a reason given: "... as we do not know what the new company's position will be"; not
+                     # "I don't know what your needs are, but Scott is a good broker".)
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
-                     r"who|where|how)\b|\b(?:i|we) (?:didn't|did not) even know\b|"
+                     r"who|where|how)\b(?![^.!?]*\b(?:but|however|though)\b)|\b(?:i|we) (?:didn't|did not) even know\b|"
                      r"\bnever dealt with\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
