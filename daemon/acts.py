@@ -871,6 +871,12 @@ _ROUTINE = re.compile(r"^\s*(?:ok(?:ay)?|sure|yes|yep|yeah|yea|no|nope|sounds go
                       r"see you(?: then| there)?|works for me|that works|me too|same here|ha+|lol|hehe)\W*$")
 
 
+# "David is going to send us an email with what he remembers": someone else's help still to come, no answer yet.
+_SOMEONE_WILL_SEND = re.compile(r"^\W*(?:\w+,\s+)?(?!(?:it|this|that|which|there|these|those)\b)[a-z]+(?: and [a-z]+)? "
+                                r"(?:is going to|are going to|will) "
+                                r"(?:send|forward|get|call|provide|give|e-?mail|fax)\b")
+
+
 def _owns_slip(low: str, n_words: int) -> bool:
     """The sentence, a short one, only owns up to the writer's own slip ("My mistake.")."""
     return n_words <= 8 and _OWN_SLIP.search(low) is not None
@@ -1025,7 +1031,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         # Anything else said may answer an ask, unless it is a formula, banter or one's own wish.
         if not acts and not own_resume and not mailing and not thanks and not (
                 _SORRY_FOR_DELAY.match(low) or _CHAT_MARK.search(low) or _OWN_WISH_OR_NOTICE.search(low)
-                or _owns_slip(low, n_words)):
+                or _owns_slip(low, n_words) or _SOMEONE_WILL_SEND.match(low)):
             if n_words >= 5 and not _ROUTINE.match(low) and not _does_not_know(low, n_words):
                 hit("statement", 0.6 if _DIGIT.search(s) else 0.5, "statement")
             elif _DIGIT.search(s):

@@ -344,6 +344,14 @@ def test_saying_one_does_not_know_answers_nothing():
     assert "advice" in classify("I'm not sure what the status is, but I think you should call Ann.")[0]
 
 
+def test_someone_elses_help_still_to_come_answers_nothing():
+    """ "David is going to send us an email with what he remembers" tells of help still to come from
+    someone else: no answer yet. "This will give you an idea of the volumes." still tells something."""
+    assert classify("David is going to send us an email with as much information as he can remember.")[0] == {}
+    assert classify("Judy will call you about the storage contract.")[0] == {}
+    assert classify("This will give you an idea of the volumes.")[0] == {"statement": 0.5}
+
+
 def test_saying_one_was_not_sent_a_thing_asks_for_nothing():
     assert classify("That means you didn't send me the attachment.")[0] == {"statement": 0.5}
     assert classify("He never gave me the keys to the office.")[0] == {"statement": 0.5}
