@@ -233,9 +233,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
 
     def open_request(m: Msg, asker: str, addressees: set[str], conf: float, asked: list[Act], **more):
         """An ask now open, made by `asked` (its words are its topic), for a later message to resolve."""
+        text = " ".join(a.sentence for a in asked)
         open_requests.append({"asker": asker, "addressees": addressees, "t": m.t, "msg": m, "conf": conf,
-                              "resolved_by": {}, "review": False, "asked": " ".join(a.sentence for a in asked),
-                              "topic": _content_words(" ".join(a.sentence for a in asked)), **more})
+                              "resolved_by": {}, "review": False, "asked": text, "topic": _content_words(text), **more})
 
     def add(m: Msg, helper: str, helped: str, kind: str, evidence: str, conf: float, how: str, asked=None):
         if not helper or not helped or helper == helped or LIST_ADDRESS.match(helper) or LIST_ADDRESS.match(helped):
@@ -388,6 +388,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 target = parent.sender
             # A reply to the reader's own message, within three days of it: what it gives is for the reader.
             replying = parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400
+            # A reply ("Re:") to one person, whose message the mailbox may lack, not beside a need of the writer's.
+            reply_to_one = bool(target) and m.subject.lower().startswith("re") and len(m.to) == 1 and not writer_needs
             # "I strongly recommend that you have no comments to make.": advice offered outright, to the
             # reader, unasked ("Eric, ..." names which reader).
             unasked_advice = next((a for a in m.acts if a.act == "advice" and EXPLICIT_ADVICE.search(a.sentence)), None)
@@ -407,14 +409,12 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 add(m, S, target, kind, act.sentence, 0.55,
                     "contact details sent" if act.cue == "someone's contact details" else "document sent")
                 resolved = True
-            elif target and m.subject.lower().startswith("re") and not requests and kind in ("advice", "answer") \
-                    and LOOKS_RIGHT.match(act.sentence) and len(m.to) == 1 and not writer_needs:
+            elif reply_to_one and not requests and kind in ("advice", "answer") and LOOKS_RIGHT.match(act.sentence):
                 # "Looks good." in a reply to one person whose message the mailbox lacks: the approval
                 # they asked for.
                 add(m, S, target, "answer", act.sentence, 0.55, "verdict in a reply")
                 resolved = True
-            elif target and m.subject.lower().startswith("re") and kind == "introduction" and len(m.to) == 1 \
-                    and act.cue == "connecting people" and POINTED_TO.search(act.sentence) and not writer_needs:
+            elif reply_to_one and kind == "introduction" and act.cue == "connecting people" and POINTED_TO.search(act.sentence):
                 add(m, S, target, "introduction", act.sentence, 0.55, "introduction in a reply")
                 resolved = True
             elif (target or named) and unasked_advice and not requests and not writer_needs:
