@@ -188,9 +188,16 @@ get got going make sure send sent today tomorrow yesterday week next last time d
 call give take see look still well good great okay really something anything everything someone""".split())
 
 
+# Three-letter words that carry no topic; any other three-letter word may ("fax", "tax", "gas", "bid").
+SHORT_STOPWORDS = frozenset("""the and for are but not you all any can had her was one our out day get has him his
+how man new now old see two way who did its let put say she too use yes yet may got ask own off lot per via
+try big few far end set why hey bye ago due ill etc let lol non pre sir ten six one two guy way """.split())
+
+
 def _content_words(text: str) -> set[str]:
-    """Words that carry the topic: long enough and not function words, for matching an answer to its ask."""
-    return {w for w in re.findall(r"[a-z][a-z0-9]{3,}", text.lower()) if w not in STOPWORDS}
+    """Words that carry the topic: not function words, for matching an answer to its ask."""
+    return {w for w in re.findall(r"[a-z][a-z0-9]{2,}", text.lower())
+            if w not in STOPWORDS and w not in SHORT_STOPWORDS}
 
 
 def _name_tokens(text: str) -> set[str]:

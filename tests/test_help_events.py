@@ -965,3 +965,14 @@ def test_a_reply_that_puts_the_answer_off_answers_nothing_yet():
         ("chris@corp.example", "answer")]
     assert reply("The capacity costs nothing, as we do not know what the retail desk will pay for it.") == [
         ("chris@corp.example", "answer")]
+
+
+def test_three_letter_topic_words_put_an_answer_on_topic():
+    """ "fax", "tax", "gas" carry a topic as well as longer words; "the", "and", "you" do not."""
+    from daemon.help_events import _content_words, infer_thread
+
+    assert _content_words("Do you have the fax and tax forms?") == {"fax", "tax", "forms"}
+    me, ivy = "me@example.org", "ivy@ivy.example"
+    thread = _exchange(ivy, "Do you have a fax number at work?", me, "Yes, our fax is 555 0100.")
+    assert [(e["helper"], e["helped"], e["found_by"]) for e in infer_thread(thread)] == [
+        (me, ivy, "reply to request, on topic")]
