@@ -521,6 +521,10 @@ def test_got_it_is_received_not_done():
     assert "favor" not in classify("Yes, we got it by e-mail and fax.")[0]
     assert "favor" not in classify("Things went wrong the day I got your original email.")[0]
     assert "favor" not in classify("I just got a note that you sent me about the letter.")[0]
+    # Short forms and a card named by its occasion are mail received too.
+    assert "favor" not in classify("I just got your msg from friday.")[0]
+    assert "favor" not in classify("I got your x-mas card...that was too cute.")[0]
+    assert "favor" in classify("I got your deal fixed.")[0]
     assert "favor" in classify("I made a call to the bank for you.")[0]
     for sentence in ["I fixed it.", "I changed it this morning.", "We booked it for Friday."]:
         assert "favor" in classify(sentence)[0], sentence  # doing something to "it" is work done
