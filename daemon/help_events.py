@@ -82,6 +82,10 @@ PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am 
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
                      r"who|where|how)\b(?![^.!?]*\b(?:but|however|though)\b)|\b(?:i|we) (?:didn't|did not) even know\b|"
                      r"\bnever dealt with\b", re.I)
+# A sentence that reports help still under way gives none yet: "I called Jill Friday afternoon... haven't
+# heard back", "Our team is now working hard on answering your questions by Friday".
+UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anything )?back|heard anything|gotten back to me|"
+                       r"got back to me)\b|\b(?:are|am|is) (?:now |still )?working (?:hard )?on (?:answering|getting)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -175,7 +179,8 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
         if found:
             # Prefer a concrete sentence over "Done."-style fillers as evidence.
             best = max(found, key=lambda a: (a.confidence, len(a.sentence.split()) >= 4, -a.position))
-            return KIND_OF_ACT[act], best
+            # Its main act reports the help still under way: the rest of the message is its context.
+            return None if UNDER_WAY.search(best.sentence) else (KIND_OF_ACT[act], best)
     return None
 
 

@@ -976,3 +976,18 @@ def test_three_letter_topic_words_put_an_answer_on_topic():
     thread = _exchange(ivy, "Do you have a fax number at work?", me, "Yes, our fax is 555 0100.")
     assert [(e["helper"], e["helped"], e["found_by"]) for e in infer_thread(thread)] == [
         (me, ivy, "reply to request, on topic")]
+
+
+def test_help_still_under_way_is_none_yet():
+    """A reply whose main act reports the help under way ("... haven't heard back", "working hard on
+    answering") gives nothing yet; beside a real answer, it does not take the answer away."""
+    from daemon.help_events import infer_thread
+
+    me, una = "me@example.org", "una@una.example"
+    ask = "Can you find out whether the bank will waive the fee?"
+    for reply in ["I called the bank Friday afternoon... haven't heard back.",
+                  "Our team is now working hard on answering your questions by Friday."]:
+        assert infer_thread(_exchange(una, ask, me, reply)) == []
+    thread = _exchange(una, ask, me, ["Yes, the bank waived the fee for May.", "Haven't heard back on June yet."])
+    assert [(e["helper"], e["helped"], e["evidence"]) for e in infer_thread(thread)] == [
+        (me, una, "Yes, the bank waived the fee for May.")]
