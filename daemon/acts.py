@@ -426,6 +426,7 @@ _NOT_REQUEST = _rx(
     r"\blet (?:me|us) know (?:if|whether) (?:it|this|that|they|these) (?:works?|helps?|opens?|runs?|is what you)\b")
 # "Please see / find / note the attached": pointing at what is given, not asking.
 _PLEASE_SEE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?:see|find|note|review|look at|refer to)\b")
+_PLEASE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly)\b")
 # An ask made outright: "please" and a verb other than an offer's ("feel free", "call me if ...").
 _PLEASE_DO = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?!(?:feel free|do not|don't|call|contact|let (?:me|us) know|"
                         r"e-?mail|reach|get back|give (?:me|us) a (?:call|ring)|ring|direct|refer|forward (?:any|all|your) "
@@ -1024,7 +1025,9 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
             hit("advice", 0.65, "opinion or recommendation")
         if _EDITS_MADE.search(low):
             hit("advice", 0.7, "edits to the reader's work")  # "I made two additions": a review, not a favor
-        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low) and not _owns_slip(low, n_words):
+        elif _FAVOR.search(low, words) and not promise and not _LATER.search(low) and not _owns_slip(low, n_words) \
+                and not (acts.get("request", 0) >= 0.85 and _PLEASE.match(low) and not _PLEASE_SEE.match(low)):
+            # ("Please call the folks we talked about": work asked for, whatever was done before it.)
             hit("favor", 0.7, _favor_cue(low))
         # ("I do not know the answer to your questions offhand": no answer given.)
         if _solicited(low, words) and not own_resume and not _OWN_CONCERN.search(low) and not _DOES_NOT_KNOW.match(low):

@@ -455,7 +455,10 @@ def test_putting_someone_forward_is_a_referral_talk_of_jobs_is_not(sentence, ref
     ("I got a call from Hector the other day but haven't had a chance to talk to him.", False),
     ("She wanted to take a look at your resume once it was ready.", False), ("Your expense report was approved.", True),
     ("I just got your card yesterday.", False), ("I got a tattoo of a heart with your name in it.", False),
-    ("I got you two tickets for Saturday.", True)])
+    ("I got you two tickets for Saturday.", True),
+    # Work asked of the reader, whatever was done before it; "please note" points at work done.
+    ("Please call the folks we talked about this afternoon so that we can respond.", False),
+    ("Please note that I have changed the deal to May.", True)])
 def test_a_favor_is_work_done_for_someone_not_news_or_ones_own_travel(sentence, favor):
     acts, cues = classify(sentence)
     assert ("favor" in acts) is favor, (acts, cues)
