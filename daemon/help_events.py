@@ -308,6 +308,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # passing (not "I need to check on this one" beside one row of a table sent).
         if best is not None and best[1].act == "statement" and any(PUT_OFF.search(a.sentence) for a in m.acts):
             best = None
+        # "Thank you for taking care of all the travel arrangements. I look forward to meeting you tomorrow.":
+        # a thank-you note, its plain statements said around the thanks, gives nothing back.
+        if best is not None and best[1].act == "statement" and any(a.act == "gratitude" and a.cue == "thanks for something" for a in m.acts):
+            best = None
         # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}
         given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))

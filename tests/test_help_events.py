@@ -370,16 +370,17 @@ def test_a_file_of_answers_is_an_answer():
 
 
 def _exchange(asker, ask, answerer, answer):
-    """Two messages an hour apart (a sentence each, or a list of sentences), with the acts the
-    classifier reads in each sentence."""
-    from daemon.acts import Act, classify
+    """Two messages an hour apart (a sentence each, or a list of sentences), with the acts (and their
+    cues) the classifier reads in each sentence."""
+    from daemon.acts import Act, _classify
     from daemon.help_events import Msg
 
     def one(n, sender, to, text):
         sentences = [text] if isinstance(text, str) else text
+        read = [(i, t, *_classify(t)[:2]) for i, t in enumerate(sentences)]
         return Msg(f"x{n}", f"x{n}", f"2025-03-03T{9 + n:02d}:00:00Z", 1741000000.0 + 3600 * n, sender, [to], [],
-                   False, "Rate", acts=[Act(a, t, c, "", i) for i, t in enumerate(sentences)
-                                        for a, c in classify(t)[0].items()])
+                   False, "Rate", acts=[Act(a, t, c, why.get(a, ""), i) for i, t, acts, why in read
+                                        for a, c in acts.items()])
     return [one(0, asker, answerer, ask), one(1, answerer, asker, answer)]
 
 
@@ -991,3 +992,15 @@ def test_help_still_under_way_is_none_yet():
     thread = _exchange(una, ask, me, ["Yes, the bank waived the fee for May.", "Haven't heard back on June yet."])
     assert [(e["helper"], e["helped"], e["evidence"]) for e in infer_thread(thread)] == [
         (me, una, "Yes, the bank waived the fee for May.")]
+
+
+def test_a_thank_you_note_answers_nothing():
+    """A reply that thanks the asker for something done and otherwise only says plain things gives
+    nothing back: the help ran the other way."""
+    from daemon.help_events import infer_thread
+
+    me, viv = "me@example.org", "viv@viv.example"
+    ask = "Please review the attached travel itinerary for your visit."
+    thread = _exchange(viv, ask, me, ["Thank you for taking care of all the travel arrangements.",
+                                      "I look forward to meeting your team tomorrow in Kansas City."])
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(viv, me, "favor")]
