@@ -179,7 +179,8 @@ _OPEN_ITEMS = re.compile(r"\b(?:items|issues|things|points|questions|matters) (?
                          r"to be (?:addressed|resolved|discussed|decided|answered|done|covered|settled)\b")
 _ANSWERING = re.compile(r"answer|respon|repl(?:y|ies)|your questions")
 _PARAGRAPH = re.compile(r"\n\s*\n")
-_SPACED = re.compile(r"\S {3,}\S")  # columns of a table row
+# Columns of a table row; not the wide gap some writers leave after a sentence ("June?   The latest").
+_SPACED = re.compile(r"[^\s.!?] {3,}\S")
 _DIGIT = re.compile(r"\d")
 _GREETING_LINE = re.compile(r"^(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[^.!?]{0,30}[,:!\-]*$", re.I)
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
@@ -197,7 +198,7 @@ def split_sentences(text: str) -> list[str]:
         # Lines that look like a table or list stay separate; prose lines are joined.
         chunks: list[str] = []
         buf = ""
-        for line in lines:
+        for n, line in enumerate(lines):
             bare = line.strip()
             tabular = "\t" in bare or ("   " in bare and _SPACED.search(bare)) or _BULLET.match(line)
             if not buf and len(bare) < 40 and _GREETING_LINE.match(bare):
@@ -209,8 +210,11 @@ def split_sentences(text: str) -> list[str]:
                 chunks.append(_BULLET.sub("", line).strip())
             else:
                 buf = f"{buf} {bare}" if buf else bare
-                if len(line) < 40 and not line.endswith((",", ";")) and buf == bare:
-                    # A short standalone line (greeting, sign-off, heading) ends its own chunk.
+                wrapped = n + 1 < len(lines) and lines[n + 1].lstrip()[:1].islower()
+                if len(line) < 40 and not line.endswith((",", ";")) and buf == bare and not wrapped:
+                    # A short standalone line (greeting, sign-off, heading) ends its own chunk; one the
+                    # next line goes on from in lower case ("The latest / information / that I had")
+                    # was wrapped short.
                     chunks.append(buf)
                     buf = ""
         if buf:

@@ -584,6 +584,16 @@ def test_sentences_rejoin_wrapped_lines_and_drop_boilerplate():
                                      "Can you pay it?", "Thanks"]
 
 
+def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_table():
+    """Clients wrap at odd places: a short line the next goes on from in lower case is part of one
+    sentence; three spaces after a "?" are a writer's habit, not the columns of a table."""
+    assert split_sentences("Have you sent the June prices?   The latest\ninformation\nthat I had was for May.") == [
+        "Have you sent the June prices?", "The latest information that I had was for May."]
+    assert split_sentences("Please send the\nfile today.") == ["Please send the file today."]
+    assert split_sentences("Deal   Volume   Price\n123   5,000   2.50") == ["Deal Volume Price", "123 5,000 2.50"]
+    assert split_sentences("Status of the deal\nThe deal is done.") == ["Status of the deal", "The deal is done."]
+
+
 def test_a_lone_thanks_reply_is_gratitude_but_a_sign_off_is_not():
     alone = message_acts("Thanks!!")
     assert [(a.act, a.cue) for a in alone] == [("gratitude", "thanks as the whole reply")]
