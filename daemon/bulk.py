@@ -117,6 +117,8 @@ MAILING_FOOTER = re.compile(
     r"|\bclick (?:here )?to (?:unsubscribe|be removed|opt[- ]?out)\b"
     r"|\byou (?:are )?receiv(?:ed|ing) this (?:e-?mail|message|newsletter|mailing) (?:because|as|since)\b"
     r"|\bthis (?:e-?mail|message) (?:was|is) (?:not sent unsolicited|sent to you because)\b"
+    # "This message was sent to you by Egreetings.com.", "This email has been sent to you by TheStreet.com"
+    r"|\bthis (?:e-?mail|message|newsletter|mailing) (?:was|is|has been) sent to you by\b"
     r"|\b(?:unsubscribe|opt[- ]out) (?:instructions|information|link|at any time)\b"
     r"|\bremove (?:you|your (?:e-?mail|name|address)) from (?:our|this|the) (?:\w+ )?(?:mailing |e-?mail |distribution )?list\b",
     re.I)

@@ -277,7 +277,9 @@ MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("00
               ("0008_acts_read", _m0008_acts_read), ("0009_gmail", _m0009_gmail),
               ("0010_content_key", _m0010_content_key), ("0011_notes_names", _m0011_notes_names),
               ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists),
-              ("0014_inference_rules", _m0014_inference_rules), ("0015_yahoo_quotes", _m0015_yahoo_quotes)]
+              ("0014_inference_rules", _m0014_inference_rules), ("0015_yahoo_quotes", _m0015_yahoo_quotes),
+              # The footers read since ("This message was sent to you by Egreetings.com."): the same marking again.
+              ("0016_mailing_footers_sent_by", _m0012_mailing_footers)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

@@ -379,6 +379,22 @@ def test_mailing_footers_stored_before_are_marked_and_derived_again(cfg, db):
     assert dump(cfg.db_path) == now
 
 
+def test_a_footer_naming_who_sent_it_marks_a_mailing_also_in_an_older_database(cfg, db):
+    """ "This message was sent to you by Egreetings.com.": a mailing that no header, and none of its
+    several sender addresses alone, gives away (its "Here's what we got for V-Day:" handed the reader
+    nothing). A database stored before this footer was read is marked when next opened."""
+    card = _mail("e1@x", 2, "yourfriends@cards.example", "Hearts for V-Day!", "Here's some of what we got for "
+                 "V-Day: new cards.\n\nCards values your privacy. This message was sent to you by Cards.example.\n")
+    import_messages(db, iter([card]), cfg, me=["me@example.org"])
+    marked = [("newsletter", "mailing footer in the text (This message was sent to you by)")]
+    assert rows(db, "select category, automated_reason from messages") == marked
+    assert rows(db, "select helper from help_events") == []
+    db.execute("update messages set is_automated = 0, category = 'person', automated_reason = null")
+    db.conn.commit()
+    again = _opened_after(db, cfg, "0016_mailing_footers_sent_by")
+    assert rows(again, "select category, automated_reason from messages") == marked
+
+
 def _daily(day):
     return _mail(f"d{day}@x", day, "desk@research.example", f"Gas analysis for 4-{day}-01",
                  "Attached please find the natural gas analysis for today.\n", to="readers@research.example")
