@@ -464,7 +464,10 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                     to_many = pbest is not None and len(parent.recipients) >= BROADCAST and not USEFUL.search(g.sentence)
                     if done_before or to_many:
                         pass
-                    elif pbest is not None and m.t - parent.t < 3 * 86400 and S in parent.recipients:
+                    elif pbest is not None and m.t - parent.t < 3 * 86400 and S in parent.recipients and not (
+                            pbest[1].act == "statement" and g.cue in NAMING_THANKS and named == "favor"):
+                        # (Unless the thanks name a favor, "Thanks for the ride in this morning", and the
+                        # thanked message only says things: the help happened outside email, shown here.)
                         # The thanked message is the help: one event, at that message.
                         kind = pbest[0] if g.cue not in NAMING_THANKS or named == "favor" else named
                         add(parent, thanked, S, kind, pbest[1].sentence, min(0.9, 0.45 + 0.4 * g.confidence),

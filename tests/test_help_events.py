@@ -1004,3 +1004,18 @@ def test_a_thank_you_note_answers_nothing():
     thread = _exchange(viv, ask, me, ["Thank you for taking care of all the travel arrangements.",
                                       "I look forward to meeting your team tomorrow in Kansas City."])
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(viv, me, "favor")]
+
+
+def test_thanks_naming_a_favor_after_a_chatty_note_sit_at_the_thanks():
+    """ "Thanks for the ride in this morning" answering a note that only says things thanks for help
+    given outside email: the event is the favor, at the thanks, with the thanks as its evidence. After
+    a message that hands something over, the thanks still credit that message."""
+    from daemon.help_events import infer_thread
+
+    me, ted = "me@example.org", "ted@ted.example"
+    thread = _exchange(me, "The lake was busy last night but the water was warm.", ted,
+                       "Thanks for the ride in this morning and dropping off the movies.")
+    assert [(e["helper"], e["helped"], e["kind"], e["message"], e["evidence"]) for e in infer_thread(thread)] == [
+        (me, ted, "favor", "x1", "Thanks for the ride in this morning and dropping off the movies.")]
+    thread = _exchange(me, "Attached is the lease you wanted.", ted, "Thanks for the lease.")
+    assert [(e["helper"], e["helped"], e["message"]) for e in infer_thread(thread)] == [(me, ted, "x0")]
