@@ -210,7 +210,9 @@ def split_sentences(text: str) -> list[str]:
                 chunks.append(_BULLET.sub("", line).strip())
             else:
                 buf = f"{buf} {bare}" if buf else bare
-                wrapped = n + 1 < len(lines) and lines[n + 1].lstrip()[:1].islower()
+                # (Not a name over an extension: "Kim Hillis / x30681" signs off.)
+                wrapped = n + 1 < len(lines) and re.match(r"[a-z](?!\d+$)", lines[n + 1].strip()) is not None \
+                    and not _SALUTATION.match(bare)
                 if len(line) < 40 and not line.endswith((",", ";")) and buf == bare and not wrapped:
                     # A short standalone line (greeting, sign-off, heading) ends its own chunk; one the
                     # next line goes on from in lower case ("The latest / information / that I had")
@@ -636,7 +638,9 @@ _FAVOR = _rx(
     r"(?<!got(?= (?:a |an |my )?(?:new )?(?:tattoo|haircut|car|truck|boat|dog|puppy|cat|house|apartment|job|promotion|"
     r"raise|cold|flu|bonus)\b))"
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
-    r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))",  # leaving word: no favor yet
+    r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))"  # leaving word: no favor yet
+    # Talking with the reader is no favor done for them: "I just talked to you 5 minutes ago".
+    r"(?<!talked(?= (?:to|with) you\b))(?<!spoke(?= (?:to|with) you\b))(?<!called(?= you\b))",
     # Not in a clause of time or condition: "before it was sent", "if it is approved".
     r"(?<!before )(?<!after )(?<!when )(?<!until )(?<!if )(?<!once )(?<!unless )(?<!whether )"
     r"\b(?:it|this|that|they|these|those|everything)(?: \w+)? " + _DONE,

@@ -458,7 +458,10 @@ def test_putting_someone_forward_is_a_referral_talk_of_jobs_is_not(sentence, ref
     ("I got you two tickets for Saturday.", True),
     # Work asked of the reader, whatever was done before it; "please note" points at work done.
     ("Please call the folks we talked about this afternoon so that we can respond.", False),
-    ("Please note that I have changed the deal to May.", True)])
+    ("Please note that I have changed the deal to May.", True),
+    # Talking with the reader is none; talking to someone else for them is one.
+    ("I just talked to you 5 minutes ago.", False), ("I spoke to you a few weeks ago about them.", False),
+    ("I talked to him for you and he agreed.", True)])
 def test_a_favor_is_work_done_for_someone_not_news_or_ones_own_travel(sentence, favor):
     acts, cues = classify(sentence)
     assert ("favor" in acts) is favor, (acts, cues)
@@ -592,6 +595,9 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("Please send the\nfile today.") == ["Please send the file today."]
     assert split_sentences("Deal   Volume   Price\n123   5,000   2.50") == ["Deal Volume Price", "123 5,000 2.50"]
     assert split_sentences("Status of the deal\nThe deal is done.") == ["Status of the deal", "The deal is done."]
+    # A name over an extension signs off; a contract number wraps on.
+    assert split_sentences("Please sign it.\n\nKim Hillis\nx30681") == ["Please sign it.", "x30681"]
+    assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
 
 
 def test_a_lone_thanks_reply_is_gratitude_but_a_sign_off_is_not():
