@@ -679,7 +679,9 @@ _ARRANGED = re.compile(r"\b(?:i|we)(?:'ve| have| just| already)* (?:booked|reser
 # Passing on what someone else wrote ("here is an e-mail from the plant manager", "the list the bank
 # sent me", "I sent this to Kim earlier"): a forward in all but name.
 _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:me|us)|(?:e-?mail|note|message|response|"
-                    r"reply|letter|memo) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to|"
+                    r"reply|letter|memo|update|news|recap) (?:from|that (?:\w+ )?(?:sent|wrote))|i (?:sent|forwarded) (?:this|it) to|"
+                    # "Here is what FPLE sent", "Here is the latest Kinder-Morgan update from Scott"
+                    r"what (?!you\b|i\b|we\b)\w+(?: \w+)? sent\b|"
                     # "I sent this information on to Bruce": passed to someone else, not to the reader
                     r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to|"
                     r"(?:see|read) (?:the )?(?:e-?mail|note|message|response|reply|thread)s? below)\b")

@@ -926,6 +926,10 @@ def test_signature_and_quote_header_lines_and_mentions_of_mail_give_nothing():
     assert "delivery" not in classify("Double check my email for spaces prior to jporte1.")[0]
     assert "delivery" in classify("I just sent you the file.")[0]
     assert "passing on" in classify("I sent this information on to Bruce so we get something back by tomorrow.")[1]
+    # Someone else's material handed on: an FYI, not a file given for the reader's ask.
+    assert "passing on" in classify("Here is the latest Kinder-Morgan update from Scott.")[1]
+    assert "passing on" in classify("Here is what FPLE sent.")[1]
+    assert "passing on" not in classify("Here is what you asked for.")[1]
 
 
 def test_thanks_in_answer_to_how_are_you_is_a_formula():
