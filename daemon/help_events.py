@@ -315,6 +315,12 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}
         given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
+        # "Just curious...I was out yesterday. Who is nominating this gas?": a reply that asks outright and
+        # otherwise says only something plain, on no open ask's topic, asks back rather than answers.
+        if best is not None and best[1].act == "statement" and best[1].confidence <= 0.5 and any(
+                a.act == "request" and a.confidence >= 0.85 for a in m.acts) and not any(
+                given & r["topic"] for r in open_requests if r["asker"] in R):
+            best = None
         if best is not None:
             for r in reversed(open_requests):
                 if r["asker"] == S or r["asker"] not in R or r["resolved_by"].get(S):

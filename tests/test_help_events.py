@@ -247,8 +247,8 @@ def test_help_too_weak_to_report_does_not_make_the_answer_back_a_return():
                    Act("request", "Who has the keys to the lab?", 0.6, "direct question", 0)])
     m2 = Msg("m2", "m2", "2025-03-03T10:00:00Z", 1741003600.0, me, [tess], [], False, "Re: Offsite",
              acts=[Act("statement", "Nice work on the floor plan.", 0.5, "statement", 0),
-                   Act("question", "Do you know which room we should use for the offsite?", 0.9, "question mark", 1),
-                   Act("request", "Do you know which room we should use for the offsite?", 0.85, "request form", 1)])
+                   Act("question", "Which room should we use for the offsite?", 0.9, "question mark", 1),
+                   Act("request", "Which room should we use for the offsite?", 0.6, "direct question", 1)])
     m3 = Msg("m3", "m3", "2025-03-03T11:00:00Z", 1741007200.0, tess, [me], [], False, "Re: Offsite",
              acts=[Act("advice", "I would use the large room on the third floor.", 0.65, "opinion or recommendation", 0)])
     found = {(e["helper"], e["helped"], e["message"]): e["confidence"] for e in infer_thread([m1, m2, m3])}
@@ -1019,3 +1019,18 @@ def test_thanks_naming_a_favor_after_a_chatty_note_sit_at_the_thanks():
         (me, ted, "favor", "x1", "Thanks for the ride in this morning and dropping off the movies.")]
     thread = _exchange(me, "Attached is the lease you wanted.", ted, "Thanks for the lease.")
     assert [(e["helper"], e["helped"], e["message"]) for e in infer_thread(thread)] == [(me, ted, "x0")]
+
+
+def test_a_reply_asking_back_off_topic_answers_nothing():
+    """A reply that asks outright and says only something plain beside it, sharing no word with the
+    open ask, asks back; the same reply on the ask's topic still answers it."""
+    from daemon.help_events import infer_thread
+
+    me, wes = "me@example.org", "wes@wes.example"
+    ask = "Can you check the nominations for the Oglethorpe meter?"
+    thread = _exchange(wes, ask, me, ["Just curious...I was out yesterday.", "Can you tell me who is nominating this gas?"])
+    assert infer_thread(thread) == []
+    thread = _exchange(wes, ask, me, ["The Oglethorpe meter had no nominations yesterday.",
+                                      "Can you tell me who is nominating this gas?"])
+    assert [(e["helper"], e["helped"], e["found_by"]) for e in infer_thread(thread)] == [
+        (me, wes, "reply to request, on topic")]
