@@ -685,6 +685,9 @@ _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:
                     # "I sent this information on to Bruce": passed to someone else, not to the reader
                     r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to|"
                     r"(?:see|read) (?:the )?(?:e-?mail|note|message|response|reply|thread)s? below)\b")
+# "I will deliver it to you for your approval": the decision will be asked when the thing comes.
+_APPROVAL_TO_COME = re.compile(r"\b(?:i|we)(?:'ll| will| am going to|'m going to| are going to) (?:\w+ )?(?:deliver|send|forward|"
+                               r"bring|submit|route|pass|give)\b[^.!?]* for (?:your|an?) ")
 # A decision asked for ("we seek your approval to ...", "need your sign-off"): an "OK" answers it.
 _DECISION_ASKED = re.compile(r"\b(?:request|requesting|need|needs|want|ask(?:ing)?|seek(?:ing)?|for) (?:for )?(?:your|an?) "
                              r"(?:approval|sign-?off|signature|go-ahead|ok|okay)\b"
@@ -972,7 +975,7 @@ def _classify(sentence: str) -> tuple[dict[str, float], dict[str, str], list[str
         if "question" in acts:
             acts["question"] = min(acts["question"], 0.4)
         cues.append("asks whether it arrived")
-    if not mailing and _DECISION_ASKED.search(low):
+    if not mailing and _DECISION_ASKED.search(low) and not _APPROVAL_TO_COME.search(low):
         hit("request", 0.85, "decision asked")
     if "request" not in acts and not is_question and not mailing:
         lead = _LEAD_CLAUSE.match(low)

@@ -670,14 +670,18 @@ def test_word_gating_finds_what_the_plain_patterns_find():
 
 
 def test_a_decision_asked_is_an_explicit_ask():
-    """Asking for approval or a sign-off asks outright (a short "OK" answers it); having it does not."""
+    """Asking for approval or a sign-off asks outright (a short "OK" answers it); having it, or promising
+    to bring the thing for approval later, does not."""
     for sentence in ["We seek your approval to pay the two late invoices.",
                      "I need your sign-off on the budget before Friday.",
                      "We are asking for your OK to move the closing."]:
         acts, cues = classify(sentence)
         assert acts.get("request", 0) >= 0.8 and "decision asked" in cues, (sentence, acts)
-    for sentence in ["I got approval from the board.", "The approval came through yesterday."]:
+    for sentence in ["I got approval from the board.", "The approval came through yesterday.",
+                     # Asked when the thing comes, not now.
+                     "I will deliver it to you for your approval.", "We will send the draft over for your approval."]:
         assert "decision asked" not in classify(sentence)[1], sentence
+    assert "decision asked" in classify("I will need your approval by Friday.")[1]
 
 
 def test_rule_patterns_keep_their_escapes_when_lowercased():
