@@ -26,6 +26,8 @@ SENTENCE_CASES = [
     ("Thanks for your quick reply.", set(), {"gratitude"}),
     ("Thanks for your quick help on the contract.", {"gratitude"}, set()),
     ("Thanks for the invitation, but I can't make it.", set(), {"gratitude"}),
+    ("Thanks for the post card.", set(), {"gratitude"}),
+    ("Thanks for offering up your extra tickets, but I won't need them.", set(), {"gratitude"}),
     ("Your help would be greatly appreciated.", set(), {"gratitude"}),
     ("Thanks for the call this morning.", set(), {"gratitude"}),
     ("Thanks for hosting us last weekend.", {"gratitude"}, set()),
