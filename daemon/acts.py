@@ -755,6 +755,9 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   r"(?:meeting|mtg|session|call|appointment|conflict)\b",
                   # "He can do November 20 at 5 p.m." (and _TIME_SUITS, below)
                   r"\b(?:can|could|will|would) (?:do|make it|make) (?:it )?(?:on |at )?" + _WHEN,
+                  # "i can't the weekend of the 10th ... but maybe the 3rd", "My vote is for the 22nd".
+                  r"\b(?:can't|cannot|can not|can) (?:do |make (?:it )?)?(?:on |at )?(?:the )?weekend of\b",
+                  r"\b(?:can't|cannot|can not|couldn't) (?:do |make (?:it )?)?(?:on |at )?" + _WHEN, r"\bmy vote is\b",
                   r"\b(?:call|dial)-in (?:number|no\b|info(?:rmation)?|details)",
                   r"\b(?:call|dial) in (?:number|no\b|info(?:rmation)?|details)",
                   r"\b(?:conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",

@@ -246,7 +246,10 @@ def test_plans_and_chat_are_weak_asks():
 @pytest.mark.parametrize("sentence", [
     "I'm leaving the office around 2:15 today.", "I usually get in around 8 and leave by five.",
     "I can be back the following morning by 7:30 am.", "We were there until 11:00 last night on the filing.",
-    "I'm calling in from the hotel tomorrow."])
+    "I'm calling in from the hotel tomorrow.",
+    # Which dates one can't make, and a vote among them.
+    "i can't the weekend of the 10th b/c of a 25K...but maybe the 3rd", "We cannot make it on the 5th.",
+    "My vote is for the 22nd, 8:30pm, and Benji's."])
 def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
     """Where the writer will be, and when, answers a question about plans: no statement that could
     be taken for an answer given."""
