@@ -153,7 +153,9 @@ def _rx(*parts: str) -> _Rules:
 # --- sentence splitting -------------------------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# (A "?" after a colon, comma or semicolon is a lost non-breaking space, not a question's end: "Yes, I
+# have a fax at work:? 82-31-690-6295.")
+_SPLIT = re.compile(r"(?<=[.!?])(?<![,;:]\?)[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|inc|co|corp|ltd|jr|sr|no|approx|e\.g|i\.e|a\.m|p\.m|u\.s)\.$", re.I)
 # Footers, disclaimers and header residue: never anybody's act.
 _BOILERPLATE = re.compile(

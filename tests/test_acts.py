@@ -600,6 +600,10 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("Please send the\nfile today.") == ["Please send the file today."]
     assert split_sentences("Deal   Volume   Price\n123   5,000   2.50") == ["Deal Volume Price", "123 5,000 2.50"]
     assert split_sentences("Status of the deal\nThe deal is done.") == ["Status of the deal", "The deal is done."]
+    # A "?" after a colon is a lost non-breaking space: the number is the same sentence's.
+    assert split_sentences("Yes, I have a fax at work:? 82-31-690-6295.? Sorry.") == [
+        "Yes, I have a fax at work:? 82-31-690-6295.?", "Sorry."]
+    assert split_sentences("Is it done? Yes.") == ["Is it done?", "Yes."]
     # A name over an extension signs off; a contract number wraps on.
     assert split_sentences("Please sign it.\n\nKim Hillis\nx30681") == ["Please sign it.", "x30681"]
     assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
