@@ -13,7 +13,7 @@ from email import policy
 NOREPLY = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|postmaster|bounces?|"
     r"notifications?|notify|alerts?|newsletters?|news|digest|automailer|auto[-_.]?confirm|"
-    r"daemon|listserv|majordomo|announce)(?:[-+_.][^@]*)?@",
+    r"daemon|listserv|majordomo|announce|(?:[a-z0-9]+[-_.])?(?:administrator|sysadmin))(?:[-+_.][^@]*)?@",
     re.I,
 )
 AUTO_SUBJECT = re.compile(
@@ -37,7 +37,7 @@ _MAYBE_BULK = re.compile(
     rb"|return-path:(?![^\r\n]*@)"
     rb"|content-type:[^\r\n]*(?:report|delivery-status)"
     rb"|from:[^\r\n]*(?:no[-_.]?reply|not[-_.]?reply|mailer|postmaster|bounce|notif|alert|news|digest|auto|"
-    rb"daemon|listserv|majordomo|announce)"
+    rb"daemon|listserv|majordomo|announce|administrator|sysadmin)"
     rb"|subject:[^\r\n]*(?:office|auto|undeliver|delivery|returned|=\?|adv))",
     re.I)
 UNFOLD = re.compile(rb"\r?\n[ \t]+")  # folded header lines joined (raw bytes)

@@ -395,6 +395,24 @@ def test_a_footer_naming_who_sent_it_marks_a_mailing_also_in_an_older_database(c
     assert rows(again, "select category, automated_reason from messages") == marked
 
 
+def test_a_systems_role_address_is_automated_also_in_an_older_database(cfg, db):
+    """ "exchange.administrator@" warning that the mailbox is nearly full is a system, not a person (its
+    "This warning is sent ... to inform you" did the reader no favor); a database stored before this
+    was read is marked when next opened. A person's name with "admin" in it stays a person."""
+    warning = _mail("w1@x", 2, "exchange.administrator@corp.example", "WARNING: Your mailbox is approaching the "
+                    "size limit", "This warning is sent to inform you that your mailbox is approaching the limit.\n")
+    person = _mail("w2@x", 3, "adminah.cole@corp.example", "Volumes", "The volumes for May are attached.\n")
+    import_messages(db, iter([warning, person]), cfg, me=["me@example.org"])
+    marked = [("w1@x", "automated", "automated sender address (exchange.administrator@)"), ("w2@x", "person", None)]
+    assert rows(db, "select message_id, category, automated_reason from messages order by message_id") == marked
+    assert rows(db, "select helper from help_events where helper like 'exchange%'") == []
+    db.execute("update messages set is_automated = 0, category = 'person', automated_reason = null")
+    db.execute("delete from messages where message_id = 'w2@x'")
+    db.conn.commit()
+    again = _opened_after(db, cfg, "0017_role_senders")
+    assert rows(again, "select message_id, category, automated_reason from messages") == marked[:1]
+
+
 def _daily(day):
     return _mail(f"d{day}@x", day, "desk@research.example", f"Gas analysis for 4-{day}-01",
                  "Attached please find the natural gas analysis for today.\n", to="readers@research.example")
