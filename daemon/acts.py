@@ -212,8 +212,9 @@ def split_sentences(text: str) -> list[str]:
                 chunks.append(_BULLET.sub("", line).strip())
             else:
                 buf = f"{buf} {bare}" if buf else bare
-                # (Not a name over an extension: "Kim Hillis / x30681" signs off.)
-                wrapped = n + 1 < len(lines) and re.match(r"[a-z](?!\d+$)", lines[n + 1].strip()) is not None \
+                # (Not a name over an extension, "Kim Hillis / x30681", nor a letterhead over its numbers,
+                # "Enron Broadband Services / p 713.853.3057": they sign off.)
+                wrapped = n + 1 < len(lines) and re.match(r"[a-z](?!\d+$)\w", lines[n + 1].strip()) is not None \
                     and not _SALUTATION.match(bare)
                 if len(line) < 40 and not line.endswith((",", ";")) and buf == bare and not wrapped:
                     # A short standalone line (greeting, sign-off, heading) ends its own chunk; one the

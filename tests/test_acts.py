@@ -606,6 +606,8 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("Is it done? Yes.") == ["Is it done?", "Yes."]
     # A name over an extension signs off; a contract number wraps on.
     assert split_sentences("Please sign it.\n\nKim Hillis\nx30681") == ["Please sign it.", "x30681"]
+    assert split_sentences("Thanks.\n\nEnron Broadband Services\np 713.853.3057") == [
+        "Thanks.", "Enron Broadband Services", "p 713.853.3057"]
     assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
 
 
