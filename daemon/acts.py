@@ -188,6 +188,10 @@ _GREETING_LINE = re.compile(r"^(?:hi|hello|hey|dear|greetings|good (?:morning|af
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
 
 
+# A signature's contact line: a phone number's digits or an address ("c  713.516.5440", "pg 877...").
+_SIGNATURE_NUMBERS = re.compile(r"\d{3}|@")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a plain-text body: wrapped lines rejoined, list items and table rows kept apart."""
     if not text:
@@ -215,7 +219,7 @@ def split_sentences(text: str) -> list[str]:
                 # (Not a name over an extension, "Kim Hillis / x30681", nor a letterhead over its numbers,
                 # "Enron Broadband Services / p 713.853.3057": they sign off.)
                 wrapped = n + 1 < len(lines) and re.match(r"[a-z](?!\d+$)\w", lines[n + 1].strip()) is not None \
-                    and not _SALUTATION.match(bare)
+                    and not _SALUTATION.match(bare) and not _SIGNATURE_NUMBERS.search(bare)
                 if len(line) < 40 and not line.endswith((",", ";")) and buf == bare and not wrapped:
                     # A short standalone line (greeting, sign-off, heading) ends its own chunk; one the
                     # next line goes on from in lower case ("The latest / information / that I had")

@@ -608,6 +608,7 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("Please sign it.\n\nKim Hillis\nx30681") == ["Please sign it.", "x30681"]
     assert split_sentences("Thanks.\n\nEnron Broadband Services\np 713.853.3057") == [
         "Thanks.", "Enron Broadband Services", "p 713.853.3057"]
+    assert split_sentences("Thanks.\n\nc  713.516.5440\npg 877.680.4806") == ["Thanks.", "c 713.516.5440", "pg 877.680.4806"]
     assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
 
 
@@ -961,3 +962,20 @@ def test_ones_own_interest_a_notices_formula_and_a_file_needing_the_readers_help
     assert "statement" in classify("The buyer is interested in the Lincoln units.")[0]
     acts, cues = classify("Attached are some more that we would appreciate your help on")
     assert "delivery" in acts and "for review" in cues
+
+
+def test_no_module_level_name_is_bound_twice():
+    """The rule modules hold hundreds of compiled patterns: a second `_NAME = ...` would silently
+    replace the first for every rule defined above it."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "daemon").glob("*.py")):
+        names = Counter()
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names[node.name] += 1
+        assert [n for n, count in names.items() if count > 1] == [], path.name
