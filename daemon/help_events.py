@@ -127,7 +127,10 @@ ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as
 # still count).
 GREETING_SUBJECT = re.compile(r"^\W*(?:(?:re|fw|fwd)\s*:\s*)*(?:hi+|hey+|hello|howdy|hola|yo|greetings|good morning|"
                               r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|long time(?: no see)?|"
-                              r"catching up|catch up|checking in|miss (?:you|ya))\W*$", re.I)
+                              r"catching up|catch up|checking in|miss (?:you|ya)|"
+                              # A holiday's or a birthday's greeting: "Happy St Paddy's Day", "Merry Christmas!"
+                              r"happy [\w'. ]{0,25}?(?:day|year|holidays?|birthday|thanksgiving|easter|halloween|hanukkah)|"
+                              r"merry (?:christmas|x-?mas)|season'?s greetings)\W*$", re.I)
 # Help found without an ask of its own: the same day as other help from the same helper to the same
 # person in the thread, it is a follow-up of that help ("Here is also the '01 budget."), one event.
 UNASKED = ("document sent", "done for the reader", "contact details sent")

@@ -699,7 +699,7 @@ def test_a_file_sent_unasked_with_a_let_me_know_is_still_a_document():
 
 
 def test_news_in_a_conversation_titled_hi_answers_nothing():
-    """Under a greeting for a subject ("Hi", "RE: Long Time..."), a catch-up between friends: what is
+    """Under a greeting for a subject ("Hi", "RE: Long Time...", "Happy St Paddy's Day"), a catch-up between friends: what is
     said there is news, not an answer. The same exchange under a subject of its own is an answer; a
     file handed over under "Hi" is still a document."""
     from daemon.help_events import infer_thread
@@ -714,7 +714,10 @@ def test_news_in_a_conversation_titled_hi_answers_nothing():
     news = "I have not sold it yet, the dealer wants to pay too little for it."
     assert exchange("Hi", news) == []
     assert exchange("Long Time...", news) == []
+    assert exchange("Happy St Paddy's Day", news) == []
+    assert exchange("Merry Christmas!", news) == []
     assert exchange("The boat", news) == [(bo, ann, "answer")]
+    assert exchange("Happy to help with the boat", news) == [(bo, ann, "answer")]
     assert exchange("Hi", "Here is the bill of sale you asked for.") == [(bo, ann, "document")]
 
 
