@@ -638,7 +638,7 @@ _FAVOR = _rx(
     r"(?<!made(?= (?:a |an |quite an? |such an? |the same |my |our |some |no |any )?(?:\w+ )?(?:mistakes?|errors?|impression|"
     r"point|decision|it|sense|money|fun|progress|friends|plans?|comments?|remarks?|joke|guess|assumption|bet)\b))"
     # Receiving is not doing: "I just got your email", "got a note you sent", "we got it by fax".
-    r"(?<!got(?= (?:your|the|his|her|their|a|an) (?:[\w-]+ ){0,2}(?:e-?mails?|messages?|msgs?|notes?|voice ?mails?|vms?|"
+    r"(?<!got(?= (?:your|the|his|her|their|a|an|\w+'s) (?:[\w-]+ ){0,2}(?:e-?mails?|messages?|msgs?|notes?|voice ?mails?|vms?|"
     r"letters?|fax(?:es)?|calls?|pages?|cards?|packages?|gifts?|invit(?:ation|e)s?|pictures?|pics|replies|"
     r"reply|response)\b))"
     # News of oneself: "I got a tattoo", "we got a new puppy", "I got a cold".

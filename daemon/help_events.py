@@ -126,7 +126,7 @@ ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as
 # in it is news and opinions between friends, not answers or advice (files and numbers handed over
 # still count).
 GREETING_SUBJECT = re.compile(r"^\W*(?:(?:re|fw|fwd)\s*:\s*)*(?:hi+|hey+|hello|howdy|hola|yo|greetings|good morning|"
-                              r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|long time(?: no see)?|"
+                              r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|long time(?: no (?:see|talk|hear|speak))?|"
                               r"catching up|catch up|checking in|miss (?:you|ya)|"
                               # A holiday's or a birthday's greeting: "Happy St Paddy's Day", "Merry Christmas!"
                               r"happy [\w'. ]{0,25}?(?:day|year|holidays?|birthday|thanksgiving|easter|halloween|hanukkah)|"

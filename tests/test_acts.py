@@ -535,6 +535,7 @@ def test_got_it_is_received_not_done():
     # Short forms and a card named by its occasion are mail received too.
     assert "favor" not in classify("I just got your msg from friday.")[0]
     assert "favor" not in classify("I got your x-mas card...that was too cute.")[0]
+    assert "favor" not in classify("I got Clay's message and thought I'd replied.")[0]
     assert "favor" in classify("I got your deal fixed.")[0]
     assert "favor" in classify("I made a call to the bank for you.")[0]
     for sentence in ["I fixed it.", "I changed it this morning.", "We booked it for Friday."]:

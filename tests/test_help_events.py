@@ -715,6 +715,7 @@ def test_news_in_a_conversation_titled_hi_answers_nothing():
     assert exchange("Hi", news) == []
     assert exchange("Long Time...", news) == []
     assert exchange("Happy St Paddy's Day", news) == []
+    assert exchange("LONG TIME NO TALK!!!!!", news) == []
     assert exchange("Merry Christmas!", news) == []
     assert exchange("The boat", news) == [(bo, ann, "answer")]
     assert exchange("Happy to help with the boat", news) == [(bo, ann, "answer")]
