@@ -290,7 +290,8 @@ _POLITE_THANKS = _rx(
     r"\b(?:thanks|thank you)(?: again| so much| very much)? for (?:the|your|these|all the|all your) (?:\w+ )?updates\b",
     # Social and transactional thanks: for an invitation, an offer, a call, good wishes, a purchase.
     r"\bthank(?:s| you)(?: again| so much| very much)? for (?:the |your |a )?(?:kind |nice |warm )?(?:invit\w*|offer(?:ing)?|call|"
-    r"congrat\w*|compliments?|praise|wishes|words|(?:post ?|christmas |x-?mas |birthday |holiday |greeting )?cards?|gift|flowers|pics|pictures?|photos?|jokes?|shopping|order\w*|"
+    r"congrat\w*|compliments?|praise|wishes|words|(?:post ?|christmas |x-?mas |birthday |holiday |greeting )?cards?|"
+    r"gift|flowers|pics|pictures?|photos?|jokes?|shopping|order\w*|"
     r"business|purchase|participation|visit|"
     r"opportunity|playing|coming|letting (?:me|us)|thinking|including|taking my|fast|prompt|speedy|"
     r"choosing(?! (?:me|us)\b)|subscribing|registering|signing up|joining|being (?:a|our) (?:valued )?(?:customer|member|subscriber)|"

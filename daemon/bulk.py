@@ -72,6 +72,12 @@ def _get(msg, name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
+def automated_sender(address: str) -> str | None:
+    """The reason to take mail from `address` for automated (noreply@, postmaster@, a system's
+    administrator@), or None."""
+    return f"automated sender address ({address.split('@')[0][:30]}@)" if NOREPLY.match(address) else None
+
+
 def classify_headers(msg) -> tuple[str | None, str | None]:
     """(category, reason) for bulk/automated mail, (None, None) for mail between people."""
     auto = _get(msg, "Auto-Submitted").lower()
@@ -95,10 +101,9 @@ def classify_headers(msg) -> tuple[str | None, str | None]:
             return "automated", f"{name} header (bulk sender)"
     if msg.get("X-Autoreply") is not None or msg.get("X-Autorespond") is not None:
         return "automated", "auto-reply header"
-    sender = _get(msg, "From")
-    m = re.search(r"[\w.+-]+@[\w.-]+", sender)
-    if m and NOREPLY.match(m.group(0)):
-        return "automated", f"automated sender address ({m.group(0).split('@')[0][:30]}@)"
+    m = re.search(r"[\w.+-]+@[\w.-]+", _get(msg, "From"))
+    if m and (reason := automated_sender(m.group(0))):
+        return "automated", reason
     if AUTO_SUBJECT.match(_get(msg, "Subject")):
         return "automated", "auto-reply or bounce subject"
     if ADVERTISEMENT.match(_get(msg, "Subject")):

@@ -126,8 +126,8 @@ ASKED_IN_PERSON = re.compile(r"\b(?:we (?:discussed|talked about|spoke about)|as
 # in it is news and opinions between friends, not answers or advice (files and numbers handed over
 # still count).
 GREETING_SUBJECT = re.compile(r"^\W*(?:(?:re|fw|fwd)\s*:\s*)*(?:hi+|hey+|hello|howdy|hola|yo|greetings|good morning|"
-                              r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|long time(?: no (?:see|talk|hear|speak))?|"
-                              r"catching up|catch up|checking in|miss (?:you|ya)|"
+                              r"hi there|hey there|what'?s up|how are (?:you|ya|things)|how'?s it going|"
+                              r"long time(?: no (?:see|talk|hear|speak))?|catching up|catch up|checking in|miss (?:you|ya)|"
                               # A holiday's or a birthday's greeting: "Happy St Paddy's Day", "Merry Christmas!"
                               r"happy [\w'. ]{0,25}?(?:day|year|holidays?|birthday|thanksgiving|easter|halloween|hanukkah)|"
                               r"merry (?:christmas|x-?mas)|season'?s greetings)\W*$", re.I)
@@ -313,7 +313,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             best = None
         # "Thank you for taking care of all the travel arrangements. I look forward to meeting you tomorrow.":
         # a thank-you note, its plain statements said around the thanks, gives nothing back.
-        if best is not None and best[1].act == "statement" and any(a.act == "gratitude" and a.cue == "thanks for something" for a in m.acts):
+        if best is not None and best[1].act == "statement" and any(
+                a.act == "gratitude" and a.cue == "thanks for something" for a in m.acts):
             best = None
         # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}

@@ -211,20 +211,6 @@ def _m0012_mailing_footers(db: sqlite_utils.Database):
                    "thread_id = null where id = ?", (reason, message))
 
 
-def _m0017_role_senders(db: sqlite_utils.Database):
-    """A system's role address ("exchange.administrator@": "Your mailbox is approaching the size limit")
-    is an automated sender since this migration: mark mail stored before from such addresses, and leave
-    it to be derived again (no thread: the next run recomputes what it touched)."""
-    from .bulk import NOREPLY
-
-    found = [(address, f"automated sender address ({address.split('@')[0][:30]}@)") for (address,) in db.execute(
-        "select distinct from_address from messages where is_automated = 0 and from_address like '%@%'")
-        if NOREPLY.match(address)]
-    for address, reason in found:
-        db.execute("update messages set is_automated = 1, category = 'automated', automated_reason = ?, "
-                   "thread_id = null where from_address = ? and is_automated = 0", (reason, address))
-
-
 def _m0013_recipient_lists(db: sqlite_utils.Database):
     """A Lotus Notes header block whose "To:" list runs over many lines is cut from a message's own text
     since this migration: cut it from the texts stored before, with the acts read from the part cut
@@ -283,6 +269,20 @@ def _m0015_yahoo_quotes(db: sqlite_utils.Database):
                    (new, header.get("from", "")[:200] or None, message))
         db.execute("delete from message_acts where message = ? and part = 'own' and position >= ?",
                    (message, len(split_sentences(new))))
+
+
+def _m0017_role_senders(db: sqlite_utils.Database):
+    """A system's role address ("exchange.administrator@": "Your mailbox is approaching the size limit")
+    is an automated sender since this migration: mark mail stored before from such addresses, and leave
+    it to be derived again (no thread: the next run recomputes what it touched)."""
+    from .bulk import automated_sender
+
+    found = [(reason, address) for (address,) in db.execute(
+        "select distinct from_address from messages where is_automated = 0 and from_address like '%@%'")
+        if (reason := automated_sender(address))]
+    for reason, address in found:
+        db.execute("update messages set is_automated = 1, category = 'automated', automated_reason = ?, "
+                   "thread_id = null where from_address = ? and is_automated = 0", (reason, address))
 
 
 MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("0003_help", _m0003_help),
