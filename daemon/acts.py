@@ -874,7 +874,9 @@ _CHAT_MARK = re.compile(r"[:;]-?[)(pd](?!\w)|:o\)|!!|\b(?:lol|ha(?:ha)+|he(?:he)
 # "This email serves as a confirmation": a notice's formula. Neither answers anything.
 _OWN_WISH_OR_NOTICE = re.compile(r"\b(?:i am|i'm|we are|we're) (?:\w+ )?(?:still )?(?:very |really )?interested in\b|"
                                  r"^\W*this (?:e-?mail|message|note|letter) (?:serves as|is) (?:a |an |your )?"
-                                 r"(?:confirmation|notification|notice|reminder|receipt)\b")
+                                 r"(?:confirmation|notification|notice|reminder|receipt)\b|"
+                                 # Receipt acknowledged: "We are now in possession of your application".
+                                 r"^\W*(?:\w+ ){0,2}(?:i am|i'm|we are|we're) (?:now )?in (?:possession|receipt) of (?:your|the)\b")
 # Owning up to one's own slip in a few words ("My mistake.", "Looks like I have the wrong contract.",
 # "Sorry - getting ahead of myself."): it tells the reader nothing they asked for.
 _OWN_SLIP = re.compile(r"\bmy (?:mistake|bad|fault|error|oversight)\b|\b(?:i|we)(?:'ve| have| had| got| used| sent| pulled| "

@@ -958,7 +958,9 @@ def test_thanks_in_answer_to_how_are_you_is_a_formula():
 
 def test_ones_own_interest_a_notices_formula_and_a_file_needing_the_readers_help():
     for sentence in ["I am definitely still interested in the position and will call you at 11:00.",
-                     "This email serves as a confirmation unless we contact you before the event."]:
+                     "This email serves as a confirmation unless we contact you before the event.",
+                     # A receipt acknowledged tells the reader nothing asked for.
+                     "We are now in possession of your admission application."]:
         assert classify(sentence)[0] == {}, sentence
     assert "statement" in classify("The buyer is interested in the Lincoln units.")[0]
     acts, cues = classify("Attached are some more that we would appreciate your help on")
