@@ -612,7 +612,9 @@ _ADVICE = _rx(
     r"\b(?:I|we) think (?:you|we|it|that|this|they)\b[^.!?]*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
     r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b",
-    r"(?<!wanted to )(?<!want to )(?<!trying to )(?<!just to )\bmake sure\b",  # not "I wanted to make sure you knew"
+    # Not "I wanted to make sure you knew", nor the writer's own duty: "I need to make sure we are not paying".
+    r"(?<!wanted to )(?<!want to )(?<!trying to )(?<!just to )(?<!i need to )(?<!we need to )(?<!i have to )"
+    r"(?<!we have to )(?<!i will )(?<!i'll )(?<!we will )(?<!we'll )\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
     r"\bI would\b(?! (?:be (?:more than |very |so |really )?(?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",

@@ -772,6 +772,9 @@ def test_meeting_details_are_plans_and_making_sure_one_knew_is_no_advice():
     assert "plans" in cues and "delivery" not in acts
     assert "advice" not in classify("I just wanted to make sure that you knew the board will meet.")[0]
     assert "advice" in classify("You should make sure the totals match.")[0]
+    # The writer's own duty is no advice to the reader.
+    assert "advice" not in classify("I need to make sure we are not paying for this.")[0]
+    assert "advice" in classify("You need to make sure the invoice is paid.")[0]
 
 
 @pytest.mark.parametrize("sentence", ["Please confirm you received the folders I left with your assistant.",
