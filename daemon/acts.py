@@ -768,6 +768,8 @@ _SCHEDULING = _rx(r"\b(?:lunch|dinner|drinks?|beers?|happy hour|coffee|breakfast
                   # "i can't the weekend of the 10th ... but maybe the 3rd", "My vote is for the 22nd".
                   r"\b(?:can't|cannot|can not|can) (?:do |make (?:it )?)?(?:on |at )?(?:the )?weekend of\b",
                   r"\b(?:can't|cannot|can not|couldn't) (?:do |make (?:it )?)?(?:on |at )?" + _WHEN, r"\bmy vote is\b",
+                  # Where to meet: "Conference room ECS04105 at 3:30 PM".
+                  r"\b(?:conference |conf\.? |meeting )?room [\w-]+ (?:at|@) " + _WHEN,
                   r"\b(?:call|dial)-in (?:number|no\b|info(?:rmation)?|details)",
                   r"\b(?:call|dial) in (?:number|no\b|info(?:rmation)?|details)",
                   r"\b(?:conference call|bridge) (?:number|no\b|info(?:rmation)?|details)",

@@ -249,7 +249,7 @@ def test_plans_and_chat_are_weak_asks():
     "I'm calling in from the hotel tomorrow.",
     # Which dates one can't make, and a vote among them.
     "i can't the weekend of the 10th b/c of a 25K...but maybe the 3rd", "We cannot make it on the 5th.",
-    "My vote is for the 22nd, 8:30pm, and Benji's."])
+    "My vote is for the 22nd, 8:30pm, and Benji's.", "Conference room ECS04105 at 3:30 PM"])
 def test_where_one_will_be_when_is_plans_not_an_answer(sentence):
     """Where the writer will be, and when, answers a question about plans: no statement that could
     be taken for an answer given."""
