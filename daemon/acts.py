@@ -438,11 +438,13 @@ _NOT_REQUEST = _rx(
     r"\blet me know if (?:you|there)\b[^.!?]*\b(?:anything else|any other|more)\b",
     # "Let me know whether it works": checking on what was just given, not a new ask.
     r"\blet (?:me|us) know (?:if|whether) (?:it|this|that|they|these) (?:works?|helps?|opens?|runs?|is what you)\b")
+# A sentence that opens with "please" ("Ann, please ..."), and, below, what follows it.
+_PLEASE_LEAD = r"^\W*(?:\w+,\s+)?(?:please|pls|kindly)"
+_PLEASE = re.compile(_PLEASE_LEAD + r"\b")
 # "Please see / find / note the attached": pointing at what is given, not asking.
-_PLEASE_SEE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?:see|find|note|review|look at|refer to)\b")
-_PLEASE = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly)\b")
+_PLEASE_SEE = re.compile(_PLEASE_LEAD + r" (?:see|find|note|review|look at|refer to)\b")
 # An ask made outright: "please" and a verb other than an offer's ("feel free", "call me if ...").
-_PLEASE_DO = re.compile(r"^\W*(?:\w+,\s+)?(?:please|pls|kindly) (?!(?:feel free|do not|don't|call|contact|let (?:me|us) know|"
+_PLEASE_DO = re.compile(_PLEASE_LEAD + r" (?!(?:feel free|do not|don't|call|contact|let (?:me|us) know|"
                         r"e-?mail|reach|get back|give (?:me|us) a (?:call|ring)|ring|direct|refer|forward (?:any|all|your) "
                         r"(?:questions|comments))\b)[a-z]+")
 # A mass mailing's call to action: a condition, then a channel that is nobody in particular ("If you no

@@ -302,29 +302,25 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
 
         if best is not None and best[0] in ("answer", "advice", "referral") and GREETING_SUBJECT.match(m.subject):
             best = None
-        # A chatty message (two sentences of small talk or more) whose only "help" is a plain statement
-        # is chat, not an answer.
-        if best is not None and best[1].act == "statement" and sum(a.act == "chat" for a in m.acts) >= 3:
-            best = None
-        # "I need to check on this.", "I will try and dig up whatever info I can find", "I do not know the
-        # answer offhand": a reply that puts the answer off gives none yet, whatever else it says in
-        # passing (not "I need to check on this one" beside one row of a table sent).
-        if best is not None and best[1].act == "statement" and any(PUT_OFF.search(a.sentence) for a in m.acts):
-            best = None
-        # "Thank you for taking care of all the travel arrangements. I look forward to meeting you tomorrow.":
-        # a thank-you note, its plain statements said around the thanks, gives nothing back.
-        if best is not None and best[1].act == "statement" and any(
-                a.act == "gratitude" and a.cue == "thanks for something" for a in m.acts):
-            best = None
-        # 1. A reply that gives something to someone whose request is open.
         quoted_here = {a.sentence for a in m.quoted}
         given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
-        # "Just curious...I was out yesterday. Who is nominating this gas?": a reply that asks outright and
-        # otherwise says only something plain, on no open ask's topic, asks back rather than answers.
-        if best is not None and best[1].act == "statement" and best[1].confidence <= 0.5 and any(
-                a.act == "request" and a.confidence >= 0.85 for a in m.acts) and not any(
-                given & r["topic"] for r in open_requests if r["asker"] in R):
+        # A message whose only "help" is a plain statement gives nothing when the rest of it says why:
+        if best is not None and best[1].act == "statement" and (
+                # two sentences of small talk or more: chat, not an answer;
+                sum(a.act == "chat" for a in m.acts) >= 3
+                # "I need to check on this.", "I will try and dig up whatever info I can find", "I do not
+                # know the answer offhand": it puts the answer off, whatever else it says in passing (not
+                # "I need to check on this one" beside one row of a table sent);
+                or any(PUT_OFF.search(a.sentence) for a in m.acts)
+                # "Thank you for taking care of all the travel arrangements. I look forward to meeting you
+                # tomorrow.": a thank-you note, its plain statements said around the thanks;
+                or any(a.act == "gratitude" and a.cue == "thanks for something" for a in m.acts)
+                # "Just curious...I was out yesterday. Who is nominating this gas?": it asks outright and
+                # says only something plain, on no open ask's topic, so it asks back rather than answers.
+                or (best[1].confidence <= 0.5 and any(a.act == "request" and a.confidence >= 0.85 for a in m.acts)
+                    and not any(given & r["topic"] for r in open_requests if r["asker"] in R))):
             best = None
+        # 1. A reply that gives something to someone whose request is open.
         if best is not None:
             for r in reversed(open_requests):
                 if r["asker"] == S or r["asker"] not in R or r["resolved_by"].get(S):
