@@ -13,7 +13,9 @@ from email import policy
 NOREPLY = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|postmaster|bounces?|"
     r"notifications?|notify|alerts?|newsletters?|news|digest|automailer|auto[-_.]?confirm|"
-    r"daemon|listserv|majordomo|announce|(?:[a-z0-9]+[-_.])?(?:administrator|sysadmin))(?:[-+_.][^@]*)?@",
+    r"daemon|listserv|majordomo|announce|"
+    # A shop's or a system's prefixed role: "store-news@", "exchange.administrator@", "account-alerts@".
+    r"(?:[a-z0-9]+[-_.])?(?:administrator|sysadmin|news|newsletters?|alerts?|notifications?))(?:[-+_.][^@]*)?@",
     re.I,
 )
 AUTO_SUBJECT = re.compile(
@@ -118,6 +120,8 @@ def classify_headers(msg) -> tuple[str | None, str | None]:
 MAILING_FOOTER = re.compile(
     r"\bif you (?:no longer |do not |don't |would (?:rather|prefer) not )?(?:wish|want|care|like|choose) (?:not )?to "
     r"(?:receive|be on|continue receiving)\b"
+    # "If you'd rather not receive future e-mails of this sort from Amazon.com"
+    r"|\bif you(?:'d| would) (?:rather|prefer) not (?:to )?(?:receive|get)\b"
     r"|\bto (?:unsubscribe|opt[- ]?out|be removed from|remove yourself from|stop receiving)\b"
     r"|\bclick (?:here )?to (?:unsubscribe|be removed|opt[- ]?out)\b"
     r"|\byou (?:are )?receiv(?:ed|ing) this (?:e-?mail|message|newsletter|mailing) (?:because|as|since)\b"

@@ -293,7 +293,10 @@ MIGRATIONS = [("0001_initial", _m0001_initial), ("0002_imap", _m0002_imap), ("00
               ("0012_mailing_footers", _m0012_mailing_footers), ("0013_recipient_lists", _m0013_recipient_lists),
               ("0014_inference_rules", _m0014_inference_rules), ("0015_yahoo_quotes", _m0015_yahoo_quotes),
               # The footers read since ("This message was sent to you by Egreetings.com."): the same marking again.
-              ("0016_mailing_footers_sent_by", _m0012_mailing_footers), ("0017_role_senders", _m0017_role_senders)]
+              ("0016_mailing_footers_sent_by", _m0012_mailing_footers), ("0017_role_senders", _m0017_role_senders),
+              # Read since: "If you'd rather not receive ..." footers, and prefixed roles ("store-news@").
+              ("0018_mailing_footers_rather_not", _m0012_mailing_footers),
+              ("0019_prefixed_role_senders", _m0017_role_senders)]
 
 INDEXES = [
     ("messages", ["message_id"], True),

@@ -413,6 +413,31 @@ def test_a_systems_role_address_is_automated_also_in_an_older_database(cfg, db):
     assert rows(again, "select message_id, category, automated_reason from messages") == marked[:1]
 
 
+_SHOP_OFFER = _mail("s1@x", 2, "deals@shop.example", "A $5 gift", "Here's an incentive to cross a few things off "
+                    "your list.\n\nWe hope you enjoyed receiving this message. However, if you'd rather not receive "
+                    "future e-mails of this sort from Shop.example, please use the link below.\n")
+_SHOP_NEWS = _mail("s2@x", 3, "store-news@shop.example", "Introducing free shipping", "Here is our new shipping "
+                   "offer for you.\n")
+
+
+@pytest.mark.parametrize("mail, marked, migration", [
+    (_SHOP_OFFER, ("newsletter", "mailing footer in the text (if you'd rather not receive)"),
+     "0018_mailing_footers_rather_not"),
+    (_SHOP_NEWS, ("automated", "automated sender address (store-news@)"), "0019_prefixed_role_senders")])
+def test_a_shops_rather_not_footer_and_prefixed_news_sender_mark_mailings_also_in_an_older_database(
+        cfg, db, mail, marked, migration):
+    """ "If you'd rather not receive future e-mails of this sort from Shop.example" is a mailing's footer,
+    and "store-news@" a shop's role address: neither offer ("here's an incentive ...") hands the reader
+    a document. A database stored before these were read is marked when next opened."""
+    import_messages(db, iter([mail]), cfg, me=["me@example.org"])
+    assert rows(db, "select category, automated_reason from messages") == [marked]
+    assert rows(db, "select helper from help_events") == []
+    db.execute("update messages set is_automated = 0, category = 'person', automated_reason = null")
+    db.conn.commit()
+    again = _opened_after(db, cfg, migration)
+    assert rows(again, "select category, automated_reason from messages") == [marked]
+
+
 def _daily(day):
     return _mail(f"d{day}@x", day, "desk@research.example", f"Gas analysis for 4-{day}-01",
                  "Attached please find the natural gas analysis for today.\n", to="readers@research.example")
