@@ -714,6 +714,10 @@ _FOR_REVIEW = re.compile(r"\b(?:(?:for|subject to) (?:your )?(?:review|approval|
                          r"(?:appreciate|need|want|could use) your (?:help|input|comments|thoughts|review|assistance))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
+              # Holidays and weather as small talk ("Hope you had a great holiday", "this beautiful weather"),
+              # not as the business days and the temperatures an energy desk trades on.
+              r"\b(?:good|great|nice|wonderful|fantastic|safe|happy|fun|relaxing|incredible|beautiful|gorgeous|pretty|"
+              r"lovely|tanning) (?:holidays?|weather)\b",
               r"\bhow (?:are|r) (?:you|u|things|ya|people|everyone|folks|y'all|ya'll)\b", r"^\W*heard you\b",
               r"\bdid (?:you|u|y'all|ya'll|you guys) (?:win\W*$|have fun\b|have a good\b)", r"\bhow(?:'s| is| was) (?:it going|life|your|the (?:weekend|trip|family))\b",
               # "How's things going for you?", "How is Jason doing?"
@@ -739,7 +743,7 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
               # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
               r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",
-              r"\b(?:weather|vacation|holiday|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
+              r"\b(?:vacation|birthday|anniversary|baby|kids|mom|dad|wife|husband|girlfriend|"
               r"boyfriend|family|christmas|thanksgiving|married|marriage|engaged|pray|prayers?|blessings?|dogs?|cats?|puppy|kitty)\b",
               r"\bhow old (?:are you|is (?:he|she|your))\b",
               r"^\W*(?:i'm |i am |so |very |really )*sorry (?:about|that)\b",

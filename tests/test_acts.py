@@ -925,6 +925,16 @@ def test_work_in_a_condition_is_not_done_and_how_a_place_is_is_chat():
     assert "social" not in classify("How is Texas coming along on the filing?")[1]
 
 
+@pytest.mark.parametrize("sentence, social", [
+    ("Hope you are still having tanning weather in Austin.", True), ("Have a great holiday weekend!", True),
+    ("After an incredible holiday of travelling, I needed some rest.", True),
+    # An energy desk's weather and an exchange's holidays are its business.
+    ("With slightly above normal weather jan goes out at 2.75.", False),
+    ("Truong had this day listed as a holiday.", False)])
+def test_holidays_and_weather_are_small_talk_only_as_such(sentence, social):
+    assert ("social" in classify(sentence)[1]) is social
+
+
 def test_what_one_will_do_or_should_have_done_hands_over_nothing():
     assert classify("I will be performing the following 2 tasks tomorrow morning.")[0] == {"promise": 0.7}
     assert "delivery" in classify("Attached are the steps I will take.")[0]
