@@ -306,8 +306,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
         given = _content_words(" ".join(a.sentence for a in m.acts if a.act in HELP_ACTS))
         # A message whose only "help" is a plain statement gives nothing when the rest of it says why:
         if best is not None and best[1].act == "statement" and (
-                # two sentences of small talk or more: chat, not an answer;
-                sum(a.act == "chat" for a in m.acts) >= 3
+                # two sentences of small talk or more (three beside one that says it answers, "To your
+                # questions:"): chat, not an answer;
+                sum(a.act == "chat" for a in m.acts) >= (3 if best[1].confidence >= 0.9 else 2)
                 # "I need to check on this.", "I will try and dig up whatever info I can find", "I do not
                 # know the answer offhand": it puts the answer off, whatever else it says in passing (not
                 # "I need to check on this one" beside one row of a table sent);

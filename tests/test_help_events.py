@@ -814,9 +814,9 @@ def test_new_rules_recompute_every_event_once(tmp_path, cfg, db):
 
 
 def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
-    """Three sentences of small talk or more around a plain statement: a catch-up between friends, not
-    an answer; the same statement with less small talk, or a chatty reply that hands over a file, is
-    help."""
+    """Two sentences of small talk or more around a plain statement: a catch-up between friends, not
+    an answer; the same statement with less small talk, a chatty reply that hands over a file, or one
+    that says it answers ("To your questions:") beside two lines of small talk, is help."""
     from daemon.help_events import infer_thread
 
     ann, bo = "ann@example.org", "bo@example.org"
@@ -827,6 +827,10 @@ def test_a_chatty_reply_whose_only_help_is_a_plain_statement_is_chat():
 
     chat = "How are you? Hope all is well with the family. I went skiing in Colorado with some friends from work."
     assert infer_thread([ask, reply(chat + " Happy new year!")]) == []
+    assert infer_thread([ask, reply("Hope all is well with the family. I went skiing in Colorado with some friends "
+                                    "from work. Happy new year!")]) == []
+    assert [e["helper"] for e in infer_thread([ask, reply("Hope all is well with the family. To your questions: I "
+                                                          "went skiing in Colorado. Happy new year!")])] == [bo]
     assert [e["helper"] for e in infer_thread([ask, reply("I went skiing in Colorado with some friends from work.")])] == [bo]
     assert [e["kind"] for e in infer_thread([ask, reply(chat + " Happy new year! Attached are the trip photos you asked for.")])
             ] == ["document"]
