@@ -740,6 +740,9 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               r"\bplease accept (?:my|our) (?:\w+ )?(?:apolog\w*|condolences|sympathy|congratulations)\b",
               r"\b(?:lovely|awesome|hilarious|crazy|funny)\b", r"\bhow (?:about|was) (?:that|the)\b",
               r"\bare (?:you|u) (?:happy|ok|okay|alive|there|kidding|serious)\b",
+              # "Are you doing okay???", "Are you feeling better?"; a farewell's "Please remember me", "keep in touch".
+              r"\bare (?:you|u) (?:doing|feeling) (?:ok|okay|alright|all right|well|better|any better)\b",
+              r"\b(?:keep|stay) in touch\b", r"^\W*(?:please )?remember me\W*$",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
               # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
               r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",

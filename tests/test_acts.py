@@ -545,7 +545,9 @@ def test_got_it_is_received_not_done():
 
 @pytest.mark.parametrize("sentence", ["How difficult could that be?", "Please accept my sincere apology.", "How are the cats?", "How old are you?",
                                       'Does this mean I have to start calling you "Mister"?!',  # exclaimed
-                                      "Just wanted to check on you and make sure you are not asleep."])
+                                      "Just wanted to check on you and make sure you are not asleep.",
+                                      "Are you doing okay???", "Are you feeling better?", "Please remember me.",
+                                      "Please keep in touch."])
 def test_rhetorical_and_personal_asks_are_chat(sentence):
     acts, cues = classify(sentence)
     assert "social" in cues and acts.get("request", 0) < 0.5 and "advice" not in acts, (acts, cues)
