@@ -74,9 +74,9 @@ POINTED_TO = re.compile(r"\b(?i:you (?:should|may want to|might want to|could|ca
 # booked the boardroom for Tuesday"): made for them.
 ARRANGED_FOR = re.compile(r"^\W*(?:\w+,\s+)?(?:i|we)(?: have| 've|'ve)? (?:already |just |now )?(?:reserved|booked|arranged|"
                           r"scheduled|set up)\b", re.I)
-PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am going to| are going to)(?: have to)? "
+PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am going to| are going to| can)(?: have to)? "
                      r"(?:try (?:and|to) )?(?:check (?:on|into) (?:this|that|it)|look into (?:this|that|it)|dig (?:up|into)|"
-                     r"find out|research (?:this|that|it)|investigate)\b(?! one\b)|"
+                     r"find out|research (?:this|that|it)|investigate|check with)\b(?! one\b)|"
                      # (Not a reason given: "... as we do not know what the new company's position will be"; not
                      # "I don't know what your needs are, but Scott is a good broker".)
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
