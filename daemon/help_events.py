@@ -96,6 +96,8 @@ PROMISED_TO_READER = re.compile(r"\b(?:i|we)(?:'ll| will|'m going to| am going t
 TASK_ASKED = re.compile(r"(?:^\W*(?:\w+,\s+)?(?:please|pls|kindly)|\b(?:would|could|can|will) (?:you|u)(?: please| kindly)?) "
                         r"(?!(?:let|advise|confirm|tell|approve|answer|check|verify|review|look|comment|think|know|"
                         r"explain|clarify|be|have|give me a call|call me|help)\b)[a-z]+", re.I)
+# "Go ahead and buy on that news": leave to go on, which only an ask makes a favor (not found unasked).
+GO_AHEAD = re.compile(r"^\W*(?:\w+,\s+)?(?:ok,?\s+|sure,?\s+)?go ahead\b", re.I)
 # The writer's own need beside a file ("Attached is the draw request, I will need these funds
 # immediately"): the file asks for something, it helps no one.
 WRITER_NEEDS = re.compile(r"\b(?:i|we)(?:'ll| will| would|'d| still| really| urgently)* need (?!to (?:know|let|tell|thank)\b)", re.I)
@@ -444,7 +446,8 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
                 add(m, S, target or named, "advice", unasked_advice.sentence, 0.55, "advice given unasked")
                 resolved = True
             elif target and kind == "favor" and act.confidence >= 0.7 and not helped_lately(S, target, m.t, 3) and not [
-                    a for a in requests if a.position <= act.position or not for_reader] and (for_reader or replying):
+                    a for a in requests if a.position <= act.position or not for_reader] and (for_reader or replying) \
+                    and not GO_AHEAD.match(act.sentence):
                 add(m, S, target, kind, act.sentence, 0.55, "done for the reader")
                 resolved = True
 

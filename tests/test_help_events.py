@@ -384,6 +384,18 @@ def _exchange(asker, ask, answerer, answer):
     return [one(0, asker, answerer, ask), one(1, answerer, asker, answer)]
 
 
+def test_go_ahead_is_leave_given_only_to_an_ask():
+    """ "Go ahead and buy on that news", in reply to a link sent round, grants nothing nobody asked for;
+    to "Can I buy more for the pool?" it is the leave asked for."""
+    from daemon.help_events import infer_thread
+
+    tim, eric = "tim@example.org", "eric@example.org"
+    assert infer_thread(_exchange(tim, "http://www.example.com/moneyline", eric,
+                                  "Go ahead and buy on that news. You know it is going to be bullish!!!")) == []
+    assert [(e["helper"], e["helped"]) for e in infer_thread(_exchange(
+        tim, "Can I buy more of the stock for the pool?", eric, "Go ahead and buy it."))] == [(eric, tim)]
+
+
 def test_ok_answers_a_decision_asked():
     """ "OK" to a request for approval is the decision asked for: an answer."""
     from daemon.help_events import infer_thread
