@@ -743,6 +743,9 @@ _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for 
               # "Are you doing okay???", "Are you feeling better?"; a farewell's "Please remember me", "keep in touch".
               r"\bare (?:you|u) (?:doing|feeling) (?:ok|okay|alright|all right|well|better|any better)\b",
               r"\b(?:keep|stay) in touch\b", r"^\W*(?:please )?remember me\W*$",
+              # "Hope you had a nice long weekend", "Hope you enjoyed the trip to Vail!"
+              r"\bhope (?:you|y'all|everyone|all of you|you guys) (?:had|enjoyed) (?:a |an |the |your )?(?:\w+ ){0,2}"
+              r"(?:weekend|holidays?|trip|time|vacation|christmas|thanksgiving|birthday|day|evening|night|visit|break)\b",
               r"\bwhat(?:'s| has| have)(?: been)? (?:happening|new|going on)\b", r"\bplans for\b",
               # "How is Texas?", "How was Vail?": the reader's life; "does it sound like fun?"
               r"^\W*how(?:'s| is| was| are| were) [a-z]+\W*$", r"\bfun\b",

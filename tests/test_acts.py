@@ -547,7 +547,8 @@ def test_got_it_is_received_not_done():
                                       'Does this mean I have to start calling you "Mister"?!',  # exclaimed
                                       "Just wanted to check on you and make sure you are not asleep.",
                                       "Are you doing okay???", "Are you feeling better?", "Please remember me.",
-                                      "Please keep in touch."])
+                                      "Please keep in touch.", "HI CHRIS HOPE YOU HAD A NICE LONG WEEKEND.",
+                                      "Hope you enjoyed the trip to Vail!"])
 def test_rhetorical_and_personal_asks_are_chat(sentence):
     acts, cues = classify(sentence)
     assert "social" in cues and acts.get("request", 0) < 0.5 and "advice" not in acts, (acts, cues)
@@ -932,7 +933,7 @@ def test_work_in_a_condition_is_not_done_and_how_a_place_is_is_chat():
     ("After an incredible holiday of travelling, I needed some rest.", True),
     # An energy desk's weather and an exchange's holidays are its business.
     ("With slightly above normal weather jan goes out at 2.75.", False),
-    ("Truong had this day listed as a holiday.", False)])
+    ("Truong had this day listed as a holiday.", False), ("I hope you have a chance to review the draft.", False)])
 def test_holidays_and_weather_are_small_talk_only_as_such(sentence, social):
     assert ("social" in classify(sentence)[1]) is social
 
