@@ -12,9 +12,8 @@ from email import policy
 
 NOREPLY = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|postmaster|bounces?|"
-    r"notifications?|notify|alerts?|newsletters?|news|digest|automailer|auto[-_.]?confirm|"
-    r"daemon|listserv|majordomo|announce|"
-    # A shop's or a system's prefixed role: "store-news@", "exchange.administrator@", "account-alerts@".
+    r"notify|digest|automailer|auto[-_.]?confirm|daemon|listserv|majordomo|announce|"
+    # Also a shop's or a system's prefixed role: "store-news@", "exchange.administrator@", "account-alerts@".
     r"(?:[a-z0-9]+[-_.])?(?:administrator|sysadmin|news|newsletters?|alerts?|notifications?))(?:[-+_.][^@]*)?@",
     re.I,
 )
