@@ -84,8 +84,14 @@ PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am 
                      r"\bnever dealt with\b", re.I)
 # A sentence that reports help still under way gives none yet: "I called Jill Friday afternoon... haven't
 # heard back", "Our team is now working hard on answering your questions by Friday".
-UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anything )?back|heard anything|gotten back to me|"
-                       r"got back to me)\b|\b(?:are|am|is) (?:now |still )?working (?:hard )?on (?:answering|getting)\b", re.I)
+UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anything )?back|heard anything|"
+                       r"gotten back to me|got back to me)\b|\b(?:are|am|is) (?:now |still )?working (?:hard )?on (?:answering|"
+                       r"getting)\b", re.I)
+# Mail that reached the wrong person ("I believe this message was intended for Susan M Scott of ENA"):
+# the reply points the sender elsewhere and gives nothing. (Not a footer's "is intended only for".)
+MISDIRECTED = re.compile(r"\b(?:this|that|it|your)(?: \w+)? (?:was|were) (?:probably |likely |actually )?(?:intended|meant) for\b|"
+                         r"\b(?:sent|came|forwarded|addressed) (?:this |it )?to me (?:by mistake|in error|by accident)\b|"
+                         r"\b(?:the )?wrong (?:person|recipient|address)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -177,6 +183,8 @@ def _best_help(m: Msg) -> tuple[str, Act] | None:
         return None
     # "Sorry, we can't take this one on": a message that says no gives nothing, unless it hands something over.
     if any(a.act == "decline" for a in m.acts) and not any(a.act in ("delivery", "introduction", "referral") for a in helps):
+        return None
+    if any(MISDIRECTED.search(a.sentence) for a in m.acts):
         return None
     # A message whose only "giving" is questions back, chat or a promise gives nothing yet.
     for act in order:

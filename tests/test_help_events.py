@@ -1015,6 +1015,21 @@ def test_help_still_under_way_is_none_yet():
         (me, una, "Yes, the bank waived the fee for May.")]
 
 
+def test_a_reply_saying_the_mail_reached_the_wrong_person_gives_nothing():
+    """ "I believe this message was intended for the other Ann Lee" points the asker elsewhere: no answer,
+    whatever else it says; a confidentiality footer's "is intended only for" takes no answer away."""
+    from daemon.help_events import infer_thread
+
+    me, una = "me@example.org", "una@una.example"
+    ask = "Can you send me the capacity figures for the Kern line?"
+    for reply in ["I believe this message was intended for Ann Lee of the gas desk. I'm with ETS Legal.",
+                  "I think this was meant for the other Ann Lee.", "You have the wrong person, I work in Legal."]:
+        assert infer_thread(_exchange(una, ask, me, reply)) == [], reply
+    thread = _exchange(una, ask, me, ["The Kern line capacity is 1,200 MMcf/d for May.",
+                                      "This e-mail is intended only for the named recipient."])
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, una, "answer")]
+
+
 def test_a_thank_you_note_answers_nothing():
     """A reply that thanks the asker for something done and otherwise only says plain things gives
     nothing back: the help ran the other way."""
