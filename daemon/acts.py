@@ -421,7 +421,8 @@ _IMPERATIVE = re.compile(
     r"double-check|run|pull|prepare|draft|write|coordinate|arrange|handle|ignore|leave|tape|bill|pay|approve)\b"
     r"(?!\s+(?:you|ya|u)\b(?! (?:know|at|in|there|then)))"
     # "Let me call him", "Look forward to it": the writer's own doing, not an instruction.
-    r"(?<!\blet(?= me\b(?! know)))(?<!\blook(?= forward))")
+    # ("Get back with you soon": the writer's promise, its "I'll" left out.)
+    r"(?<!\blet(?= me\b(?! know)))(?<!\blook(?= forward))(?<!\bget(?= back (?:to|with) (?:you|ya|u)\b))")
 # "I would appreciate it if you could ...": a politeness formula for thanks, but an ask all the same.
 _APPRECIATE_ASK = _rx(r"\b(?:would|'d) (?:really |greatly |very much |certainly )?appreciate (?:it )?(?:if|your|you|a|any)\b",
                       _GRATEFUL_IF, r"\bappreciate it if\b", r"\b(?:i|we)(?:'d| would) (?:ask|request) (?:that )?(?:you|someone)\b")
@@ -495,7 +496,8 @@ _PROMISE = _rx(
     r"\b(?:I|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to) (?:send|forward|get|call|check|"
     r"look|find|follow|let you know|take care|handle|have|put|make|fax|e-?mail|try|work|set up|arrange|pass|talk|"
     r"ask|review|give|see (?:what|if)|get back|circle back|be (?:sending|happy))\b",
-    r"\blet me (?:check|find out|look|see|ask|get back|dig|think|confirm|talk|pull|work)\b",
+    r"\blet me (?:check|find out|look|see|ask|get back|dig|think|confirm|talk|pull|work|chat|speak|call|verify|"
+    r"double-check|research|touch base|run)\b", r"^\W*(?:will )?get back (?:to|with) (?:you|ya|u)\b",
     r"\bI can (?:send|get|help|do|handle|take|forward|put together|introduce|call|arrange|cover|try)\b",
     r"\b(?:I'd|I would) be (?:happy|glad|delighted) to\b", r"\bhappy to help\b", r"\b(?:i'm|im) on it\b",
     r"\bwill do\b")
@@ -847,7 +849,7 @@ _LATER = re.compile(r"\b(?:will|shall) (?:be )?\w+\b[^.!?]*\b(?:after|once|when|
                     r"\b(?:after|once|until|as soon as) [^.!?]*\b(?:will|shall) ")
 # What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
-_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|pager|pg|p|t|home|work|direct|"
+_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|mobil|mob|cellular|telephone|telefon|pager|pg|p|t|home|work|direct|"
                            r"voice|ph|w|h|c|m|o|f)(?![a-z])")
 # Saying no: "Sorry, we can't take this one on", "unfortunately I won't be able to". Whatever else the sentence
 # says, it gives nothing.

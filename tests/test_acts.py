@@ -315,6 +315,13 @@ def test_work_under_way_with_someone_is_a_promise():
     assert classify("Priya and I are going through your list this afternoon.")[0] == {"promise": 0.7}
 
 
+@pytest.mark.parametrize("sentence", ["Get back with you soon.", "Will get back to you on Monday.",
+                                      "Let me chat with Doug about it.", "Let me touch base with legal first."])
+def test_getting_back_to_the_reader_is_the_writers_promise_not_an_ask(sentence):
+    assert classify(sentence)[0] == {"promise": 0.7}
+    assert "request" in classify("Please get back to me by Friday.")[0]
+
+
 def test_ones_own_resume_is_asked_help_not_help_given():
     """ "As we discussed, here is my CV" asks for a job or a referral: no delivery, no referral, no
     answer to an earlier ask; someone else's resume passed on is a referral."""
@@ -570,7 +577,8 @@ def test_a_time_slot_is_plans():
     assert "plans or chat" in cues and acts["request"] < 0.5
 
 
-@pytest.mark.parametrize("line", ["p 713.555.0199", "c 713.555.0144 pg 877.555.0106"])
+@pytest.mark.parametrize("line", ["p 713.555.0199", "c 713.555.0144 pg 877.555.0106", "Mobil: + 49 170 555 0123",
+                                  "Telephone: (713) 555-0100"])
 def test_a_signatures_phone_lines_say_nothing(line):
     assert classify(line)[0] == {}
 
