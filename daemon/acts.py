@@ -1143,7 +1143,9 @@ def message_acts(own_text: str | None, attachment_count: int = 0) -> list[Act]:
             out.append(Act(act, s[:300], conf, why.get(act, ""), i))
     # A lone "Thanks!" as the whole reply is gratitude for what came before, not a sign-off; after
     # "we got it" it acknowledges receipt.
-    if len(sentences) <= 2 and not arrived and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out):
+    # (Not after an ask of its own, "Please volunteer via the link. Thanks": thanks ahead, a formula.)
+    if len(sentences) <= 2 and not arrived and any(a.act == "gratitude" and a.cue == "bare thanks" for a in out) \
+            and not any(a.act == "request" and a.confidence >= 0.55 for a in out):
         out = [Act(a.act, a.sentence, 0.7, "thanks as the whole reply", a.position) if a.cue == "bare thanks" else a
                for a in out]
     if attachment_count and not any(_OWN_RESUME.search(s.lower()) for s in sentences[:MAX_SENTENCES]):

@@ -629,6 +629,11 @@ def test_a_lone_thanks_reply_is_gratitude_but_a_sign_off_is_not():
     assert [(a.act, a.cue) for a in alone] == [("gratitude", "thanks as the whole reply")]
     signed_off = message_acts("Please send the file by Friday. It goes to the auditors.\n\nThanks,\nAnn")
     assert all(a.confidence < 0.5 for a in signed_off if a.act == "gratitude")
+    # Two sentences, an ask and "Thanks Shelly": thanks ahead for what is asked, not for help received.
+    ahead = message_acts("Ben - absolutely, please volunteer via the link in my memo. Thanks Shelly")
+    assert all(a.confidence < 0.5 for a in ahead if a.act == "gratitude")
+    assert [a.cue for a in message_acts("Got it, the file opens fine. Thanks Shelly") if a.act == "gratitude"] == [
+        "thanks as the whole reply"]
 
 
 def test_attachment_is_a_delivery():
