@@ -81,7 +81,12 @@ PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am 
                      # "I don't know what your needs are, but Scott is a good broker".)
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
                      r"who|where|how)\b(?![^.!?]*\b(?:but|however|though)\b)|\b(?:i|we) (?:didn't|did not) even know\b|"
-                     r"\bnever dealt with\b", re.I)
+                     r"\bnever dealt with\b|"
+                     # "Let me chat with Doug ... Get back with you soon.": the answer is to come (not "To get back
+                     # with you re: your question, ...", which answers now, nor "on that piece": the rest is here).
+                     r"\blet me (?:check|chat|talk|speak|ask|find out|look into|dig|verify|touch base|run it)\b|"
+                     r"(?<!\bto )\b(?:get|circle|come) back (?:to|with) you\b(?! on (?:that|this|the) (?:one |last |other )?"
+                     r"(?:piece|part|point|item|rest|remainder|question|date|number)\b)", re.I)
 # A sentence that reports help still under way gives none yet: "I called Jill Friday afternoon... haven't
 # heard back", "Our team is now working hard on answering your questions by Friday".
 UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anything )?back|heard anything|"

@@ -981,7 +981,13 @@ def test_a_reply_that_puts_the_answer_off_answers_nothing_yet():
     assert reply("I need to check on this. If it turns out to be retail capacity, we will get the credit.") == []
     assert reply("We will have to find out who bought it. The capacity pool is listed under Op 2 for April.") == []
     assert reply("This was before my time, but I can check with the capacity desk about April.") == []
+    assert reply("The capacity was billed monthly. Let me chat with Doug about April. Get back with you soon.") == []
+    assert reply("The capacity was billed monthly. I'll get back to you.") == []
     assert reply("The cost is $0.01 on the Aritech capacity for April.") == [("chris@corp.example", "answer")]
+    # Answering now ("To get back with you on ..."), or the rest to come beside what is given, is no putting off.
+    assert reply("To get back with you on the capacity: it costs $0.01 for April.") == [("chris@corp.example", "answer")]
+    assert reply("The capacity costs $0.01 for April. I'll get back to you on the date.") == [
+        ("chris@corp.example", "answer")]
     # A reason given, or what one does know after what one does not, is no putting off.
     assert reply("I don't know what the retail desk will pay, but the capacity costs nothing.") == [
         ("chris@corp.example", "answer")]
