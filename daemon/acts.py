@@ -612,7 +612,8 @@ _ADVICE = _rx(
     r"^\W*(?:one |a |my )?(?:suggestion|recommendation|tip)s?\b",
     r"\bmy (?:suggestion|recommendation|advice|comments?|thoughts|"
     r"two cents|opinion|take|view|edits|changes|concern)\b",
-    r"\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
+    # (Not an offer's condition: "If you need to reach me, I can be reached at ...".)
+    r"(?<!\bif )\byou (?:should|might want to|may want to|need to|ought to|could also|might consider|may consider)\b",
     r"\b(?:I|we) think (?:you|we|it|that|this|they)\b[^.!?]*\b(?:should|would|could|need|better|fine|good|ok|okay|work|makes sense)\b",
     r"\b(?:comments|edits|changes|revisions|markup|notes) (?:are )?(?:below|attached|in (?:red|blue|bold))\b",
     r"\b(?:looks?|looking) (?:good|great|fine|ok|okay)\b", r"\bmakes sense\b", r"\bbe (?:sure|careful)\b",
@@ -621,7 +622,7 @@ _ADVICE = _rx(
     r"(?<!we have to )(?<!i will )(?<!i'll )(?<!we will )(?<!we'll )\bmake sure\b",
     r"\b(?:it|this|that) (?:would|might|may) be (?:better|best|wise|worth)\b", r"\bthe best (?:way|approach|option)\b",
     r"\bif I were you\b", r"\b(?:don't|dont) (?:worry|bother|sign|agree|accept)\b",
-    r"\bI would\b(?! (?:be (?:more than |very |so |really )?(?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
+    r"\bI would\b(?! (?:actually |really |also |still |so |just )?(?:be (?:more than |very |so |really )?(?:happy|glad|pleased|delighted|honou?red|grateful|thankful|obliged)|love|like|appreciate)\b)", r"\bgood (?:point|idea)\b",
     r"\b(?:I|we) (?:agree|disagree)\b", r"\bsounds (?:good|right|fine|reasonable)\b")
 _DONE = (r"(?<!will )(?<!would )(?<!should )(?<!could )(?<!must )(?<!might )(?<!may )"  # not "should have been booked"
          r"(?:is|are|has been|have been|was|were) (?:now |all |already |just )?(?:done|fixed|approved|processed|"

@@ -379,6 +379,9 @@ def test_saying_one_was_not_sent_a_thing_asks_for_nothing():
     ("Your claim has been processed.", "favor", True),
     ("Sadly I did not see the memo before it was sent out.", "favor", False),
     ("Tom, I would be happy to do this.", "advice", False), ("I would drop the last slide.", "advice", True),
+    ("I would actually love to go, if there were a job there.", "advice", False),
+    ("If you need to reach me, I can be reached at 713-555-0100.", "advice", False),
+    ("If you need to sign, you should use blue ink.", "advice", True),
     ("Here's hoping the weather holds!", "delivery", False), ("Here's the rate sheet.", "delivery", True),
     ("Here it is.", "delivery", True), ("Here they are, all three.", "delivery", True),
     # Not yet done: "almost ready to send", "hope to have it by tonight".
