@@ -185,6 +185,10 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _SPACED = re.compile(r"[^\s.!?] {3,}\S")
 _DIGIT = re.compile(r"\d")
 _GREETING_LINE = re.compile(r"^(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[^.!?]{0,30}[,:!\-]*$", re.I)
+# A sign-off standing alone ("Regards", "Best regards,", "Sincerely"): the signature block under it (name,
+# title, numbers) is one the reply parser's own patterns, which want "Regards,", did not take off.
+_VALEDICTION = re.compile(r"(?i)(?:(?:best|kind|warm|warmest|with kind|many|with best) )?regards[,.!]?|sincerely(?: yours)?,?|"
+                          r"yours (?:truly|sincerely),?|cheers[,!]?")
 _SALUTATION = re.compile(r"^\s*(?:(?:hi|hello|hey|dear|greetings)\b[^.!?\n]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[,:;\-!]*\s*$")
 
 
@@ -238,7 +242,8 @@ def split_sentences(text: str) -> list[str]:
                 else:
                     merged.append(piece)
             out.extend(" ".join(p.split()) for p in merged if p.strip())  # "the  opportunity": one space
-    return [s for s in out if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _is_boilerplate(s)]
+    cut = next((i for i, s in enumerate(out) if i and _VALEDICTION.fullmatch(s)), len(out))
+    return [s for s in out[:cut] if (not _SALUTATION.match(s) or _THANKS_ONLY.match(s)) and not _is_boilerplate(s)]
 
 
 _BOILER_HINTS = ("recipient", "confidential", "privileged", "yahoo", "free", "unsubscribe", "@", "original message", "msn",

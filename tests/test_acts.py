@@ -627,6 +627,15 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
 
 
+def test_a_sign_off_standing_alone_ends_the_words_read():
+    """Under "Regards" on its own line come the writer's name, title and numbers, which the reply
+    parser (it wants "Regards,") left in: they are nobody's act. "Cheers, that works." is a sentence."""
+    body = "Let's use room 2831!\n\nRegards\n\nBjorn Hale\nMarket Risk Management\nMobil: + 1 281 555 0100"
+    assert split_sentences(body) == ["Let's use room 2831!"]
+    assert split_sentences("Here is the file.\n\nBest regards,\n\nAnn Lee\nx30681") == ["Here is the file."]
+    assert split_sentences("Cheers, that works.\n\nSee you then.") == ["Cheers, that works.", "See you then."]
+
+
 def test_a_lone_thanks_reply_is_gratitude_but_a_sign_off_is_not():
     alone = message_acts("Thanks!!")
     assert [(a.act, a.cue) for a in alone] == [("gratitude", "thanks as the whole reply")]
