@@ -722,6 +722,9 @@ _FOR_REVIEW = re.compile(r"\b(?:(?:for|subject to) (?:your )?(?:review|approval|
                          r"(?:appreciate|need|want|could use) your (?:help|input|comments|thoughts|review|assistance))\b")
 _SOCIAL = _rx(r"\b(?:congrat\w*|happy birthday|condolences|sorry (?:to hear|for your loss)|merry|happy (?:new year|holidays)|"
               r"good luck|have a (?:good|great|nice) (?:weekend|day|time|trip))\b",
+              # A holiday's wish: "I hope you guys have a happy 4th", "Happy Thanksgiving!"
+              r"\b(?:have a (?:happy|safe|wonderful|great|good|nice) |happy )(?:4th|fourth|thanksgiving|easter|halloween|"
+              r"hanukkah|passover|independence day|labor day|memorial day|valentine'?s)\b",
               # Holidays and weather as small talk ("Hope you had a great holiday", "this beautiful weather"),
               # not as the business days and the temperatures an energy desk trades on.
               r"\b(?:good|great|nice|wonderful|fantastic|safe|happy|fun|relaxing|incredible|beautiful|gorgeous|pretty|"

@@ -442,7 +442,9 @@ def test_owning_up_to_a_slip_answers_nothing(sentence):
 
 @pytest.mark.parametrize("sentence", ["It has been great working with you!", "Its been a pleasure working with all of you.",
                                       "Peace and blessings to all.",
-                                      "The market is dead today, ha! ha!"])
+                                      "The market is dead today, ha! ha!",
+                                      "I hope you guys have a happy 4th if I don't talk to you before.",
+                                      "Happy Thanksgiving to you and the family!"])
 def test_farewells_blessings_and_laughter_are_chat(sentence):
     acts, cues = classify(sentence)
     assert "statement" not in acts, (acts, cues)
@@ -958,7 +960,8 @@ def test_work_in_a_condition_is_not_done_and_how_a_place_is_is_chat():
     ("After an incredible holiday of travelling, I needed some rest.", True),
     # An energy desk's weather and an exchange's holidays are its business.
     ("With slightly above normal weather jan goes out at 2.75.", False),
-    ("Truong had this day listed as a holiday.", False), ("I hope you have a chance to review the draft.", False)])
+    ("Truong had this day listed as a holiday.", False), ("I hope you have a chance to review the draft.", False),
+    ("The 4th is a holiday on NYMEX, so July 5 settles both days.", False)])
 def test_holidays_and_weather_are_small_talk_only_as_such(sentence, social):
     assert ("social" in classify(sentence)[1]) is social
 
