@@ -491,7 +491,8 @@ _MEETING = _rx(
 # sentence opening with an auxiliary verb before its subject. Not "Should you need anything, call me"
 # (a condition) nor "Would you believe it" (a figure of speech).
 _UNMARKED_QUESTION = re.compile(
-    r"^\W*(?:[a-z]+,\s+)?(?:do|does|did|is|are|was|were|can|could|will|would|have|has)(?:n't)?\s+"
+    r"^\W*(?:[a-z]+,\s+)?(?:(?:so|and|but|ok|okay|well|then),?\s+)?(?:do|does|did|is|are|was|were|can|could|will|would|"
+    r"have|has)(?:n't)?\s+"
     r"(?:you|we|i|they|he|she|it|this|that|these|those|there|anyone|anybody|someone|somebody|everyone|"
     r"everything|the|our|your|my)\b(?!\s+believe\b)")
 _QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
@@ -659,6 +660,7 @@ _FAVOR = _rx(
     r"raise|cold|flu|bonus)\b))"
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))"  # leaving word: no favor yet
+    r"(?<!moved(?= (?:from|to|into|away|out|here|there|back|down|up) ))"  # "I moved from Houston to Calgary": news
     # Talking with the reader is no favor done for them: "I just talked to you 5 minutes ago".
     r"(?<!talked(?= (?:to|with) you\b))(?<!spoke(?= (?:to|with) you\b))(?<!called(?= you\b))",
     # Not in a clause of time or condition: "before it was sent", "if it is approved".
@@ -704,7 +706,10 @@ _RELAY = re.compile(r"\b(?:sent (?:me|us|to me|to us|over)|forwarded (?:to )?(?:
                     r"what (?!you\b|i\b|we\b)\w+(?: \w+)? sent\b|"
                     # "I sent this information on to Bruce": passed to someone else, not to the reader
                     r"(?:sent|forwarded|passed) (?:this|it|that|them)(?: \w+)? on to|"
-                    r"(?:see|read) (?:the )?(?:e-?mail|note|message|response|reply|thread)s? below)\b")
+                    r"(?:see|read) (?:the )?(?:e-?mail|note|message|response|reply|thread)s? below|"
+                    # An FYI: "Thought you might find the attached article interesting".
+                    r"thought you(?:'d| would| might| may)? (?:find|enjoy|like|be interested|appreciate|want to see|get a kick)|"
+                    r"^\W*fyi\b|for your (?:information|reading pleasure|amusement|enjoyment|files|records))\b")
 # "I will deliver it to you for your approval": the decision will be asked when the thing comes.
 _APPROVAL_TO_COME = re.compile(r"\b(?:i|we)(?:'ll| will| am going to|'m going to| are going to) (?:\w+ )?(?:deliver|send|forward|"
                                r"bring|submit|route|pass|give)\b[^.!?]* for (?:your|an?) ")

@@ -629,6 +629,24 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("for 4/7:\nk65403 was=5250 now=7150") == ["for 4/7: k65403 was=5250 now=7150"]
 
 
+@pytest.mark.parametrize("sentence, present, absent", [
+    # A question whose mark was left off after "So", "And", "But": "So do I pay the invoice or not."
+    ("Chris, So do I pay the invoice or not.", {"question"}, {"statement"}),
+    ("And can you send the May numbers too.", {"question"}, set()),
+    # Moving oneself is news, moving the reader's files a favor.
+    ("I moved from our Houston office to Calgary in 1999.", set(), {"favor"}),
+    ("I moved the files to the O drive.", {"favor"}, set())])
+def test_unmarked_questions_and_moves(sentence, present, absent):
+    acts, cues = classify(sentence)
+    assert present <= set(acts) and not (absent & set(acts)), (acts, cues)
+
+
+def test_an_fyi_is_passed_on_not_given():
+    acts, cues = classify("Thought you might find the attached article interesting.")
+    assert "passing on" in cues and "giving" not in cues
+    assert "giving" in classify("Attached is the article you asked for.")[1]
+
+
 def test_a_sign_off_standing_alone_ends_the_words_read():
     """Under "Regards" on its own line come the writer's name, title and numbers, which the reply
     parser (it wants "Regards,") left in: they are nobody's act. "Cheers, that works." is a sentence."""

@@ -708,6 +708,9 @@ def test_a_file_sent_unasked_with_a_let_me_know_is_still_a_document():
     assert sent("Attached is the letter we are going to send him subject to your review.") == []
     assert sent("Attached is the first draw request, I will need some of these funds immediately.") == []
     assert sent("Here is a presentation I need by noon.") == []
+    # An FYI unasked ("thought you'd enjoy this") is no help unless the reader says it was useful.
+    assert sent("Thought you might find the attached article interesting.") == []
+    assert sent("Attached for your reading pleasure is the testimony we filed.") == []
 
 
 def test_news_in_a_conversation_titled_hi_answers_nothing():
