@@ -661,6 +661,8 @@ _FAVOR = _rx(
     r"(?<!got(?= it\b(?! (?:done|fixed|working|set up|approved|sorted|signed|to work|taken care))))"
     r"(?<!left(?= (?:you |him |her )?(?:a |an )?(?:message|voice ?mail|vm)\b))"  # leaving word: no favor yet
     r"(?<!moved(?= (?:from|to|into|away|out|here|there|back|down|up) ))"  # "I moved from Houston to Calgary": news
+    # Asking for oneself: "I just asked Wade to send me a worksheet".
+    r"(?<!asked(?= (?:\w+ ){1,2}to (?:\w+ )?(?:send|get|give|forward|e-?mail|fax|call|show|bring) (?:me|us)\b))"
     # Talking with the reader is no favor done for them: "I just talked to you 5 minutes ago".
     r"(?<!talked(?= (?:to|with) you\b))(?<!spoke(?= (?:to|with) you\b))(?<!called(?= you\b))",
     # Not in a clause of time or condition: "before it was sent", "if it is approved".

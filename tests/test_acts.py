@@ -635,8 +635,11 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     ("And can you send the May numbers too.", {"question"}, set()),
     # Moving oneself is news, moving the reader's files a favor.
     ("I moved from our Houston office to Calgary in 1999.", set(), {"favor"}),
-    ("I moved the files to the O drive.", {"favor"}, set())])
-def test_unmarked_questions_and_moves(sentence, present, absent):
+    ("I moved the files to the O drive.", {"favor"}, set()),
+    # Asking someone for oneself is no favor to the reader; asking for the reader is.
+    ("I just asked Wade to send me a worksheet of what he meant.", set(), {"favor"}),
+    ("I asked Wade to send you the worksheet.", {"favor"}, set())])
+def test_unmarked_questions_moves_and_asks(sentence, present, absent):
     acts, cues = classify(sentence)
     assert present <= set(acts) and not (absent & set(acts)), (acts, cues)
 
