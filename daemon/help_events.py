@@ -82,6 +82,7 @@ PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am 
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
                      r"who|where|how)\b(?![^.!?]*\b(?:but|however|though)\b)|\b(?:i|we) (?:didn't|did not) even know\b|"
                      r"\bnever dealt with\b|"
+
                      # "Let me chat with Doug ... Get back with you soon.": the answer is to come (not "To get back
                      # with you re: your question, ...", which answers now, nor "on that piece": the rest is here).
                      r"\blet me (?:check|chat|talk|speak|ask|find out|look into|dig|verify|touch base|run it)\b|"
@@ -97,6 +98,8 @@ UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anyth
 MISDIRECTED = re.compile(r"\b(?:this|that|it|your)(?: \w+)? (?:was|were) (?:probably |likely |actually )?(?:intended|meant) for\b|"
                          r"\b(?:sent|came|forwarded|addressed) (?:this |it )?to me (?:by mistake|in error|by accident)\b|"
                          r"\b(?:the )?wrong (?:person|recipient|address)\b", re.I)
+# Thanks for help that did not come: "Thanks anyway", "Thank you just the same".
+THANKS_ANYWAY = re.compile(r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".
@@ -298,6 +301,9 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             if p.sender and p.sender != S and p.sender in R and not p.automated:
                 parent = p
                 break
+        # "Thanks anyway ... I eventually tracked it down": the reply thanked gave nothing after all.
+        if parent is not None and any(a.act == "decline" and THANKS_ANYWAY.search(a.sentence) for a in m.acts):
+            events.pop((parent.id, parent.sender, S), None)
         broadcast = len(R) >= BROADCAST or any(LIST_ADDRESS.match(a) for a in R)
         best = _best_help(m)
         requests = [a for a in m.acts if a.act in ("request", "question") and a.confidence >= 0.6]

@@ -1024,6 +1024,23 @@ def test_help_still_under_way_is_none_yet():
         (me, una, "Yes, the bank waived the fee for May.")]
 
 
+def test_thanks_anyway_takes_back_the_reply_it_thanks():
+    """ "Thanks anyway ... I eventually tracked it down" says the reply before gave nothing: no event
+    there; plain thanks keep it."""
+    from daemon.help_events import infer_thread
+
+    me, ivy = "me@example.org", "ivy@ivy.example"
+
+    def thread(thanks):
+        return [said("a1", me, [ivy], "Do you have Emily's phone number in London? Could you email it to me?"),
+                said("a2", ivy, [me], "Her phone number in London was 020 7946 0000 last year.", hours=2,
+                     subject="Re: Hello"),
+                said("a3", me, [ivy], thanks, hours=5, subject="Re: Hello")]
+
+    assert [(e["helper"], e["helped"]) for e in infer_thread(thread("Thanks!"))] == [(ivy, me)]
+    assert infer_thread(thread("Thanks anyway... I eventually tracked it down yesterday.")) == []
+
+
 def test_a_reply_saying_the_mail_reached_the_wrong_person_gives_nothing():
     """ "I believe this message was intended for the other Ann Lee" points the asker elsewhere: no answer,
     whatever else it says; a confidentiality footer's "is intended only for" takes no answer away."""
