@@ -606,8 +606,10 @@ _EDITS_MADE = re.compile(r"\b(?:i|we)(?:'ve| have)? (?:just )?made (?:\w+ ){0,2}
                          r"proposal|language|text|filing|outline|presentation|agreement|contract|response)s?\b)"
                          r"|\b(?:rewrote|rewrite|revised|edited|marked up) yours\b")
 # A third person's contact details, or who to contact: the reader is put in touch with them.
+# (A phone number or an address, not a sum: "Nov's number for Tom is $(1,700,000)" gives a figure.)
 _CONTACT_GIVEN = re.compile(r"\b(?:his|her|their|[a-z]+'s) (?:phone|cell|mobile|number|e-?mail|address|contact|extension)\b"
-                            r"[^.!?]*(?:\d{3}|@)|"
+                            r"[^.!?]*(?:(?<![$\d,.])\(?\d{1,4}\)?(?:[-./ ]\(?\d{2,4}\)?){1,4}\b|\bx\s?\d{4,5}\b|@)|"
+                            r"\b(?:his|her|their|[a-z]+'s) (?:extension|ext\.?)(?: number)?(?: is)?:? ?x?\d(?:-?\d){3,4}\b|"
                             r"\b(?:individuals|people|persons?|contacts?) (?:that|who|whom) [^.!?]{0,40}\bshould (?:contact|call|talk to)\b")
 _NUMBER_FOR_NAMED = re.compile(r"\b(?:number|e-?mail|address|contact) for [A-Z][a-z]+ [A-Z][a-z]+\b[^.!?]*\d{3}")  # a person's name
 _OWN_RESUME = re.compile(r"\bmy (?:resume|cv|curriculum vitae|résumé)\b")

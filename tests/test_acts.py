@@ -173,6 +173,10 @@ SENTENCE_CASES = [
     # Someone's contact details put the reader in touch with them: an introduction (as the guideline's
     # "call John Doe at 713-555-0100, he can sort it out"); one's own are no introduction.
     ("Her cell number is 713-555-0100, she can sort it out.", {"introduction"}, {"delivery"}),
+    ("Her number is 713/555-0183.", {"introduction"}, set()), ("Isabel's ext. is 3-0440.", {"introduction"}, set()),
+    ("The hotel's phone number is: 41-81-555-82-85.", {"introduction"}, set()),
+    # A figure is no phone number: "Nov's number for Tom is $(1,700,000)" answers with a sum.
+    ("No news on Dec yet but Nov's number for Tom is $(1,700,000).", {"statement"}, {"introduction"}),
     ("I have a number for Lena Ortiz at 555-0142.", {"introduction"}, set()),
     ("My cell number is 713-555-0100.", {"delivery"}, {"introduction"}),
     ("The ticket number for this order is QX4411.2.", set(), {"introduction"}),
