@@ -494,7 +494,11 @@ _UNMARKED_QUESTION = re.compile(
     r"^\W*(?:[a-z]+,\s+)?(?:(?:so|and|but|ok|okay|well|then),?\s+)?(?:do|does|did|is|are|was|were|can|could|will|would|"
     r"have|has)(?:n't)?\s+"
     r"(?:you|we|i|they|he|she|it|this|that|these|those|there|anyone|anybody|someone|somebody|everyone|"
-    r"everything|the|our|your|my)\b(?!\s+believe\b)")
+    r"everything|the|our|your|my)\b(?!\s+believe\b)|"
+    # "why the heck am I getting all the crap", "what are you doing tonight": a wh-word, then the verb
+    # before its subject.
+    r"^\W*(?:[a-z]+,\s+)?(?:why|what|where|when|who|how come)(?: the (?:heck|hell))? (?:do|does|did|is|are|was|were|am|"
+    r"can|could|would|should|will)(?:n't)? (?:i|you|we|they|he|she|it)\b")
 _QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|whom|is|are|was|were|do|does|did|can|could|"
                             r"will|would|should|shall|may|might|have|has|had|am|any)\b", re.I)
 

@@ -637,6 +637,8 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     # A question whose mark was left off after "So", "And", "But": "So do I pay the invoice or not."
     ("Chris, So do I pay the invoice or not.", {"question"}, {"statement"}),
     ("And can you send the May numbers too.", {"question"}, set()),
+    ("why the heck am I getting all the blame on this one....I wasn't even there.", {"question"}, {"statement"}),
+    ("What are you doing for lunch", {"question"}, set()), ("What I need is the May file.", set(), {"question"}),
     # Moving oneself is news, moving the reader's files a favor.
     ("I moved from our Houston office to Calgary in 1999.", set(), {"favor"}),
     ("I moved the files to the O drive.", {"favor"}, set()),
