@@ -264,6 +264,8 @@ _THANKS_ONLY = re.compile(r"^\W*(?:(?:thanks?|thank\s*you|thx|tks|many thanks|th
                           r"[\s,.!]*)+(?:(?!anyways?\b)[A-Z][a-z]+|[A-Z]{1,4})?\W*$", re.I)
 # "Thank you anyway": no thanks for help (a formula) and what was offered turned down (a decline).
 _THANKS_ANYWAY = r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b"
+# (help_events: the asker's "Thanks anyway" takes back the reply it thanks.)
+THANKS_ANYWAY = re.compile(_THANKS_ANYWAY, re.I)
 # "We would be grateful if ...": a thanks formula (no gratitude for help) and, as a request, an ask.
 _GRATEFUL_IF = r"\b(?:would|'d) be (?:most |very |really )?(?:grateful|thankful|obliged) if\b"
 _POLITE_THANKS = _rx(
@@ -871,8 +873,8 @@ _LATER = re.compile(r"\b(?:will|shall) (?:be )?\w+\b[^.!?]*\b(?:after|once|when|
                     r"\b(?:after|once|until|as soon as) [^.!?]*\b(?:will|shall) ")
 # What is left of a phone-number or timestamp line ("713-853-0380 (office)", "11/29/2000 07:59 AM")
 # once its digits and labels are gone: nothing. Such lines are signatures and header residue.
-_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|mobil|mob|cellular|telephone|telefon|pager|pg|p|t|home|work|direct|"
-                           r"voice|ph|w|h|c|m|o|f)(?![a-z])")
+_CONTACT_LINE = re.compile(r"[\d\W_]+|\b(?:am|pm|office|cell|fax|phone|tel|ext|x|mobile|mobil|mob|cellular|telephone|"
+                           r"telefon|pager|pg|p|t|home|work|direct|voice|ph|w|h|c|m|o|f)(?![a-z])")
 # Saying no: "Sorry, we can't take this one on", "unfortunately I won't be able to". Whatever else the sentence
 # says, it gives nothing.
 _DECLINE = _rx(r"\b(?:sorry|unfortunately|afraid)\b[^.!?]*\b(?:can't|cannot|couldn't|could not|won't be able|"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from .acts import HELP_ACTS, Act, act_rows, thanks_kind
+from .acts import HELP_ACTS, THANKS_ANYWAY, Act, act_rows, thanks_kind
 from .store import chunks, insert_or_replace, parse_time, store_acts
 from .threads import threads_of
 
@@ -82,7 +82,6 @@ PUT_OFF = re.compile(r"\b(?:i|we)(?:'ll| will| need to| have to|'m going to| am 
                      r"(?<!\bas )(?<!\bsince )(?<!\bbecause )(?<!\bif )\b(?:i|we) (?:do not|don't) know (?:the answer|what|which|"
                      r"who|where|how)\b(?![^.!?]*\b(?:but|however|though)\b)|\b(?:i|we) (?:didn't|did not) even know\b|"
                      r"\bnever dealt with\b|"
-
                      # "Let me chat with Doug ... Get back with you soon.": the answer is to come (not "To get back
                      # with you re: your question, ...", which answers now, nor "on that piece": the rest is here).
                      r"\blet me (?:check|chat|talk|speak|ask|find out|look into|dig|verify|touch base|run it)\b|"
@@ -95,11 +94,14 @@ UNDER_WAY = re.compile(r"\b(?:haven't|have not|hasn't|has not) (?:heard (?:anyth
                        r"getting)\b", re.I)
 # Mail that reached the wrong person ("I believe this message was intended for Susan M Scott of ENA"):
 # the reply points the sender elsewhere and gives nothing. (Not a footer's "is intended only for".)
-MISDIRECTED = re.compile(r"\b(?:this|that|it|your)(?: \w+)? (?:was|were) (?:probably |likely |actually )?(?:intended|meant) for\b|"
+# (Not "it was intended for the May invoice", which answers what a payment was for.)
+MISDIRECTED = re.compile(r"\b(?:i (?:believe|think|guess|suspect)|i don't think|i do not think) (?:that )?(?:this|that|your)"
+                         r"(?: message| e-?mail| note| request)? (?:was|were) (?:probably |actually )?(?:intended|meant) for\b|"
+                         r"\b(?:this|that|your) (?:message|e-?mail|note|mail|request) (?:was|were) (?:probably |likely |actually )?"
+                         r"(?:intended|meant) for\b|"
                          r"\b(?:sent|came|forwarded|addressed) (?:this |it )?to me (?:by mistake|in error|by accident)\b|"
-                         r"\b(?:the )?wrong (?:person|recipient|address)\b", re.I)
-# Thanks for help that did not come: "Thanks anyway", "Thank you just the same".
-THANKS_ANYWAY = re.compile(r"\b(?:thanks|thank you) (?:anyway|anyways|just the same)\b", re.I)
+                         r"\byou(?:'ve| have)? (?:got |reached |emailed |e-mailed |written to |sent (?:this |it )?to )?the wrong "
+                         r"(?:person|recipient|one)\b", re.I)
 # Thanks that say the thing helped: what makes an announcement or an FYI help after all.
 USEFUL = re.compile(r"\b(?:useful|helpful|helped|helps|invaluable|exactly what I needed|just what I needed)\b", re.I)
 # A promise to hand the reader something: "I'll get you the rates", "we will send it to you".

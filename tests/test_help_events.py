@@ -1054,6 +1054,10 @@ def test_a_reply_saying_the_mail_reached_the_wrong_person_gives_nothing():
     thread = _exchange(una, ask, me, ["The Kern line capacity is 1,200 MMcf/d for May.",
                                       "This e-mail is intended only for the named recipient."])
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, una, "answer")]
+    # What a thing was meant for answers a question: "it was intended for the May invoice".
+    thread = _exchange(una, "What was the $400 Kern payment for?", me,
+                       "The Kern payment was $400 and it was intended for the May invoice.")
+    assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread(thread)] == [(me, una, "answer")]
 
 
 def test_a_thank_you_note_answers_nothing():
