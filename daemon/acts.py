@@ -154,7 +154,7 @@ def _rx(*parts: str) -> _Rules:
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 # (A "?" after a colon, comma or semicolon is a lost non-breaking space, not a question's end: "Yes, I
-# have a fax at work:? 82-31-690-6295.")
+# have a fax at work:? 82-31-555-0142.")
 _SPLIT = re.compile(r"(?<=[.!?])(?<![,;:]\?)[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|inc|co|corp|ltd|jr|sr|no|approx|e\.g|i\.e|a\.m|p\.m|u\.s)\.$", re.I)
 # Footers, disclaimers and header residue: never anybody's act.
@@ -542,7 +542,7 @@ _DELIVERY = _rx(
 _OWN_CONCERN = re.compile(r"\b(?:i|we)(?:'m| am|'re| are) (?:very |quite |still )?(?:concerned|worried)\b|\b(?:i|we) (?:still )?(?:need|want)\b")
 _SOLICITED = _rx(
     r"\bas (?:you )?(?:requested|asked|instructed|directed|promised|discussed|agreed|we discussed|per our conversation)\b",
-    # "as Larry (?) requested", "as your boss asked": someone's ask passed on, not the writer's own.
+    # "as Omar (?) requested", "as your boss asked": someone's ask passed on, not the writer's own.
     r"\bas (?!(?:i|we|they|others|people|everyone|everybody|many|some|most|all) )(?:(?!(?:have|has|had) )\w+ ){1,2}"
     r"(?:\(\?\) )?(?:requested|asked|instructed)\b",
     r"\bper (?:your|our) (?:request|conversation|discussion|call|e-?mail|note)\b",

@@ -64,7 +64,7 @@ DECISION_ASK = re.compile(r"\b(?:approv\w*|ok\?|okay\?|(?:ok|okay|alright|all ri
 # ("I would advise you that she did not get the job" informs.)
 EXPLICIT_ADVICE = re.compile(r"\bi(?:'d| would)? (?:(?:strongly|highly|really|definitely) )?(?:(?:recommend|suggest)(?: that)? you|"
                              r"advise (?:you to|that you))\b|\bmy (?:advice|recommendation|suggestion) (?:to you )?is\b", re.I)
-# Someone named as the one to see, with why ("You should also talk with Ehud Ronn who directs the
+# Someone named as the one to see, with why ("You should also talk with Nadia Petrov who directs the
 # program", "Bob Superty is the best person to chat with"): an introduction, even unasked.
 POINTED_TO = re.compile(r"\b(?i:you (?:should|may want to|might want to|could|can) (?:also )?(?:talk|speak|check|chat|get in touch|"
                         r"meet) (?:to|with) )(?:[A-Z][a-z]+\.? ){0,2}[A-Z][a-z]+,? (?i:who|he|she|since|because)\b|"
@@ -127,7 +127,7 @@ ANSWERS_SENT = re.compile(r"\b(?:(?:answers?|responses?|repl(?:y|ies)) to|addres
 # What is handed over is the writer's review: "my comments are below", "here is my markup".
 COMMENTS_SENT = re.compile(r"\b(?:my|our) (?:\w+ )?(?:comments|edits|mark-?ups?|suggestions|feedback|revisions|thoughts|"
                            r"suggested changes|proposed changes|notes on)\b", re.I)
-# A thing named, then what was done to it: "Global No. 96034155 has been changed to 01/01/2000."
+# A thing named, then what was done to it: "Contract No. 58120447 has been changed to 03/01/2001."
 DONE_TO_IT = re.compile(r"^\W*(?:\w+,\s+)?(?:the |your |this |that |these |those |all )?[\w#./-]+(?: [\w#./-]+){0,4} (?:has|have) "
                         r"(?:now |just |already )?been (?:changed|fixed|updated|corrected|entered|processed|approved|resolved|"
                         r"reversed|adjusted|set up|created|extended|re-?booked|booked|moved|transferred|activated|loaded|"
@@ -420,7 +420,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             solicited = []
         if not resolved and best is not None and (not broadcast or (solicited and len(m.to) == 1)) and m.to:
             kind, act = best
-            # "Global No. 96034155 has been changed to 01/01/2000.", written to one person: done for them.
+            # "Contract No. 58120447 has been changed to 03/01/2001.", written to one person: done for them.
             # (Also when a weaker "giving" in the same message ranks first: "The following pricing has been
             # completed for the deal.")
             done = next((a for a in m.acts if a.act == "favor" and a.confidence >= 0.7 and (
@@ -436,7 +436,7 @@ def infer_thread(msgs: list[Msg], min_confidence: float = 0.5) -> list[dict]:
             replying = parent is not None and parent.sender == target and m.t - parent.t < 3 * 86400
             # A reply ("Re:") to one person, whose message the mailbox may lack, not beside a need of the writer's.
             reply_to_one = bool(target) and m.subject.lower().startswith("re") and len(m.to) == 1 and not writer_needs
-            # "I strongly recommend that you have no comments to make.": advice offered outright, to the
+            # "I strongly recommend that you make no comment to reporters.": advice offered outright, to the
             # reader, unasked ("Eric, ..." names which reader).
             unasked_advice = next((a for a in m.acts if a.act == "advice" and EXPLICIT_ADVICE.search(a.sentence)), None)
             named = None

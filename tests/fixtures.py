@@ -288,7 +288,7 @@ From: Rita Diaz <rita.diaz@corp.example>
 To: me@example.org
 Subject: Deferral election form
 
-Here is the manual enrollment form, please send it to Kim Bolton.
+Here is the benefits enrollment form, please send it to Ray Dunn.
 
 Thanks
 """
@@ -301,9 +301,9 @@ Date: Mon, 24 Mar 2025 09:00:00 +0000
 From: Sam Ortiz <sam@law.example>
 To: me@example.org
 Cc: a@corp.example, b@corp.example, c@corp.example, d@corp.example, e@corp.example, f@corp.example
-Subject: Stipulation
+Subject: Side letter
 
-Per our conversation a few minutes ago, attached please find the revised stipulation.
+Per our call this morning, attached please find the revised side letter.
 """
 
 

@@ -51,7 +51,7 @@ SENTENCE_CASES = [
     ("Here's the revised schedule.", {"delivery"}, set()),
     ("Here is an e-mail from the plant manager about Thursday.", {"delivery"}, set()),
     ("Attached for your review is the draft lease.", {"delivery", "request"}, set()),
-    ("Your ISO RT indexes are ready.", {"favor"}, set()),
+    ("Your PJM hourly curves are ready.", {"favor"}, set()),
     ("Contract No. 4471 has been changed to 05/01/2025.", {"favor"}, {"statement"}),
     # Arranging the plans for someone is a favor; talking about them is not.
     ("I have booked dinner for Saturday at 8:30 at the harbour.", {"favor"}, set()),
@@ -305,7 +305,7 @@ def test_a_sentence_headed_suggestion_is_advice():
     assert "advice" in classify("Suggestion: keep one tab per region so the totals stay simple.")[0]
     assert "advice" in classify("One tip: file the form before Friday.")[0]
     # A recommendation said strongly is still one.
-    assert "advice" in classify("I strongly recommend that you have no comments to make.")[0]
+    assert "advice" in classify("I strongly recommend that you make no comment to reporters.")[0]
     assert "advice" in classify("We would highly recommend the second bid.")[0]
 
 
@@ -622,8 +622,8 @@ def test_a_line_wrapped_short_goes_on_and_a_wide_gap_after_a_sentence_is_no_tabl
     assert split_sentences("Deal   Volume   Price\n123   5,000   2.50") == ["Deal Volume Price", "123 5,000 2.50"]
     assert split_sentences("Status of the deal\nThe deal is done.") == ["Status of the deal", "The deal is done."]
     # A "?" after a colon is a lost non-breaking space: the number is the same sentence's.
-    assert split_sentences("Yes, I have a fax at work:? 82-31-690-6295.? Sorry.") == [
-        "Yes, I have a fax at work:? 82-31-690-6295.?", "Sorry."]
+    assert split_sentences("Yes, I have a fax at work:? 82-31-555-0142.? Sorry.") == [
+        "Yes, I have a fax at work:? 82-31-555-0142.?", "Sorry."]
     assert split_sentences("Is it done? Yes.") == ["Is it done?", "Yes."]
     # A name over an extension signs off; a contract number wraps on.
     assert split_sentences("Please sign it.\n\nKim Hillis\nx30681") == ["Please sign it.", "x30681"]
@@ -881,7 +881,7 @@ def test_making_is_work_only_when_what_was_made_is(sentence, favor):
     ("At the last meeting, you asked everyone to work harder.", False),
     ("I know there is so much you wanted to say.", False),
     ("I am surprised by your request for payment on this project.", False),
-    ("I changed the code so that it feeds the model as Larry (?) requested.", True),
+    ("I changed the macro so that it feeds the report as Omar (?) requested.", True),
     ("I have moved the meeting as your assistant requested.", True),
     ("Please keep it quiet, as others have asked.", False),
     ("I shared my thoughts with them as they asked me.", False)])
@@ -952,7 +952,7 @@ def test_a_smiley_does_not_hide_a_delivery_or_a_favor():
 def test_ones_own_errand_with_someone_puts_no_one_in_touch():
     for sentence in ["I will chat with Dick Jenkins about this after trading.", "Let me check with Ann first."]:
         assert "introduction" not in classify(sentence)[0], sentence
-    for sentence in ["Chat with Alan at the desk, he runs the same tool.", "You should talk with Ehud Ronn."]:
+    for sentence in ["Chat with Alan at the desk, he runs the same tool.", "You should talk with Nadia Petrov."]:
         assert "introduction" in classify(sentence)[0], sentence
 
 

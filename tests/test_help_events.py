@@ -29,10 +29,10 @@ EXPECTED = [
     ("pat.kim@corp.example", "me@example.org", "favor", "RE: Reliant deal", "Done."),
     # A file with an instruction about it in the same sentence is still a file sent.
     ("rita.diaz@corp.example", "me@example.org", "document", "Deferral election form",
-     "Here is the manual enrollment form, please send it to Kim Bolton."),
+     "Here is the benefits enrollment form, please send it to Ray Dunn."),
     # An answer to one person's ask stays help to that person, however many are copied.
-    ("sam@law.example", "me@example.org", "document", "Stipulation",
-     "Per our conversation a few minutes ago, attached please find the revised stipulation."),
+    ("sam@law.example", "me@example.org", "document", "Side letter",
+     "Per our call this morning, attached please find the revised side letter."),
     # Thanks for help in general, with nothing else in the message: a favor received.
     ("me@example.org", "vic@vic.example", "favor", "The package", "Thanks for your help."),
     # "Good point." in my reply credits the suggestion: the event sits at the suggestion.
@@ -645,7 +645,7 @@ def test_a_same_day_file_after_help_to_the_same_person_is_the_same_event():
 
 
 def test_work_reported_done_outranks_a_weak_giving_and_a_denial_is_none():
-    """ "The following pricing has been completed for the RPU deal." to one person is work done for
+    """ "The following pricing has been completed for the Westfield deal." to one person is work done for
     them, though "the following" also reads as something given; "Neither you nor Nick have been
     removed from the list" reports nothing done."""
     from daemon.help_events import infer_thread
@@ -653,9 +653,9 @@ def test_work_reported_done_outranks_a_weak_giving_and_a_denial_is_none():
     gt, ben = "gt@corp.example", "ben@corp.example"
 
     def note(text):
-        return infer_thread([said("p1", gt, [ben], text, subject="RPU")])
+        return infer_thread([said("p1", gt, [ben], text, subject="Westfield")])
 
-    done = note("The following pricing has been completed for the RPU deal.\nTotal price is $5.68 per kW-month.")
+    done = note("The following pricing has been completed for the Westfield deal.\nTotal price is $5.68 per kW-month.")
     assert [(e["helper"], e["helped"], e["kind"]) for e in done] == [(gt, ben, "favor")]
     assert note("FYI - neither you nor Nick have been removed from the group list.") == []
 
@@ -744,14 +744,14 @@ def test_thanks_on_a_message_passed_on_thank_ahead_for_the_help_it_asks():
     from daemon.help_events import infer_thread
 
     ben, edith = "ben@corp.example", "edith.cross@corp.example"
-    passed = said("p1", ben, [edith], "Thanks for your help.", subject="RPU",
+    passed = said("p1", ben, [edith], "Thanks for your help.", subject="Westfield",
                   quoted_from="Gary Tripp 03/09/2000 12:51 PM")
-    answer = said("p2", edith, [ben], "The new price for capacity and energy is $5.51 per kw/mo.", hours=1,
-                  subject="Re: RPU")
+    answer = said("p2", edith, [ben], "The capacity price is now $4.20 per kW-month.", hours=1,
+                  subject="Re: Westfield")
     assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([passed])] == []
     assert [(e["helper"], e["helped"], e["kind"], e["message"]) for e in infer_thread([passed, answer])] == [
         (edith, ben, "answer", "p2")]
-    reply = said("p3", ben, [edith], "Thanks for your help.", subject="Re: RPU", quoted_from="Edith Cross 03/09/2000")
+    reply = said("p3", ben, [edith], "Thanks for your help.", subject="Re: Westfield", quoted_from="Edith Cross 03/09/2000")
     assert [(e["helper"], e["helped"], e["kind"]) for e in infer_thread([reply])] == [(edith, ben, "favor")]
 
 
@@ -935,7 +935,7 @@ def test_advice_offered_outright_is_help_unasked():
 
 
 def test_someone_named_as_the_one_to_see_in_a_reply_is_an_introduction():
-    """In a reply to Ben (whose message the mailbox lacks), "You should also talk with Ehud Ronn who
+    """In a reply to Ben (whose message the mailbox lacks), "You should also talk with Nadia Petrov who
     directs the program." or "Bob Superty is the best person to ask." points him to someone who can
     help: an introduction. "You should call me so I can hassle you" points nowhere; a message of its
     own (no "Re:") answers nothing seen."""
@@ -946,10 +946,10 @@ def test_someone_named_as_the_one_to_see_in_a_reply_is_an_introduction():
                 infer_thread([said("i1", "prof@univ.example", ["ben@corp.example"], text, subject=subject)])]
 
     pointed = [("prof@univ.example", "ben@corp.example", "introduction")]
-    assert reply("You should also talk with Ehud Ronn who directs the program.") == pointed
+    assert reply("You should also talk with Nadia Petrov who directs the program.") == pointed
     assert reply("Bob Superty is the best person to ask about the tariff.") == pointed
     assert reply("You should call me so I can hassle you some.") == []
-    assert reply("You should also talk with Ehud Ronn who directs the program.", subject="School visit") == []
+    assert reply("You should also talk with Nadia Petrov who directs the program.", subject="School visit") == []
 
 
 def test_an_arrangement_reported_to_the_one_person_written_to_is_a_favor():

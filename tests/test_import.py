@@ -611,20 +611,20 @@ def test_recipient_lists_stored_before_are_cut_and_derived_again(cfg, db):
     assert [rows(again, q) for q in query] == now
 
 
-YAHOO_REPLY = ("Yes, the fax number at the base is 82-31-690-6295.\n\nChris\n\n--- \"Scott, Sue\" <sue@corp.example> wrote:\n"
-               "Hey Chris,\n\nIs there a fax number at the base?  Have a great holiday, ha! ha!\n\nLove,\nSue\n")
+YAHOO_REPLY = ("Yes, the fax number at the base is 82-31-555-0142.\n\nPat\n\n--- \"Lee, Dana\" <dana@corp.example> wrote:\n"
+               "Hey Pat,\n\nIs there a fax number at the base?  Have a great holiday, ha! ha!\n\nLove,\nDana\n")
 
 
 def test_yahoo_quotes_stored_before_are_cut_and_derived_again(cfg, db):
     """A database from before Yahoo! Mail's '--- Name <address> wrote:' was recognised keeps the quoted
     letter in the stored own text: opening it cuts the text as mail stored now is cut, drops the acts
     read from the part cut away, and the next run derives the message again, as mail stored now."""
-    mail = [_mail("y1@x", 2, "chris@home.example", "Re: Fax", YAHOO_REPLY, to="sue@corp.example")]
-    import_messages(db, iter(mail), cfg, me=["sue@corp.example"])
+    mail = [_mail("y1@x", 2, "pat@home.example", "Re: Fax", YAHOO_REPLY, to="dana@corp.example")]
+    import_messages(db, iter(mail), cfg, me=["dana@corp.example"])
     query = ("select own_text, has_quote, quoted_from from messages",
              "select part, position, act, sentence from message_acts where part = 'own' order by position, act")
     now = [rows(db, q) for q in query]
-    assert now[0] == [("Yes, the fax number at the base is 82-31-690-6295.\n\nChris", 1, '"Scott, Sue" <sue@corp.example>')]
+    assert now[0] == [("Yes, the fax number at the base is 82-31-555-0142.\n\nPat", 1, '"Lee, Dana" <dana@corp.example>')]
     assert all(r[1] < 2 for r in now[1])
     # As an older version stored it (and derived from it):
     db.execute("update messages set own_text = ?, has_quote = 0, quoted_from = null", [YAHOO_REPLY.strip()])

@@ -114,15 +114,15 @@ CASES = {
     ),
     # Yahoo! Mail's reply header, its dashes sometimes turned into a "?" by a lost non-breaking space.
     "yahoo": (
-        "Yes, I have a fax at work: 82-31-690-6295.\n\nChris\n\n--- \"Scott, Susan\" <susan.scott@corp.example> wrote:\n"
-        "Hey Chris,\n\nIs there a fax number at the base?\n",
-        "Yes, I have a fax at work: 82-31-690-6295.\n\nChris",
-        {"from": '"Scott, Susan" <susan.scott@corp.example>'},
+        "Yes, I have a fax at work: 82-31-555-0142.\n\nPat\n\n--- \"Lee, Dana\" <dana.lee@corp.example> wrote:\n"
+        "Hey Pat,\n\nIs there a fax number at the base?\n",
+        "Yes, I have a fax at work: 82-31-555-0142.\n\nPat",
+        {"from": '"Lee, Dana" <dana.lee@corp.example>'},
     ),
     "yahoo_lost_dashes": (
-        "Yes, I have a fax at work.\n\n? Susan.Scott@corp.example wrote: \nHey Chris,\n\nIs there a fax number?\n",
+        "Yes, I have a fax at work.\n\n? Dana.Lee@corp.example wrote: \nHey Pat,\n\nIs there a fax number?\n",
         "Yes, I have a fax at work.",
-        {"from": "Susan.Scott@corp.example"},
+        {"from": "Dana.Lee@corp.example"},
     ),
     "question_mark_line_is_no_quote": ("Is this right?\n? Yes, the rate is 4.25.", "Is this right?\n? Yes, the rate is 4.25.", None),
     "plain": ("Just one line, nothing quoted.", "Just one line, nothing quoted.", None),
